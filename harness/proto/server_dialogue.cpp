@@ -1,0 +1,320 @@
+#include "proto/server_dialogue.hpp"
+
+#include <array>
+#include <string>
+
+#include "proto/server_params.hpp"
+
+namespace smtp::proto {
+
+std::string_view to_string(ServerState state) {
+  static constexpr std::array<std::string_view, 9> names = {"connected",  "greeted",     "mail",
+                                                            "recipients", "data",        "bdat",
+                                                            "sasl",       "tls_pending", "closed"};
+  return names[static_cast<std::size_t>(state)];
+}
+
+ServerDialogue::ServerDialogue(const ServerConfig& config, bool tls_active)
+    : config_(config), tls_active_(tls_active) {}
+
+InputMode ServerDialogue::input_mode() const {
+  switch (state_) {
+    case ServerState::data:
+      return InputMode::data;
+    case ServerState::bdat:
+      return InputMode::chunk;
+    case ServerState::tls_pending:
+    case ServerState::closed:
+      return InputMode::none;
+    default:
+      return InputMode::line;
+  }
+}
+
+std::string ServerDialogue::encode(ServerReply id, std::string_view detail) const {
+  const auto& info = server_reply_info(id);
+  std::string text;
+  // RFC 2034 §3: enhanced codes once the client has seen the keyword in an
+  // EHLO reply; a 3xx reply carries none.
+  const bool enhanced = esmtp_ && config_.extensions.enhanced_status_codes &&
+                        info.code / 100 != 3 && info.enhanced.cls != 0;
+  if (enhanced) text = info.enhanced.to_string() + ' ';
+  if (id == ServerReply::greeting) {
+    text += config_.hostname + ' ' + std::string(info.text);
+  } else if (id == ServerReply::chunk_ok) {
+    text += std::string(detail) + ' ' + std::string(info.text);
+  } else {
+    text += info.text;
+    if (!detail.empty()) text += ' ' + std::string(detail);
+  }
+  Reply r;
+  r.code = info.code;
+  r.lines.push_back({std::move(text), std::nullopt});
+  return r.encode();
+}
+
+ServerStep ServerDialogue::reply(ServerReply id, std::string_view detail) {
+  ServerStep step;
+  step.output = encode(id, detail);
+  step.last_reply = id;
+  // RFC 5321 §3.8: a 421 is followed by closing the connection.
+  if (server_reply_info(id).code == 421 || id == ServerReply::closing) {
+    step.close = true;
+    state_ = ServerState::closed;
+  }
+  return step;
+}
+
+ServerStep ServerDialogue::refuse(ServerReply id) {
+  ++errors_;
+  if (config_.max_errors != 0 && errors_ > config_.max_errors) {
+    // RFC 5321 §7.8 lets a server close after repeated errors (CONFORMANCE O2).
+    return reply(ServerReply::too_many_errors);
+  }
+  return reply(id);
+}
+
+ServerStep ServerDialogue::greet() {
+  return reply(ServerReply::greeting);
+}
+
+void ServerDialogue::reset_transaction() {
+  envelope_ = Envelope{};
+  content_.clear();
+  latched_.reset();
+  unstuffer_.reset();
+  bdat_used_ = false;
+  chunk_verdict_.reset();
+  chunk_remaining_ = 0;
+  chunked_size_ = 0;
+  if (state_ == ServerState::mail || state_ == ServerState::recipients) {
+    state_ = ServerState::greeted;
+  }
+}
+
+bool ServerDialogue::starttls_offered() const {
+  return config_.extensions.starttls && config_.tls_available && !tls_active_;
+}
+
+bool ServerDialogue::auth_offered() const {
+  return config_.extensions.auth && !config_.auth_mechanisms.empty() &&
+         (tls_active_ || config_.auth_cleartext) && !authenticated();
+}
+
+std::string ServerDialogue::ehlo_reply() const {
+  const auto& ext = config_.extensions;
+  Reply r;
+  r.code = 250;
+  r.lines.push_back({config_.hostname + " Hello " + client_name_, std::nullopt});
+  auto add = [&r](std::string keyword) { r.lines.push_back({std::move(keyword), std::nullopt}); };
+  if (ext.pipelining) add("PIPELINING");
+  if (ext.size) add("SIZE " + std::to_string(config_.max_message_size));
+  if (ext.eight_bit_mime) add("8BITMIME");
+  // RFC 6531 §3.1: SMTPUTF8 requires 8BITMIME to be offered too.
+  if (ext.smtputf8 && ext.eight_bit_mime) add("SMTPUTF8");
+  if (ext.dsn) add("DSN");
+  if (ext.enhanced_status_codes) add("ENHANCEDSTATUSCODES");
+  if (ext.chunking) add("CHUNKING");
+  if (ext.vrfy) add("VRFY");
+  if (ext.help) add("HELP");
+  if (starttls_offered()) add("STARTTLS");
+  if (auth_offered()) {
+    std::string auth = "AUTH";
+    for (const auto& m : config_.auth_mechanisms) auth += ' ' + m;
+    add(std::move(auth));
+  }
+  return r.encode();
+}
+
+ServerStep ServerDialogue::on_line(std::string_view line) {
+  if (state_ == ServerState::sasl) return on_sasl_response(line);
+  if (state_ == ServerState::closed || state_ == ServerState::tls_pending) return {};
+  CommandParseOptions options;
+  // MAIL's UTF-8 needs the server's offer plus the line's own SMTPUTF8
+  // parameter (command_parser.hpp); RCPT's is judged against the transaction.
+  const bool offered = config_.extensions.smtputf8 && config_.extensions.eight_bit_mime;
+  const bool in_transaction = state_ == ServerState::mail || state_ == ServerState::recipients;
+  options.smtputf8 = offered && (!in_transaction || envelope_.smtputf8);
+  // Parameters lengthen MAIL and RCPT (command_parser.hpp); RFC 5321
+  // §4.5.3.1 sets minimums, so being generous here is conforming.
+  options.max_envelope_line = 2048;
+  auto parsed = parse_command(line, options);
+  if (auto* error = std::get_if<CommandError>(&parsed)) return on_parse_error(*error);
+  return dispatch(std::get<Command>(parsed));
+}
+
+ServerStep ServerDialogue::on_line_too_long() {
+  if (state_ == ServerState::sasl) {
+    state_ = ServerState::greeted;
+    return refuse(ServerReply::auth_bad_encoding);
+  }
+  return refuse(ServerReply::line_too_long);
+}
+
+ServerStep ServerDialogue::on_parse_error(const CommandError& error) {
+  switch (error.kind) {
+    case CommandErrorKind::empty:
+    case CommandErrorKind::control_character:
+      return refuse(ServerReply::unrecognised);
+    case CommandErrorKind::line_too_long:
+      return refuse(ServerReply::line_too_long);
+    case CommandErrorKind::bad_path:
+      if (error.path_error && error.path_error->kind == PathErrorKind::non_ascii &&
+          config_.extensions.smtputf8) {
+        return refuse(ServerReply::non_ascii_address);  // RFC 6531 §3.5
+      }
+      if (error.verb == Verb::mail) return refuse(ServerReply::bad_sender);
+      if (error.verb == Verb::rcpt) return refuse(ServerReply::bad_recipient);
+      return refuse(ServerReply::bad_arguments);
+    case CommandErrorKind::non_ascii:
+      if ((error.verb == Verb::mail || error.verb == Verb::rcpt) && config_.extensions.smtputf8) {
+        return refuse(ServerReply::non_ascii_address);
+      }
+      return refuse(ServerReply::bad_arguments);
+    case CommandErrorKind::bad_syntax:
+      // RFC 4954 §4: an initial response that is not base64 is 501 5.5.2,
+      // whether the parser or the SASL exchange finds it.
+      if (error.verb == Verb::auth) return refuse(ServerReply::auth_bad_encoding);
+      return refuse(ServerReply::bad_arguments);
+    case CommandErrorKind::missing_argument:
+    case CommandErrorKind::unexpected_argument:
+    case CommandErrorKind::bad_parameter:
+      // RFC 5321 §4.1.4: a failed MAIL leaves the state as it was; a bad BDAT
+      // has no size we could trust, so its bytes are read as commands.
+      return refuse(ServerReply::bad_arguments);
+  }
+  return refuse(ServerReply::unrecognised);
+}
+
+ServerStep ServerDialogue::dispatch(const Command& cmd) {
+  switch (cmd.verb) {
+    case Verb::ehlo:
+      return on_ehlo(cmd);
+    case Verb::helo:
+      return on_helo(cmd);
+    case Verb::mail:
+      return on_mail(cmd);
+    case Verb::rcpt:
+      return on_rcpt(cmd);
+    case Verb::data:
+      return on_data_command();
+    case Verb::bdat:
+      return on_bdat(cmd);
+    case Verb::rset:
+      // §4.1.1.5: RSET aborts the transaction, keeps the session (CONFORMANCE C2).
+      reset_transaction();
+      return reply(ServerReply::ok);
+    case Verb::noop:
+      return reply(ServerReply::ok);
+    case Verb::quit:
+      return reply(ServerReply::closing);
+    case Verb::vrfy:
+      return config_.extensions.vrfy ? reply(ServerReply::cannot_vrfy)
+                                     : refuse(ServerReply::not_implemented);
+    case Verb::expn:
+      // §3.5.2 / CONFORMANCE E5: EXPN is not advertised, so it does not work.
+      return refuse(ServerReply::not_implemented);
+    case Verb::help:
+      return config_.extensions.help ? reply(ServerReply::help)
+                                     : refuse(ServerReply::not_implemented);
+    case Verb::starttls:
+      return on_starttls();
+    case Verb::auth:
+      return on_auth(cmd);
+    case Verb::unknown:
+      return refuse(ServerReply::unrecognised);
+  }
+  return refuse(ServerReply::unrecognised);
+}
+
+ServerStep ServerDialogue::on_ehlo(const Command& cmd) {
+  // §4.1.4: EHLO resets any transaction, as RSET does (CONFORMANCE E7).
+  reset_transaction();
+  client_name_ = cmd.domain;
+  esmtp_ = true;
+  state_ = ServerState::greeted;
+  ServerStep step;
+  step.output = ehlo_reply();
+  return step;
+}
+
+ServerStep ServerDialogue::on_helo(const Command& cmd) {
+  reset_transaction();
+  client_name_ = cmd.domain;
+  esmtp_ = false;
+  state_ = ServerState::greeted;
+  ServerStep step;
+  Reply r;
+  r.code = 250;
+  r.lines.push_back({config_.hostname, std::nullopt});  // §4.1.1.1: single line
+  step.output = r.encode();
+  return step;
+}
+
+ServerStep ServerDialogue::on_mail(const Command& cmd) {
+  if (state_ == ServerState::connected) return refuse(ServerReply::need_helo);
+  if (state_ != ServerState::greeted) return refuse(ServerReply::nested_mail);  // §4.1.4
+  if (config_.require_auth && !authenticated()) return refuse(ServerReply::auth_required);
+  Envelope envelope;
+  if (auto refusal = apply_mail_params(cmd, config_, auth_offered() || authenticated(), envelope)) {
+    return refuse(*refusal);
+  }
+  envelope.reverse_path = *cmd.path;
+  envelope_ = std::move(envelope);
+  state_ = ServerState::mail;
+  return reply(ServerReply::sender_ok);
+}
+
+ServerStep ServerDialogue::on_rcpt(const Command& cmd) {
+  if (state_ == ServerState::connected || state_ == ServerState::greeted) {
+    return refuse(ServerReply::need_mail);  // §4.1.1.3, CONFORMANCE S1
+  }
+  if (auto refusal = check_rcpt_params(cmd, config_)) return refuse(*refusal);
+  // §4.5.3.1.10: over the recipient limit the reply is 452; the recipients
+  // accepted so far stay in the transaction.
+  if (envelope_.recipients.size() >= config_.max_recipients) {
+    return refuse(ServerReply::too_many_recipients);
+  }
+  Recipient recipient{*cmd.path, cmd.params};
+  // §4.1.1.3: a source route is accepted and ignored (CONFORMANCE R4).
+  recipient.path.source_route.clear();
+  envelope_.recipients.push_back(std::move(recipient));
+  state_ = ServerState::recipients;
+  return reply(ServerReply::recipient_ok);
+}
+
+ServerStep ServerDialogue::on_starttls() {
+  if (tls_active_) return refuse(ServerReply::tls_active);  // RFC 3207 §4.2, CONFORMANCE T3
+  if (!starttls_offered()) return refuse(ServerReply::not_implemented);
+  ServerStep step = reply(ServerReply::tls_ready);
+  step.start_tls = true;
+  state_ = ServerState::tls_pending;
+  return step;
+}
+
+void ServerDialogue::on_tls_established() {
+  // RFC 3207 §4.2: forget everything learnt before TLS, EHLO included.
+  tls_active_ = true;
+  reset_transaction();
+  client_name_.clear();
+  esmtp_ = false;
+  auth_user_.clear();
+  state_ = ServerState::connected;
+}
+
+std::string ServerDialogue::redact(std::string_view line) const {
+  if (state_ == ServerState::sasl) return "<redacted>";
+  // "AUTH <mechanism> <initial-response>": keep the mechanism only. The verb
+  // is matched case-insensitively (§2.4), as the parser does.
+  const auto verb_end = line.find(' ');
+  if (verb_end != std::string_view::npos &&
+      verb_from_string(line.substr(0, verb_end)) == Verb::auth) {
+    const auto space = line.find(' ', verb_end + 1);
+    if (space != std::string_view::npos) {
+      return std::string(line.substr(0, space)) + " <redacted>";
+    }
+  }
+  return std::string(line);
+}
+
+}  // namespace smtp::proto

@@ -1,0 +1,130 @@
+// DATA (RFC 5321 §4.1.1.4) and BDAT (RFC 3030) of the server dialogue.
+#include <algorithm>
+#include <string>
+
+#include "proto/server_dialogue.hpp"
+
+namespace smtp::proto {
+
+ServerStep ServerDialogue::on_data_command() {
+  if (bdat_used_) return refuse(ServerReply::bad_sequence);  // RFC 3030 §2, CONFORMANCE K3
+  if (state_ == ServerState::connected || state_ == ServerState::greeted) {
+    return refuse(ServerReply::need_mail);
+  }
+  // §3.3: DATA with no accepted recipient gets 503 or 554, never 354 (S2).
+  if (state_ == ServerState::mail) return refuse(ServerReply::no_recipients);
+  unstuffer_.reset();
+  content_.clear();
+  latched_.reset();
+  state_ = ServerState::data;
+  return reply(ServerReply::start_mail);
+}
+
+bool ServerDialogue::latch_if_too_big(std::uint64_t size) {
+  if (latched_) return true;
+  if (config_.max_message_size == 0 || size <= config_.max_message_size) return false;
+  // RFC 1870 §6.2: too big. Latch the error, drop what we kept, and read on to
+  // the end of the data so the framing stays in step (DESIGN §5).
+  latched_ = ServerReply::size_exceeded;
+  content_.clear();
+  content_.shrink_to_fit();
+  return true;
+}
+
+DataStep ServerDialogue::on_data(std::string_view bytes) {
+  DataStep result;
+  if (state_ == ServerState::data) {
+    const bool keep = config_.keep_content && !latched_;
+    auto progress = unstuffer_.feed(bytes, keep ? &content_ : nullptr);
+    result.consumed = progress.consumed;
+    latch_if_too_big(unstuffer_.message_size());
+    if (progress.complete) result.step = end_of_message();
+    return result;
+  }
+  if (state_ != ServerState::bdat) return result;
+  const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), chunk_remaining_));
+  if (!chunk_verdict_) {
+    chunked_size_ += n;
+    if (!latch_if_too_big(chunked_size_) && config_.keep_content)
+      content_.append(bytes.substr(0, n));
+  }
+  chunk_remaining_ -= n;
+  result.consumed = n;
+  if (chunk_remaining_ == 0) result.step = end_of_chunk();
+  return result;
+}
+
+ServerStep ServerDialogue::on_bdat(const Command& cmd) {
+  if (!config_.extensions.chunking) return refuse(ServerReply::unrecognised);
+  chunk_size_ = cmd.chunk_size;
+  chunk_remaining_ = cmd.chunk_size;
+  chunk_last_ = cmd.last_chunk;
+  before_chunk_ = state_;
+  // RFC 3030 §2: a refused chunk is still read to its end before the reply,
+  // or its octets would be taken for commands (CONFORMANCE K4).
+  chunk_verdict_.reset();
+  if (state_ == ServerState::connected || state_ == ServerState::greeted) {
+    chunk_verdict_ = ServerReply::need_mail;
+  } else if (state_ == ServerState::mail) {
+    chunk_verdict_ = ServerReply::no_recipients;
+  } else {
+    bdat_used_ = true;
+  }
+  state_ = ServerState::bdat;
+  if (chunk_remaining_ == 0) return end_of_chunk();
+  return {};
+}
+
+ServerStep ServerDialogue::end_of_chunk() {
+  if (chunk_verdict_) {
+    state_ = before_chunk_;
+    const auto verdict = *chunk_verdict_;
+    chunk_verdict_.reset();
+    return refuse(verdict);
+  }
+  state_ = ServerState::recipients;
+  if (latched_) {
+    // RFC 3030 §2: the transaction has failed; the client must not send more
+    // chunks, and any it sends are refused as outside a transaction.
+    const auto error = *latched_;
+    reset_transaction();
+    return refuse(error);
+  }
+  if (chunk_last_) return end_of_message();
+  return reply(ServerReply::chunk_ok, std::to_string(chunk_size_));
+}
+
+ServerStep ServerDialogue::end_of_message() {
+  const bool via_bdat = bdat_used_;
+  // §2.3.8, CONFORMANCE D3/D4: bare CR/LF, and every look-alike end of data
+  // (the NUL variant has no bare CR or LF), make the message suspect.
+  const auto suspect = unstuffer_.count(DataAnomaly::bare_cr) +
+                       unstuffer_.count(DataAnomaly::bare_lf) +
+                       unstuffer_.count(DataAnomaly::fake_terminator);
+  if (!via_bdat && !latched_ && config_.reject_bare_line_endings && suspect > 0) {
+    latched_ = ServerReply::bare_line_ending;
+  }
+  state_ = ServerState::greeted;
+  if (latched_) {
+    const auto error = *latched_;
+    reset_transaction();
+    return refuse(error);
+  }
+  ServerStep step;
+  Message message;
+  message.size = via_bdat ? chunked_size_ : unstuffer_.message_size();
+  message.content = std::move(content_);
+  message.envelope = std::move(envelope_);
+  message.via_bdat = via_bdat;
+  step.deliver = std::move(message);
+  reset_transaction();
+  return step;
+}
+
+ServerStep ServerDialogue::finish_delivery(bool stored, std::string_view queue_id) {
+  if (!stored) return reply(ServerReply::store_failed);
+  ++messages_accepted_;
+  return reply(ServerReply::queued, queue_id);
+}
+
+}  // namespace smtp::proto
