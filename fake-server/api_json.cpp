@@ -1,0 +1,130 @@
+#include "fake-server/api_json.hpp"
+
+#include <ctime>
+
+#include "proto/base64.hpp"
+#include "proto/escape.hpp"
+
+namespace smtp::fake {
+
+using nlohmann::json;
+
+std::string iso8601(std::chrono::system_clock::time_point t) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%.*s.%03dZ", static_cast<int>(n), buf, static_cast<int>(ms));
+  return out;
+}
+
+namespace {
+
+// Addresses may be UTF-8 (SMTPUTF8) but must be valid JSON strings: escape
+// anything that is not printable ASCII when the address is not valid UTF-8.
+json text(std::string_view s) {
+  try {
+    return json::parse(json(std::string(s)).dump());  // validates UTF-8
+  } catch (const json::exception&) {
+    return proto::escape_bytes(s, s.size());
+  }
+}
+
+json params_json(const std::vector<proto::EsmtpParam>& params) {
+  json out = json::object();
+  for (const auto& p : params) out[p.keyword] = p.value ? text(*p.value) : json(true);
+  return out;
+}
+
+}  // namespace
+
+json message_json(const StoredMessage& m) {
+  json rcpts = json::array();
+  for (const auto& r : m.envelope.recipients) {
+    rcpts.push_back(
+        {{"address", text(r.path.mailbox.to_string())}, {"params", params_json(r.params)}});
+  }
+  return {
+      {"id", m.id},
+      {"session_id", m.session_id},
+      {"received_at", iso8601(m.received_at)},
+      {"from",
+       m.envelope.reverse_path.null ? json("") : text(m.envelope.reverse_path.mailbox.to_string())},
+      {"to",
+       [&] {
+         json to = json::array();
+         for (const auto& r : m.envelope.recipients) to.push_back(text(r.path.mailbox.to_string()));
+         return to;
+       }()},
+      {"recipients", rcpts},
+      {"mail_params", params_json(m.envelope.mail_params)},
+      {"smtputf8", m.envelope.smtputf8},
+      {"size", m.size},
+      {"helo", text(m.client_name)},
+      {"tls", m.tls},
+      {"auth_user", text(m.auth_user)},
+      {"chunking", m.via_bdat},
+  };
+}
+
+json session_summary_json(const SessionRecord& s) {
+  return {
+      {"id", s.id},
+      {"peer", s.peer},
+      {"local", s.local},
+      {"implicit_tls", s.implicit_tls},
+      {"started", iso8601(s.started)},
+      {"ended", s.ended ? json(iso8601(*s.ended)) : json(nullptr)},
+      {"helo", text(s.client_name)},
+      {"auth_user", text(s.auth_user)},
+      {"tls_version", s.tls_version},
+      {"tls_cipher", s.tls_cipher},
+      {"messages", s.messages},
+      {"bytes_in", s.bytes_in},
+      {"bytes_out", s.bytes_out},
+  };
+}
+
+json session_json(const SessionRecord& s) {
+  json out = session_summary_json(s);
+  json entries = json::array();
+  for (const auto& e : s.entries) {
+    entries.push_back({{"at", iso8601(e.at)},
+                       {"direction", to_string(e.direction)},
+                       {"tls", e.tls},
+                       {"text", proto::escape_bytes(e.bytes, e.bytes.size())},
+                       {"base64", proto::base64_encode(e.bytes)}});
+  }
+  out["transcript"] = std::move(entries);
+  out["omitted_bytes"] = s.omitted_bytes;
+  return out;
+}
+
+json stats_json(const ServerStats& st, std::uint64_t messages_held) {
+  json replies = json::object();
+  for (const auto& [code, n] : st.replies) replies[std::to_string(code)] = n;
+  const auto uptime =
+      std::chrono::duration<double>(std::chrono::system_clock::now() - st.started).count();
+  return {
+      {"started", iso8601(st.started)},
+      {"uptime_seconds", uptime},
+      {"connections", st.connections},
+      {"active_sessions", st.active_sessions},
+      {"peak_sessions", st.peak_sessions},
+      {"tls_handshakes", st.tls_handshakes},
+      {"tls_failures", st.tls_failures},
+      {"messages_accepted", st.messages_accepted},
+      {"messages_refused", st.messages_refused},
+      {"messages_held", messages_held},
+      {"bytes_in", st.bytes_in},
+      {"bytes_out", st.bytes_out},
+      {"idle_timeouts", st.idle_timeouts},
+      {"replies", replies},
+  };
+}
+
+}  // namespace smtp::fake

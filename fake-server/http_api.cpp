@@ -1,0 +1,243 @@
+#include "fake-server/http_api.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <list>
+#include <optional>
+#include <stdexcept>
+
+#include "common/duration.hpp"
+#include "fake-server/api_json.hpp"
+
+namespace smtp::fake {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using nlohmann::json;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+struct HttpApi::State {
+  asio::io_context& io;
+  FakeServer& server;
+  tcp::acceptor acceptor;
+  // Long polls waiting for messages; a stored message wakes them all.
+  std::list<asio::steady_timer*> waiters;
+};
+
+namespace {
+
+constexpr auto kMaxWait = std::chrono::seconds(120);
+
+Response reply(const Request& req, http::status status, std::string body,
+               std::string_view type = "application/json") {
+  Response res{status, req.version()};
+  res.set(http::field::server, "fake-smtpd");
+  res.set(http::field::content_type, type);
+  // Loopback tools and browsers may read it; nothing here is secret (AUTH is redacted).
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response json_reply(const Request& req, const json& body, http::status status = http::status::ok) {
+  return reply(req, status, body.dump(2) + "\n");
+}
+
+Response error(const Request& req, http::status status, std::string_view why) {
+  return json_reply(req, json{{"error", why}}, status);
+}
+
+// "/api/messages?wait=2&timeout=5s" → path and the value of one parameter.
+std::optional<std::string> query_param(std::string_view target, std::string_view name) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  auto query = target.substr(q + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return std::string(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> to_number(std::string_view s) {
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return n;
+}
+
+json messages_json(FakeServer& server) {
+  json list = json::array();
+  for (const auto* m : server.store().list()) list.push_back(message_json(*m));
+  return json{{"count", list.size()}, {"store", server.store().kind()}, {"messages", list}};
+}
+
+asio::awaitable<Response> wait_for_messages(HttpApi::State& st, const Request& req,
+                                            std::string_view target) {
+  const auto wanted = to_number(*query_param(target, "wait"));
+  if (!wanted) co_return error(req, http::status::bad_request, "wait must be a number");
+  auto timeout = common::Duration(std::chrono::seconds(5));
+  if (auto t = query_param(target, "timeout")) {
+    auto parsed = common::parse_duration(*t);
+    if (!parsed)
+      co_return error(req, http::status::bad_request, "timeout must be like 5s or 500ms");
+    timeout = std::min<common::Duration>(*parsed, kMaxWait);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  asio::steady_timer timer(st.io);
+  auto it = st.waiters.insert(st.waiters.end(), &timer);
+  // Each wake-up re-checks: a stored message cancels the timer early.
+  while (st.server.store().count() < *wanted && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_at(deadline);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  st.waiters.erase(it);
+  const bool reached = st.server.store().count() >= *wanted;
+  json body = messages_json(st.server);
+  body["waited_for"] = *wanted;
+  body["timed_out"] = !reached;
+  // 408 tells a test "not yet" without it having to compare counts.
+  co_return json_reply(req, body, reached ? http::status::ok : http::status::request_timeout);
+}
+
+asio::awaitable<Response> route(HttpApi::State& st, const Request& req) {
+  const std::string_view target = req.target();
+  const auto path = target.substr(0, target.find('?'));
+  const auto method = req.method();
+  auto& server = st.server;
+
+  if (path == "/api/messages") {
+    if (method == http::verb::delete_) {
+      const auto n = server.store().count();
+      server.store().clear();
+      co_return json_reply(req, json{{"deleted", n}});
+    }
+    if (method != http::verb::get)
+      co_return error(req, http::status::method_not_allowed, "GET or DELETE");
+    if (query_param(target, "wait")) co_return co_await wait_for_messages(st, req, target);
+    co_return json_reply(req, messages_json(server));
+  }
+  constexpr std::string_view messages_prefix = "/api/messages/";
+  if (path.starts_with(messages_prefix)) {
+    if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");
+    auto rest = path.substr(messages_prefix.size());
+    const bool raw = rest.ends_with("/raw");
+    if (raw) rest.remove_suffix(4);
+    const auto id = to_number(rest);
+    const auto* message = id ? server.store().find(*id) : nullptr;
+    if (message == nullptr) co_return error(req, http::status::not_found, "no such message");
+    if (!raw) co_return json_reply(req, message_json(*message));
+    auto bytes = server.store().raw(*id);
+    if (!bytes) co_return error(req, http::status::gone, "message content is not available");
+    co_return reply(req, http::status::ok, std::move(*bytes), "message/rfc822");
+  }
+  if (path == "/api/sessions") {
+    if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");
+    json list = json::array();
+    for (const auto& s : server.sessions().sessions()) list.push_back(session_summary_json(*s));
+    co_return json_reply(req, json{{"count", list.size()}, {"sessions", list}});
+  }
+  constexpr std::string_view sessions_prefix = "/api/sessions/";
+  if (path.starts_with(sessions_prefix)) {
+    if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");
+    const auto id = to_number(path.substr(sessions_prefix.size()));
+    const auto session = id ? server.sessions().find(*id) : nullptr;
+    if (!session) co_return error(req, http::status::not_found, "no such session");
+    co_return json_reply(req, session_json(*session));
+  }
+  if (path == "/api/stats") {
+    if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");
+    co_return json_reply(req, stats_json(server.stats(), server.store().count()));
+  }
+  co_return error(req, http::status::not_found, "unknown path; see the README's API table");
+}
+
+asio::awaitable<void> serve(std::shared_ptr<HttpApi::State> st, tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (int served = 0; served < 10000; ++served) {  // keep-alive, bounded
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024);  // the API takes no large bodies
+    stream.expires_after(std::chrono::seconds(30));
+    auto [ec, n] =
+        co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    stream.expires_never();
+    auto request = parser.release();
+    Response response = co_await route(*st, request);
+    stream.expires_after(std::chrono::seconds(30));
+    auto [wec, wn] =
+        co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+    if (wec || !response.keep_alive()) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<HttpApi::State> st) {
+  while (st->acceptor.is_open()) {
+    auto [ec, socket] = co_await st->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec) continue;
+    asio::co_spawn(st->io, serve(st, std::move(socket)), asio::detached);
+  }
+}
+
+}  // namespace
+
+HttpApi::HttpApi(asio::io_context& io, FakeServer& server, tcp::endpoint at)
+    : state_(std::make_shared<State>(State{io, server, tcp::acceptor(io), {}})) {
+  boost::system::error_code ec;
+  auto& a = state_->acceptor;
+  a.open(at.protocol(), ec);
+  if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) a.bind(at, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    const auto addr = at.address().to_string();
+    throw std::runtime_error("cannot listen on " +
+                             (at.address().is_v6() ? "[" + addr + "]" : addr) + ":" +
+                             std::to_string(at.port()) + " (--api): " + ec.message());
+  }
+  std::weak_ptr<State> weak = state_;
+  server.on_message([weak] {
+    if (auto st = weak.lock()) {
+      for (auto* timer : st->waiters) timer->cancel();
+    }
+  });
+}
+
+HttpApi::~HttpApi() = default;
+
+void HttpApi::start() {
+  asio::co_spawn(state_->io, accept_loop(state_), asio::detached);
+}
+
+void HttpApi::stop() {
+  boost::system::error_code ignored;
+  state_->acceptor.close(ignored);
+}
+
+tcp::endpoint HttpApi::endpoint() const {
+  boost::system::error_code ec;
+  return state_->acceptor.local_endpoint(ec);
+}
+
+}  // namespace smtp::fake

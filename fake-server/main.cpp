@@ -1,0 +1,217 @@
+// fake-smtpd: composition only. The command line is a stable interface
+// (issue 3); flags may be added, never renamed.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "common/duration.hpp"
+#include "common/host_port.hpp"
+#include "fake-server/fake_server.hpp"
+#include "fake-server/http_api.hpp"
+#include "fake-server/profile.hpp"
+#include "net/tls_context.hpp"
+#include "net/tls_identity.hpp"
+#include "script/lua_state.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using smtp::fake::FakeServerOptions;
+
+constexpr int exit_ok = 0;
+constexpr int exit_usage = 2;
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+tcp::endpoint to_endpoint(const std::string& flag, const std::string& text) {
+  const auto hp = smtp::common::parse_host_port(text);
+  if (!hp) throw UsageError(flag + ": expected ADDR:PORT, got '" + text + "'");
+  boost::system::error_code ec;
+  // Only addresses, and "localhost": a listener never waits on DNS.
+  const auto address = hp->host == "localhost" ? asio::ip::make_address("127.0.0.1")
+                                               : asio::ip::make_address(hp->host, ec);
+  if (ec) throw UsageError(flag + ": '" + hp->host + "' is not an IP address");
+  return {address, hp->port};
+}
+
+std::string endpoint_text(const tcp::endpoint& e) {
+  const auto a = e.address().to_string();
+  return (e.address().is_v6() ? "[" + a + "]" : a) + ":" + std::to_string(e.port());
+}
+
+// Written once every listener is bound, atomically (rename), so a script that
+// sees the file can connect at once.
+void write_ports_file(const std::string& path, const nlohmann::json& ports) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << ports.dump(2) << "\n";
+    if (!out) throw std::runtime_error("--ports-file: cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"fake-smtpd: a correct, scriptable ESMTP server for testing mail clients"};
+  std::string profile, listen = "127.0.0.1:2525", tls_listen, api = "127.0.0.1:8025";
+  std::string store = "memory", hostname, ports_file, cert, key, idle;
+  std::optional<std::uint64_t> seed, max_size;
+  std::optional<std::size_t> max_recipients, max_errors, max_line, store_limit, sessions_kept;
+  std::vector<std::string> users, disabled;
+  bool no_api = false, keep_bare = false, auth_cleartext = false, require_auth = false;
+
+  app.add_option("profile", profile, "PROFILE.lua: server settings (SCRIPTING.md)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--listen", listen, "Plain SMTP + STARTTLS listener ADDR:PORT (port 0: any)")
+      ->capture_default_str();
+  app.add_option("--tls-listen", tls_listen,
+                 "Implicit-TLS listener ADDR:PORT (RFC 8314, the 465 style)");
+  app.add_option("--api", api, "HTTP inspection API ADDR:PORT")->capture_default_str();
+  app.add_flag("--no-api", no_api, "Do not start the HTTP API");
+  app.add_option("--store", store, "none | memory | maildir:DIR")->capture_default_str();
+  app.add_option("--store-limit", store_limit,
+                 "Messages kept in the index, oldest dropped first (default 10000; 0 = no limit)");
+  app.add_option("--seed", seed,
+                 "Master seed for per-session randomness (printed; default random)");
+  app.add_option("--hostname", hostname,
+                 "Name in the greeting, EHLO reply and Received: (default fake-smtpd.test)");
+  app.add_option("--ports-file", ports_file, "Write the bound ports as JSON once listening");
+  app.add_option("--cert", cert,
+                 "TLS certificate chain (PEM); default: self-signed, made at start");
+  app.add_option("--key", key, "TLS private key (PEM), with --cert");
+  app.add_flag("--auth-cleartext", auth_cleartext, "Offer AUTH before STARTTLS");
+  app.add_flag("--require-auth", require_auth, "MAIL needs AUTH first (530), as on submission");
+  app.add_option("--user", users,
+                 "USER:PASSWORD that AUTH accepts (repeat); none: any credentials");
+  app.add_option("--max-size", max_size,
+                 "Largest message in octets, advertised as SIZE (default 32 MiB; 0 = no limit)");
+  app.add_option("--max-recipients", max_recipients,
+                 "Recipients per message, then 452 (default 100)")
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--max-line", max_line, "Longest input line buffered, in octets (default 16384)")
+      ->check(CLI::Range(514, 1 << 24));
+  app.add_option("--max-errors", max_errors, "Errors before 421 and close (default 20; 0 = never)");
+  app.add_option("--idle-timeout", idle,
+                 "Close an idle session with 421 after this long (default 300s)");
+  app.add_option("--disable", disabled, "Switch an EHLO keyword off (repeat)");
+  app.add_flag("--keep-bare-line-endings", keep_bare,
+               "Keep bare CR/LF in DATA as data instead of refusing the message (550)");
+  app.add_option("--sessions-kept", sessions_kept,
+                 "Sessions whose transcripts are kept (default 1000)");
+
+  FakeServerOptions options;
+  // `config`, not `smtp`: a variable named like the namespace reads badly.
+  auto& config = options.smtp;
+  try {
+    app.parse(argc, argv);
+    // The profile first; then every flag that was given overrides it.
+    if (!profile.empty()) smtp::fake::load_profile(profile, options);
+    if (!hostname.empty()) config.hostname = hostname;
+    if (keep_bare) config.reject_bare_line_endings = false;
+    if (auth_cleartext) config.auth_cleartext = true;
+    if (require_auth) config.require_auth = true;
+    if (max_size) config.max_message_size = *max_size;
+    if (max_recipients) config.max_recipients = *max_recipients;
+    if (max_errors) config.max_errors = *max_errors;
+    if (max_line) options.max_line = *max_line;
+    if (store_limit) options.store_limit = *store_limit;
+    if (sessions_kept) options.sessions_kept = *sessions_kept;
+    for (const auto& d : disabled) {
+      if (!smtp::proto::set_extension(config.extensions, d, false)) {
+        throw UsageError("--disable: unknown keyword '" + d + "' (" +
+                         std::string(smtp::proto::extension_keywords()) + ")");
+      }
+    }
+    for (const auto& u : users) {
+      const auto colon = u.find(':');
+      if (colon == std::string::npos) throw UsageError("--user: expected USER:PASSWORD");
+      config.users[u.substr(0, colon)] = u.substr(colon + 1);
+    }
+    if (!idle.empty()) {
+      const auto idle_timeout = smtp::common::parse_duration(idle);
+      if (!idle_timeout || *idle_timeout <= smtp::common::Duration::zero()) {
+        throw UsageError("--idle-timeout: expected a duration such as 300s, got '" + idle + "'");
+      }
+      options.idle_timeout = *idle_timeout;
+    }
+    if (cert.empty() != key.empty()) throw UsageError("--cert and --key go together");
+    options.listen.push_back(to_endpoint("--listen", listen));
+    if (!tls_listen.empty()) options.tls_listen.push_back(to_endpoint("--tls-listen", tls_listen));
+    options.store = store;
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "fake-smtpd: %s\nRun 'fake-smtpd --help' for usage.\n", e.what());
+    return exit_usage;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "fake-smtpd: %s\n", e.what());
+    return exit_usage;
+  } catch (const smtp::script::ScriptError& e) {
+    std::fprintf(stderr, "fake-smtpd: bad profile: %s\n", e.what());
+    return exit_usage;
+  }
+
+  try {
+    const auto identity = cert.empty() ? smtp::net::make_self_signed(config.hostname)
+                                       : smtp::net::load_identity(cert, key);
+    options.tls = smtp::net::make_server_tls(identity);
+    options.seed = seed.value_or(std::random_device{}());
+
+    asio::io_context io(1);
+    smtp::fake::FakeServer server(io, options);
+    server.start();
+    std::unique_ptr<smtp::fake::HttpApi> http;
+    if (!no_api) {
+      http = std::make_unique<smtp::fake::HttpApi>(io, server, to_endpoint("--api", api));
+      http->start();
+    }
+
+    nlohmann::json ports = {{"pid", ::getpid()}, {"seed", options.seed}, {"store", store}};
+    std::string banner = "fake-smtpd ready:";
+    const auto smtp_at = server.smtp_endpoints().front();
+    ports["host"] = smtp_at.address().to_string();
+    ports["smtp"] = smtp_at.port();
+    banner += " smtp " + endpoint_text(smtp_at);
+    ports["smtps"] = nullptr;
+    if (!server.tls_endpoints().empty()) {
+      ports["smtps"] = server.tls_endpoints().front().port();
+      banner += ", smtps " + endpoint_text(server.tls_endpoints().front());
+    }
+    ports["api"] = nullptr;
+    if (http) {
+      ports["api"] = http->endpoint().port();
+      banner += ", api http://" + endpoint_text(http->endpoint());
+    }
+    banner += ", store " + store + ", seed " + std::to_string(options.seed);
+    if (!ports_file.empty()) write_ports_file(ports_file, ports);
+    std::cout << banner << std::endl;
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code&, int) {
+      server.stop();
+      if (http) http->stop();
+      io.stop();
+    });
+    io.run();
+    return exit_ok;
+  } catch (const std::invalid_argument& e) {  // --store and friends
+    std::fprintf(stderr, "fake-smtpd: %s\n", e.what());
+    return exit_usage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fake-smtpd: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,181 @@
+#include "fake-server/message_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace smtp::fake {
+namespace {
+
+// Keeps the metadata of every message; holds content only when asked to.
+class IndexedStore : public MessageStore {
+ public:
+  explicit IndexedStore(std::size_t limit) : limit_(limit) {}
+
+  std::vector<const StoredMessage*> list() const override {
+    std::vector<const StoredMessage*> out;
+    out.reserve(messages_.size());
+    for (const auto& m : messages_) out.push_back(&m);
+    return out;
+  }
+  const StoredMessage* find(std::uint64_t id) const override {
+    // Ids grow by one, so the position follows from the first id held.
+    if (messages_.empty() || id < messages_.front().id) return nullptr;
+    const auto index = id - messages_.front().id;
+    return index < messages_.size() ? &messages_[index] : nullptr;
+  }
+  // Ids keep growing after clear(), so an old id never names a new message.
+  void clear() override { messages_.clear(); }
+  std::uint64_t count() const override { return messages_.size(); }
+
+ protected:
+  StoredMessage& keep(StoredMessage& message) {
+    message.id = ++last_id_;
+    messages_.push_back(message);
+    // Bounded: the oldest messages go first (a long load run must not grow
+    // without end). The limit is --store-limit.
+    while (limit_ != 0 && messages_.size() > limit_) messages_.pop_front();
+    return messages_.back();
+  }
+
+ private:
+  std::size_t limit_;
+  std::uint64_t last_id_ = 0;
+  std::deque<StoredMessage> messages_;
+};
+
+// --store none: nothing is kept but the count (the fast path for load tests).
+class NullStore : public MessageStore {
+ public:
+  bool put(StoredMessage& message, std::string&&) override {
+    message.id = ++count_;
+    return true;
+  }
+  std::vector<const StoredMessage*> list() const override { return {}; }
+  const StoredMessage* find(std::uint64_t) const override { return nullptr; }
+  std::optional<std::string> raw(std::uint64_t) const override { return std::nullopt; }
+  void clear() override {}
+  std::uint64_t count() const override { return 0; }
+  std::string_view kind() const override { return "none"; }
+
+ private:
+  std::uint64_t count_ = 0;
+};
+
+class MemoryStore : public IndexedStore {
+ public:
+  using IndexedStore::IndexedStore;
+  bool put(StoredMessage& message, std::string&& raw) override {
+    message.size = raw.size();
+    auto& kept = keep(message);
+    kept.raw = std::move(raw);
+    message.id = kept.id;
+    return true;
+  }
+  std::optional<std::string> raw(std::uint64_t id) const override {
+    const auto* m = find(id);
+    if (m == nullptr) return std::nullopt;
+    return m->raw;
+  }
+  std::string_view kind() const override { return "memory"; }
+};
+
+// Maildir (tmp/ → new/ by rename, as every Maildir reader expects). The file
+// and the new/ directory are fsync'ed before put() returns, so the 250 that
+// follows is true even if the machine loses power.
+class MaildirStore : public IndexedStore {
+ public:
+  MaildirStore(std::filesystem::path dir, std::size_t limit)
+      : IndexedStore(limit), dir_(std::move(dir)) {
+    std::error_code ec;
+    for (const char* sub : {"tmp", "new", "cur"}) {
+      std::filesystem::create_directories(dir_ / sub, ec);
+      if (ec) {
+        throw std::invalid_argument("--store maildir:" + dir_.string() + ": cannot create " + sub +
+                                    "/: " + ec.message());
+      }
+    }
+  }
+
+  bool put(StoredMessage& message, std::string&& raw) override {
+    std::ostringstream name;
+    name << std::chrono::duration_cast<std::chrono::seconds>(message.received_at.time_since_epoch())
+                .count()
+         << ".P" << ::getpid() << "Q" << ++sequence_ << ".fake-smtpd";
+    const auto tmp = dir_ / "tmp" / name.str();
+    const auto fresh = dir_ / "new" / name.str();
+    if (!write_synced(tmp, raw)) return false;
+    if (::rename(tmp.c_str(), fresh.c_str()) != 0 || !sync_directory(dir_ / "new")) {
+      ::unlink(tmp.c_str());
+      return false;
+    }
+    message.size = raw.size();
+    message.path = fresh.string();
+    auto& kept = keep(message);
+    message.id = kept.id;
+    return true;
+  }
+
+  std::optional<std::string> raw(std::uint64_t id) const override {
+    const auto* m = find(id);
+    if (m == nullptr) return std::nullopt;
+    std::ifstream in(m->path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+  }
+
+  // DELETE /api/messages forgets the messages; the files stay on disk, which
+  // is what an operator inspecting the maildir expects.
+  std::string_view kind() const override { return "maildir"; }
+
+ private:
+  static bool write_synced(const std::filesystem::path& path, std::string_view bytes) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    bool ok = true;
+    while (ok && !bytes.empty()) {
+      const auto n = ::write(fd, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      if (ok) bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    ok = ok && ::fsync(fd) == 0;
+    ok = ::close(fd) == 0 && ok;
+    if (!ok) ::unlink(path.c_str());
+    return ok;
+  }
+  static bool sync_directory(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+  }
+
+  std::filesystem::path dir_;
+  std::uint64_t sequence_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<MessageStore> make_store(std::string_view spec, std::size_t memory_limit) {
+  if (spec == "none") return std::make_unique<NullStore>();
+  if (spec == "memory") return std::make_unique<MemoryStore>(memory_limit);
+  constexpr std::string_view maildir = "maildir:";
+  if (spec.substr(0, maildir.size()) == maildir && spec.size() > maildir.size()) {
+    return std::make_unique<MaildirStore>(std::string(spec.substr(maildir.size())), memory_limit);
+  }
+  throw std::invalid_argument("--store must be none, memory or maildir:DIR, not '" +
+                              std::string(spec) + "'");
+}
+
+}  // namespace smtp::fake

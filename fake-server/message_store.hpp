@@ -1,0 +1,51 @@
+#pragma once
+// Where fake-smtpd keeps accepted mail: --store none|memory|maildir:DIR.
+// DESIGN §6 "nothing lost": a message answered 250 is in the store, and with
+// a disk store it is on disk (fsync'ed) before the 250 is sent.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/envelope.hpp"
+
+namespace smtp::fake {
+
+struct StoredMessage {
+  std::uint64_t id = 0;
+  std::uint64_t session_id = 0;
+  std::chrono::system_clock::time_point received_at;
+  proto::Envelope envelope;
+  std::string client_name;  // EHLO/HELO argument
+  bool tls = false;
+  std::string auth_user;  // empty when not authenticated; never a password
+  bool via_bdat = false;
+  std::uint64_t size = 0;  // octets of `raw` (or of the content, with --store none)
+  std::string raw;         // Received: line + content; empty for none and maildir
+  std::string path;        // maildir: the file in new/
+};
+
+class MessageStore {
+ public:
+  virtual ~MessageStore() = default;
+  // Stores the message and assigns its id. False when it could not be kept
+  // (the session then answers 451 4.3.0 instead of 250).
+  virtual bool put(StoredMessage& message, std::string&& raw) = 0;
+  virtual std::vector<const StoredMessage*> list() const = 0;
+  virtual const StoredMessage* find(std::uint64_t id) const = 0;
+  // The raw message, read from wherever it lives.
+  virtual std::optional<std::string> raw(std::uint64_t id) const = 0;
+  virtual void clear() = 0;
+  virtual std::uint64_t count() const = 0;  // messages currently held
+  virtual std::string_view kind() const = 0;
+};
+
+// "none", "memory" or "maildir:DIR". Throws std::invalid_argument with a
+// one-line reason for anything else, or when DIR cannot be prepared.
+std::unique_ptr<MessageStore> make_store(std::string_view spec, std::size_t memory_limit);
+
+}  // namespace smtp::fake

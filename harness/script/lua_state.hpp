@@ -1,0 +1,59 @@
+#pragma once
+// The only layer that includes lua.h (DESIGN §1, §3). One LuaState per worker
+// thread. Every call is protected and carries a traceback; an instruction-count
+// hook stops a runaway script with a clear error; only the safe standard
+// libraries are opened.
+//
+// Lua is Debian's C++ build (pkg-config lua5.4-c++): lua_error throws a C++
+// exception, so C++ destructors between a C function and its pcall run.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+struct lua_State;
+
+namespace smtp::script {
+
+// A script error, with "file:line: reason" and, when there is one, the traceback.
+class ScriptError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class LuaState {
+ public:
+  struct Options {
+    // Instructions one protected call may run before it is stopped
+    // ("instruction limit exceeded"); 0 = no limit.
+    std::uint64_t instruction_limit = 100'000'000;
+  };
+
+  LuaState();
+  explicit LuaState(Options options);
+  ~LuaState();
+  LuaState(const LuaState&) = delete;
+  LuaState& operator=(const LuaState&) = delete;
+
+  lua_State* get() const { return L_; }
+
+  // Loads and runs a file; the chunk is named after the path so errors read
+  // "path:line: reason". Leaves the chunk's `nresults` return values on the
+  // stack (LUA_MULTRET allowed). Throws ScriptError.
+  void run_file(const std::string& path, int nresults = 0);
+  void run_string(std::string_view code, std::string_view chunk_name, int nresults = 0);
+
+  // Calls the function under `nargs` arguments on the stack, protected, with a
+  // traceback and the instruction limit. Throws ScriptError.
+  void call(int nargs, int nresults);
+
+ private:
+  lua_State* L_;
+  Options options_;
+};
+
+// "file:line:" of the Lua code that called the running C function (level 1),
+// for errors raised by C functions about their arguments.
+std::string caller_location(lua_State* L);
+
+}  // namespace smtp::script

@@ -1,0 +1,104 @@
+#include "fake-server/message_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace smtp::fake {
+namespace {
+
+StoredMessage message_from(std::string from) {
+  StoredMessage m;
+  m.received_at = std::chrono::system_clock::now();
+  m.envelope.reverse_path.mailbox.local_part = std::move(from);
+  m.envelope.reverse_path.mailbox.domain = "example.org";
+  return m;
+}
+
+TEST(MessageStore, SpecsAndErrors) {
+  EXPECT_EQ(make_store("none", 10)->kind(), "none");
+  EXPECT_EQ(make_store("memory", 10)->kind(), "memory");
+  EXPECT_THROW(make_store("disk", 10), std::invalid_argument);
+  EXPECT_THROW(make_store("maildir:", 10), std::invalid_argument);
+}
+
+TEST(MessageStore, NoneCountsIdsButKeepsNothing) {
+  auto store = make_store("none", 10);
+  auto m = message_from("a");
+  EXPECT_TRUE(store->put(m, "raw"));
+  EXPECT_EQ(m.id, 1u);
+  EXPECT_EQ(store->count(), 0u);
+  EXPECT_EQ(store->find(1), nullptr);
+  EXPECT_EQ(store->raw(1), std::nullopt);
+}
+
+TEST(MessageStore, MemoryKeepsRawAndFindsById) {
+  auto store = make_store("memory", 10);
+  auto a = message_from("a");
+  auto b = message_from("b");
+  ASSERT_TRUE(store->put(a, "first\r\n"));
+  ASSERT_TRUE(store->put(b, "second\r\n"));
+  EXPECT_EQ(a.id, 1u);
+  EXPECT_EQ(b.id, 2u);
+  ASSERT_NE(store->find(2), nullptr);
+  EXPECT_EQ(store->find(2)->envelope.reverse_path.mailbox.local_part, "b");
+  EXPECT_EQ(store->find(2)->size, 8u);
+  EXPECT_EQ(store->raw(1), "first\r\n");
+  EXPECT_EQ(store->list().size(), 2u);
+}
+
+TEST(MessageStore, MemoryIsBoundedOldestFirstAndIdsNeverReused) {
+  auto store = make_store("memory", 2);
+  for (int i = 0; i < 3; ++i) {
+    auto m = message_from("m" + std::to_string(i));
+    ASSERT_TRUE(store->put(m, "x"));
+  }
+  EXPECT_EQ(store->count(), 2u);
+  EXPECT_EQ(store->find(1), nullptr);
+  EXPECT_NE(store->find(3), nullptr);
+  store->clear();
+  EXPECT_EQ(store->count(), 0u);
+  auto next = message_from("n");
+  ASSERT_TRUE(store->put(next, "y"));
+  EXPECT_EQ(next.id, 4u);
+  EXPECT_EQ(store->find(3), nullptr);
+}
+
+class Maildir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("fake-smtpd-maildir-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(Maildir, WritesIntoNewViaTmpAndReadsBack) {
+  auto store = make_store("maildir:" + dir_.string(), 10);
+  EXPECT_TRUE(std::filesystem::is_directory(dir_ / "cur"));
+  auto m = message_from("a");
+  ASSERT_TRUE(store->put(m, "Received: x\r\n\r\nbody\r\n"));
+  ASSERT_FALSE(m.path.empty());
+  EXPECT_EQ(std::filesystem::path(m.path).parent_path(), dir_ / "new");
+  std::ifstream in(m.path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  EXPECT_EQ(content.str(), "Received: x\r\n\r\nbody\r\n");
+  EXPECT_EQ(store->raw(m.id), content.str());
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "tmp"));  // renamed, not copied
+}
+
+TEST_F(Maildir, UnwritableDirectoryIsRefusedAtStart) {
+  std::filesystem::create_directories(dir_);
+  std::ofstream(dir_ / "tmp") << "a file where a directory should be";
+  EXPECT_THROW(make_store("maildir:" + dir_.string(), 10), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace smtp::fake

@@ -1,0 +1,114 @@
+#include "fake-server/profile.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "script/lua_state.hpp"
+
+namespace smtp::fake {
+namespace {
+
+// Writes a profile to a temporary file named after the test.
+class Profile : public ::testing::Test {
+ protected:
+  std::string write(const std::string& lua) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("profile-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".lua");
+    std::ofstream(path_) << lua;
+    return path_.string();
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+
+  // The error message of loading `lua`, or "" when it loads.
+  std::string error_of(const std::string& lua) {
+    FakeServerOptions options;
+    try {
+      load_profile(write(lua), options);
+    } catch (const script::ScriptError& e) {
+      return e.what();
+    }
+    return "";
+  }
+  std::filesystem::path path_;
+};
+
+TEST_F(Profile, SetsServerFields) {
+  FakeServerOptions o;
+  load_profile(write(R"(
+    server {
+      hostname = "mx.test", users = { alice = "secret" }, auth_cleartext = true,
+      max_size = 1000, max_recipients = 5, max_errors = 3, idle_timeout = "2m",
+      disable = { "CHUNKING", "dsn" }, keep_bare_line_endings = true,
+      auth_mechanisms = { "plain" },
+    }
+  )"),
+               o);
+  EXPECT_EQ(o.smtp.hostname, "mx.test");
+  EXPECT_EQ(o.smtp.users.at("alice"), "secret");
+  EXPECT_TRUE(o.smtp.auth_cleartext);
+  EXPECT_EQ(o.smtp.max_message_size, 1000u);
+  EXPECT_EQ(o.smtp.max_recipients, 5u);
+  EXPECT_EQ(o.smtp.max_errors, 3u);
+  EXPECT_EQ(o.idle_timeout, std::chrono::minutes(2));
+  EXPECT_FALSE(o.smtp.extensions.chunking);
+  EXPECT_FALSE(o.smtp.extensions.dsn);
+  EXPECT_TRUE(o.smtp.extensions.pipelining);
+  EXPECT_FALSE(o.smtp.reject_bare_line_endings);
+  EXPECT_EQ(o.smtp.auth_mechanisms, std::vector<std::string>{"PLAIN"});
+}
+
+TEST_F(Profile, UnknownFieldNamesFileAndLine) {
+  const auto e = error_of("-- a comment\nserver { nope = 1 }\n");
+  EXPECT_NE(e.find(path_.string() + ":2:"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown field 'nope'"), std::string::npos) << e;
+}
+
+TEST_F(Profile, WrongTypeIsReported) {
+  const auto e = error_of("server {\n  max_size = \"big\" }\n");
+  EXPECT_NE(e.find(":1:"), std::string::npos) << e;  // the call starts on line 1
+  EXPECT_NE(e.find("max_size must be an integer"), std::string::npos) << e;
+  EXPECT_NE(error_of("server { disable = { \"NOPE\" } }").find("unknown keyword 'NOPE'"),
+            std::string::npos);
+  EXPECT_NE(error_of("server { idle_timeout = \"soon\" }").find("idle_timeout"), std::string::npos);
+}
+
+TEST_F(Profile, SyntaxErrorNamesFileAndLine) {
+  const auto e = error_of("server {\n  hostname = \n}\n");
+  EXPECT_NE(e.find(path_.string() + ":3:"), std::string::npos) << e;
+}
+
+TEST_F(Profile, RuntimeErrorHasTraceback) {
+  const auto e = error_of("local t = nil\nlocal x = t.field\n");
+  EXPECT_NE(e.find(":2:"), std::string::npos) << e;
+  EXPECT_NE(e.find("stack traceback"), std::string::npos) << e;
+}
+
+TEST_F(Profile, RunawayScriptIsStopped) {
+  const auto e = error_of("while true do end\n");
+  EXPECT_NE(e.find("instruction limit exceeded"), std::string::npos) << e;
+}
+
+TEST_F(Profile, UnsafeLibrariesAreAbsent) {
+  EXPECT_NE(error_of("os.execute('true')").find("os"), std::string::npos);
+  EXPECT_NE(error_of("io.open('/etc/passwd')").find("io"), std::string::npos);
+  EXPECT_NE(error_of("dofile('/etc/passwd')").find("dofile"), std::string::npos);
+}
+
+TEST(ShippedProfiles, EveryProfileInScenariosFakeLoads) {
+  int loaded = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(SMTP_SOURCE_DIR) / "scenarios/fake")) {
+    if (entry.path().extension() != ".lua") continue;
+    FakeServerOptions options;
+    EXPECT_NO_THROW(load_profile(entry.path().string(), options)) << entry.path();
+    ++loaded;
+  }
+  EXPECT_GE(loaded, 1);
+}
+
+}  // namespace
+}  // namespace smtp::fake

@@ -1,0 +1,55 @@
+#include "fake-server/transcript.hpp"
+
+#include <gtest/gtest.h>
+
+namespace smtp::fake {
+namespace {
+
+TEST(Transcript, MergesConsecutiveBytesOfOneDirection) {
+  SessionRecord r;
+  r.record(Direction::client, false, "EH", 1000);
+  r.record(Direction::client, false, "LO x\r\n", 1000);
+  r.record(Direction::server, false, "250 ok\r\n", 1000);
+  r.record(Direction::client, true, "NOOP\r\n", 1000);  // TLS state splits entries
+  ASSERT_EQ(r.entries.size(), 3u);
+  EXPECT_EQ(r.entries[0].bytes, "EHLO x\r\n");
+  EXPECT_EQ(r.entries[1].direction, Direction::server);
+  EXPECT_TRUE(r.entries[2].tls);
+  EXPECT_EQ(r.bytes_in, 14u);
+  EXPECT_EQ(r.bytes_out, 8u);
+}
+
+TEST(Transcript, CapsBytesButCountsThemAndKeepsEvents) {
+  SessionRecord r;
+  r.record(Direction::client, false, "0123456789", 8);
+  r.record(Direction::server, false, "abc", 8);
+  r.record(Direction::event, false, "client closed", 8);
+  ASSERT_EQ(r.entries.size(), 2u);
+  EXPECT_EQ(r.entries[0].bytes, "01234567");
+  EXPECT_EQ(r.entries[1].bytes, "client closed");
+  EXPECT_EQ(r.omitted_bytes, 5u);
+  EXPECT_EQ(r.bytes_in, 10u);  // counted even when not kept
+  EXPECT_EQ(r.bytes_out, 3u);
+}
+
+TEST(SessionLog, RetainsABoundedNumberOfSessions) {
+  SessionLog log(2, 100);
+  auto first = log.open("127.0.0.1:1", "127.0.0.1:25", false);
+  log.open("127.0.0.1:2", "127.0.0.1:25", false);
+  auto third = log.open("127.0.0.1:3", "127.0.0.1:25", true);
+  EXPECT_EQ(log.sessions().size(), 2u);
+  EXPECT_EQ(log.find(first->id), nullptr);
+  EXPECT_EQ(log.find(third->id), third);
+  EXPECT_EQ(third->id, 3u);
+  EXPECT_TRUE(third->implicit_tls);
+  EXPECT_EQ(first->peer, "127.0.0.1:1");  // a running session keeps its record
+}
+
+TEST(Transcript, DirectionNames) {
+  EXPECT_EQ(to_string(Direction::client), "client");
+  EXPECT_EQ(to_string(Direction::server), "server");
+  EXPECT_EQ(to_string(Direction::event), "event");
+}
+
+}  // namespace
+}  // namespace smtp::fake
