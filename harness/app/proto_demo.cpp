@@ -14,6 +14,7 @@
 #include "proto/ehlo.hpp"
 #include "proto/escape.hpp"
 #include "proto/reply_parser.hpp"
+#include "proto/server_dialogue.hpp"
 #include "proto/status_catalogue.hpp"
 
 namespace smtp::app {
@@ -105,6 +106,20 @@ void show_commands() {
   }
 }
 
+// What fake-smtpd's dialogue answers at the end of `data` in a transaction.
+std::string server_verdict(std::string_view data) {
+  proto::ServerConfig config;
+  proto::ServerDialogue dialogue(config, false);
+  for (auto line :
+       {"EHLO client.example", "MAIL FROM:<a@example.org>", "RCPT TO:<b@example.net>", "DATA"}) {
+    dialogue.on_line(line);
+  }
+  auto result = dialogue.on_data(data);
+  std::string reply = result.step.output;
+  if (result.step.deliver) reply = dialogue.finish_delivery(true, "demo").output;
+  return escape_bytes(reply.substr(0, reply.find("\r\n")), 40);
+}
+
 void show_smuggling() {
   fmt::print(
       "\n== End of data (RFC 5321 §4.1.1.4): each look-alike terminator from CONFORMANCE F.D3,\n"
@@ -119,15 +134,13 @@ void show_smuggling() {
     std::string body;
     auto progress = unstuffer.feed(stream, &body);
     const bool smuggled = progress.consumed < stream.find("smuggled");
-    fmt::print(
-        "  {:<12} {:<18} ended at byte {:>3} of {:>3}; fake terminators {}, bare CR {}, "
-        "bare LF {} -> {}\n",
-        escape_bytes(proto::bytes_of(variant)), proto::to_string(variant), progress.consumed,
-        stream.size(), unstuffer.count(proto::DataAnomaly::fake_terminator),
-        unstuffer.count(proto::DataAnomaly::bare_cr), unstuffer.count(proto::DataAnomaly::bare_lf),
-        smuggled ? "SMUGGLED" : "one message, look-alike kept as data");
+    fmt::print("  {:<12} {:<18} data ends at byte {:>3} of {:>3} ({}); fake-smtpd: {}\n",
+               escape_bytes(proto::bytes_of(variant)), proto::to_string(variant), progress.consumed,
+               stream.size(), smuggled ? "SMUGGLED" : "one message, look-alike kept as data",
+               server_verdict(stream));
   }
   const std::string body = "Hello\r\n.leading dot\r\n.\r\n";
+  fmt::print("  clean message -> fake-smtpd: {}\n", server_verdict("Hello\r\n.\r\n"));
   fmt::print("  dot-stuffing \"{}\" -> \"{}\"\n", escape_bytes(body),
              escape_bytes(proto::dot_stuff(body)));
 }
