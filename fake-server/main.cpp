@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
   app.add_option("--key", key, "TLS private key (PEM), with --cert");
   app.add_flag("--auth-cleartext", auth_cleartext, "Offer AUTH before STARTTLS");
   app.add_flag("--require-auth", require_auth, "MAIL needs AUTH first (530), as on submission");
-  app.add_option("--user", users,
-                 "USER:PASSWORD that AUTH accepts (repeat); none: any credentials");
+  app.add_option("--user", users, "USER:PASSWORD that AUTH accepts (repeat); none: any credentials")
+      ->allow_extra_args(false);
   app.add_option("--max-size", max_size,
                  "Largest message in octets, advertised as SIZE (default 32 MiB; 0 = no limit)");
   app.add_option("--max-recipients", max_recipients,
@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
   app.add_option("--max-errors", max_errors, "Errors before 421 and close (default 20; 0 = never)");
   app.add_option("--idle-timeout", idle,
                  "Close an idle session with 421 after this long (default 300s)");
-  app.add_option("--disable", disabled, "Switch an EHLO keyword off (repeat)");
+  app.add_option("--disable", disabled, "Switch an EHLO keyword off (repeat)")
+      ->allow_extra_args(false);
   app.add_flag("--keep-bare-line-endings", keep_bare,
                "Keep bare CR/LF in DATA as data instead of refusing the message (550)");
   app.add_option("--sessions-kept", sessions_kept,
@@ -196,15 +197,16 @@ int main(int argc, char** argv) {
       banner += ", api http://" + endpoint_text(http->endpoint());
     }
     banner += ", store " + store + ", seed " + std::to_string(options.seed);
-    if (!ports_file.empty()) write_ports_file(ports_file, ports);
-    std::cout << banner << std::endl;
-
+    // The handler exists before anyone can learn that we are ready, so a
+    // supervisor's SIGTERM right after the ready line still ends us cleanly.
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int) {
       server.stop();
       if (http) http->stop();
       io.stop();
     });
+    if (!ports_file.empty()) write_ports_file(ports_file, ports);
+    std::cout << banner << std::endl;
     io.run();
     return exit_ok;
   } catch (const std::invalid_argument& e) {  // --store and friends

@@ -97,7 +97,6 @@ proto::ServerStep deliver(SessionContext& s, proto::Message&& message) {
   if (ok) {
     ++s.server.stats().messages_accepted;
     ++s.record->messages;
-    s.record->client_name = s.dialogue.client_name();
     s.server.message_stored();
   }
   return s.dialogue.finish_delivery(ok, id);
@@ -217,7 +216,9 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
     if (ec == asio::error::timed_out) {
       ++stats_.idle_timeouts;
       s.log(Direction::event, "idle timeout");
-      // RFC 5321 §4.5.3.2.7 / §3.8: say 421 before closing on a timeout.
+      // RFC 5321 §4.5.3.2.7 / §3.8: say 421 before closing on a timeout. The
+      // expired deadline would fail the write too: give the 421 its own.
+      s.transport.expires_after(std::chrono::seconds(10));
       s.pending += "421 4.4.2 " + options_.smtp.hostname + " Idle timeout, closing\r\n";
       co_await flush(s);
       break;
@@ -227,9 +228,25 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
       break;  // a message in DATA is lost, as it must be (CONFORMANCE D7)
     }
     stats_.bytes_in += n;
-    s.framer.feed(std::string_view(buffer.data(), n));
+    const std::string_view chunk(buffer.data(), n);
+    s.framer.feed(chunk);
     bool start_tls = false;
-    const bool keep = process_input(s, start_tls);
+    bool keep = true;
+    if (s.framer.overflowing() && chunk.find('\0') != std::string_view::npos) {
+      // Binary data where a command line should be: an over-long "line" with
+      // NUL octets. Dropped unread, it would keep the session open for ever
+      // (few CRLFs, so few errors), so the session ends here (RFC 5321 §7.8
+      // lets a server close on abuse).
+      s.log(Direction::event, "binary data in the command stream");
+      keep = apply(s, s.dialogue.on_garbage(), start_tls);
+    } else {
+      keep = process_input(s, start_tls);
+    }
+    // The API shows live sessions, not only ended ones.
+    if (s.record->client_name != s.dialogue.client_name()) {
+      s.record->client_name = s.dialogue.client_name();
+    }
+    if (s.record->auth_user != s.dialogue.auth_user()) s.record->auth_user = s.dialogue.auth_user();
     const bool written = co_await flush(s);
     open = written && keep;
     if (open && start_tls) {
@@ -248,8 +265,6 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
   }
   s.transport.close();
   s.record->ended = std::chrono::system_clock::now();
-  s.record->client_name = s.dialogue.client_name();
-  s.record->auth_user = s.dialogue.auth_user();
   --stats_.active_sessions;
 }
 

@@ -151,6 +151,10 @@ ServerStep ServerDialogue::on_line_too_long() {
   return refuse(ServerReply::line_too_long);
 }
 
+ServerStep ServerDialogue::on_garbage() {
+  return reply(ServerReply::binary_garbage);
+}
+
 ServerStep ServerDialogue::on_parse_error(const CommandError& error) {
   switch (error.kind) {
     case CommandErrorKind::empty:

@@ -70,6 +70,7 @@ class ServerDialogue {
   ServerStep greet();
   ServerStep on_line(std::string_view line);  // without its CRLF
   ServerStep on_line_too_long();              // the framer overflowed
+  ServerStep on_garbage();                    // binary data where commands belong: 421 and close
   DataStep on_data(std::string_view bytes);
   // After a deliver step: `stored` false gives 451 4.3.0.
   ServerStep finish_delivery(bool stored, std::string_view queue_id);

@@ -28,6 +28,7 @@ enum class ServerReply : std::uint8_t {
   tls_unavailable,      // 454 4.7.0
   store_failed,         // 451 4.3.0
   too_many_errors,      // 421 4.7.0 and close
+  binary_garbage,       // 421 4.7.0 and close
   // permanent
   line_too_long,           // 500 5.5.2
   unrecognised,            // 500 5.5.2

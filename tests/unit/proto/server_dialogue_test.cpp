@@ -579,6 +579,15 @@ TEST(ServerDialogue, OverlongLineIs500) {  // L2
   EXPECT_EQ(s.code("NOOP"), 250);
 }
 
+TEST(ServerDialogue, GarbageEndsTheSessionWith421) {
+  Session s;
+  s.ehlo();
+  auto step = s.dialogue().on_garbage();
+  EXPECT_EQ(step.output.substr(0, 9), "421 4.7.0");
+  EXPECT_TRUE(step.close);
+  EXPECT_EQ(s.dialogue().input_mode(), InputMode::none);
+}
+
 TEST(ServerDialogue, BareLfInCommandIsRefused) {  // D5
   Session s;
   EXPECT_EQ(s.code("NOOP\nNOOP"), 500);
