@@ -28,7 +28,9 @@ namespace {
 // anything that is not printable ASCII when the address is not valid UTF-8.
 json text(std::string_view s) {
   try {
-    return json::parse(json(std::string(s)).dump());  // validates UTF-8
+    json value = std::string(s);
+    (void)value.dump();  // throws on invalid UTF-8
+    return value;
   } catch (const json::exception&) {
     return proto::escape_bytes(s, s.size());
   }

@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
                  "Sessions whose transcripts are kept (default 1000)");
 
   FakeServerOptions options;
+  std::optional<tcp::endpoint> api_endpoint;
   // `config`, not `smtp`: a variable named like the namespace reads badly.
   auto& config = options.smtp;
   try {
@@ -151,6 +152,7 @@ int main(int argc, char** argv) {
     }
     if (cert.empty() != key.empty()) throw UsageError("--cert and --key go together");
     options.listen.push_back(to_endpoint("--listen", listen));
+    if (!no_api) api_endpoint = to_endpoint("--api", api);
     if (!tls_listen.empty()) options.tls_listen.push_back(to_endpoint("--tls-listen", tls_listen));
     options.store = store;
   } catch (const CLI::ParseError& e) {
@@ -176,7 +178,7 @@ int main(int argc, char** argv) {
     server.start();
     std::unique_ptr<smtp::fake::HttpApi> http;
     if (!no_api) {
-      http = std::make_unique<smtp::fake::HttpApi>(io, server, to_endpoint("--api", api));
+      http = std::make_unique<smtp::fake::HttpApi>(io, server, *api_endpoint);
       http->start();
     }
 

@@ -38,7 +38,7 @@ class IndexedStore : public MessageStore {
  protected:
   StoredMessage& keep(StoredMessage& message) {
     message.id = ++last_id_;
-    messages_.push_back(message);
+    messages_.push_back(std::move(message));  // callers read only the id afterwards
     // Bounded: the oldest messages go first (a long load run must not grow
     // without end). The limit is --store-limit.
     while (limit_ != 0 && messages_.size() > limit_) messages_.pop_front();
@@ -74,9 +74,7 @@ class MemoryStore : public IndexedStore {
   using IndexedStore::IndexedStore;
   bool put(StoredMessage& message, std::string&& raw) override {
     message.size = raw.size();
-    auto& kept = keep(message);
-    kept.raw = std::move(raw);
-    message.id = kept.id;
+    keep(message).raw = std::move(raw);
     return true;
   }
   std::optional<std::string> raw(std::uint64_t id) const override {
@@ -118,8 +116,7 @@ class MaildirStore : public IndexedStore {
     }
     message.size = raw.size();
     message.path = fresh.string();
-    auto& kept = keep(message);
-    message.id = kept.id;
+    keep(message);
     return true;
   }
 

@@ -83,7 +83,9 @@ const std::map<std::string, FieldSetter>& fields() {
        }},
       {"max_line",
        [](lua_State* L, FakeServerOptions& o) {
-         o.max_line = static_cast<std::size_t>(field_count(L, "max_line", 514));
+         const auto n = field_count(L, "max_line", 514);
+         if (n > (1 << 24)) fail(L, "max_line must be at most 16777216");
+         o.max_line = static_cast<std::size_t>(n);
        }},
       {"idle_timeout",
        [](lua_State* L, FakeServerOptions& o) {

@@ -219,7 +219,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
       // RFC 5321 §4.5.3.2.7 / §3.8: say 421 before closing on a timeout. The
       // expired deadline would fail the write too: give the 421 its own.
       s.transport.expires_after(std::chrono::seconds(10));
-      s.pending += "421 4.4.2 " + options_.smtp.hostname + " Idle timeout, closing\r\n";
+      s.pending += s.dialogue.encode(proto::ServerReply::idle_timeout);
       co_await flush(s);
       break;
     }

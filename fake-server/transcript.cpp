@@ -1,5 +1,7 @@
 #include "fake-server/transcript.hpp"
 
+#include <algorithm>
+
 namespace smtp::fake {
 
 std::string_view to_string(Direction direction) {
@@ -17,22 +19,25 @@ std::string_view to_string(Direction direction) {
 void SessionRecord::record(Direction direction, bool tls, std::string_view bytes, std::size_t cap) {
   if (direction == Direction::client) bytes_in += bytes.size();
   if (direction == Direction::server) bytes_out += bytes.size();
-  // Events are always kept (they are short and say what happened); data is
-  // kept up to the cap, the rest only counted.
-  if (direction != Direction::event && kept_bytes + bytes.size() > cap) {
-    const std::size_t room = cap > kept_bytes ? cap - kept_bytes : 0;
-    omitted_bytes += bytes.size() - room;
+  // Bytes and events are kept up to the cap, the rest only counted: a peer
+  // that provokes an event per line must not grow the record without bound.
+  const bool merges = direction != Direction::event && !entries.empty() &&
+                      entries.back().direction == direction && entries.back().tls == tls;
+  // A new entry costs memory beyond its bytes; charging it against the cap
+  // keeps a NOOP loop (two small entries per round trip) within the cap too.
+  const std::size_t overhead = merges ? 0 : entry_overhead;
+  if (kept_bytes + overhead + bytes.size() > cap) {
+    const std::size_t room = cap > kept_bytes + overhead ? cap - kept_bytes - overhead : 0;
+    omitted_bytes += bytes.size() - std::min(room, bytes.size());
     bytes = bytes.substr(0, room);
     if (bytes.empty()) return;
   }
-  if (direction != Direction::event) kept_bytes += bytes.size();
-  const auto now = std::chrono::system_clock::now();
-  if (direction != Direction::event && !entries.empty() && entries.back().direction == direction &&
-      entries.back().tls == tls) {
+  kept_bytes += overhead + bytes.size();
+  if (merges) {
     entries.back().bytes.append(bytes);
     return;
   }
-  entries.push_back({now, direction, tls, std::string(bytes)});
+  entries.push_back({std::chrono::system_clock::now(), direction, tls, std::string(bytes)});
 }
 
 std::shared_ptr<SessionRecord> SessionLog::open(std::string peer, std::string local,

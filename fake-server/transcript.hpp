@@ -38,7 +38,8 @@ struct SessionRecord {
   std::uint64_t bytes_in = 0, bytes_out = 0;
   std::vector<TranscriptEntry> entries;
   std::uint64_t omitted_bytes = 0;  // over the per-session cap, counted not kept
-  std::size_t kept_bytes = 0;       // client and server bytes held in `entries`
+  std::size_t kept_bytes = 0;       // bytes held in `entries`, plus entry_overhead per entry
+  static constexpr std::size_t entry_overhead = 64;
 
   // Appends, merging with the previous entry of the same direction and TLS
   // state so that a byte-at-a-time client does not make one entry per byte.

@@ -24,6 +24,12 @@ struct ServerExtensions {
   bool vrfy = true;  // answered 252 (cannot verify) — never a false 250, CONFORMANCE C6
 };
 
+// RFC 6531 §3.1: SMTPUTF8 is offered only together with 8BITMIME. The one
+// place that decides it, for EHLO, MAIL's parameter and UTF-8 paths alike.
+inline bool smtputf8_offered(const ServerExtensions& e) {
+  return e.smtputf8 && e.eight_bit_mime;
+}
+
 // Switches the extension behind an EHLO keyword ("SIZE", "8bitmime", ...;
 // case-insensitive) on or off. False for a keyword we do not implement.
 bool set_extension(ServerExtensions& extensions, std::string_view keyword, bool on);

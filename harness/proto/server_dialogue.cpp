@@ -39,7 +39,9 @@ std::string ServerDialogue::encode(ServerReply id, std::string_view detail) cons
   const bool enhanced = esmtp_ && config_.extensions.enhanced_status_codes &&
                         info.code / 100 != 3 && info.enhanced.cls != 0;
   if (enhanced) text = info.enhanced.to_string() + ' ';
-  if (id == ServerReply::greeting) {
+  if (id == ServerReply::greeting || info.code == 421) {
+    // RFC 5321 §4.2.2: "220 <domain> Service ready", "421 <domain> Service
+    // not available, closing transmission channel".
     text += config_.hostname + ' ' + std::string(info.text);
   } else if (id == ServerReply::chunk_ok) {
     text += std::string(detail) + ' ' + std::string(info.text);
@@ -66,6 +68,7 @@ ServerStep ServerDialogue::reply(ServerReply id, std::string_view detail) {
 }
 
 ServerStep ServerDialogue::refuse(ServerReply id) {
+  if (server_reply_info(id).policy) return reply(id);
   ++errors_;
   if (config_.max_errors != 0 && errors_ > config_.max_errors) {
     // RFC 5321 §7.8 lets a server close after repeated errors (CONFORMANCE O2).
@@ -111,7 +114,7 @@ std::string ServerDialogue::ehlo_reply() const {
   if (ext.size) add("SIZE " + std::to_string(config_.max_message_size));
   if (ext.eight_bit_mime) add("8BITMIME");
   // RFC 6531 §3.1: SMTPUTF8 requires 8BITMIME to be offered too.
-  if (ext.smtputf8 && ext.eight_bit_mime) add("SMTPUTF8");
+  if (smtputf8_offered(ext)) add("SMTPUTF8");
   if (ext.dsn) add("DSN");
   if (ext.enhanced_status_codes) add("ENHANCEDSTATUSCODES");
   if (ext.chunking) add("CHUNKING");
@@ -132,7 +135,7 @@ ServerStep ServerDialogue::on_line(std::string_view line) {
   CommandParseOptions options;
   // MAIL's UTF-8 needs the server's offer plus the line's own SMTPUTF8
   // parameter (command_parser.hpp); RCPT's is judged against the transaction.
-  const bool offered = config_.extensions.smtputf8 && config_.extensions.eight_bit_mime;
+  const bool offered = smtputf8_offered(config_.extensions);
   const bool in_transaction = state_ == ServerState::mail || state_ == ServerState::recipients;
   options.smtputf8 = offered && (!in_transaction || envelope_.smtputf8);
   // Parameters lengthen MAIL and RCPT (command_parser.hpp); RFC 5321
@@ -146,7 +149,7 @@ ServerStep ServerDialogue::on_line(std::string_view line) {
 ServerStep ServerDialogue::on_line_too_long() {
   if (state_ == ServerState::sasl) {
     state_ = ServerState::greeted;
-    return refuse(ServerReply::auth_bad_encoding);
+    return refuse(ServerReply::auth_line_too_long);  // RFC 4954 §6
   }
   return refuse(ServerReply::line_too_long);
 }
@@ -161,17 +164,19 @@ ServerStep ServerDialogue::on_parse_error(const CommandError& error) {
     case CommandErrorKind::control_character:
       return refuse(ServerReply::unrecognised);
     case CommandErrorKind::line_too_long:
+      if (error.verb == Verb::auth) return refuse(ServerReply::auth_line_too_long);
       return refuse(ServerReply::line_too_long);
     case CommandErrorKind::bad_path:
       if (error.path_error && error.path_error->kind == PathErrorKind::non_ascii &&
-          config_.extensions.smtputf8) {
+          smtputf8_offered(config_.extensions)) {
         return refuse(ServerReply::non_ascii_address);  // RFC 6531 §3.5
       }
       if (error.verb == Verb::mail) return refuse(ServerReply::bad_sender);
       if (error.verb == Verb::rcpt) return refuse(ServerReply::bad_recipient);
       return refuse(ServerReply::bad_arguments);
     case CommandErrorKind::non_ascii:
-      if ((error.verb == Verb::mail || error.verb == Verb::rcpt) && config_.extensions.smtputf8) {
+      if ((error.verb == Verb::mail || error.verb == Verb::rcpt) &&
+          smtputf8_offered(config_.extensions)) {
         return refuse(ServerReply::non_ascii_address);
       }
       return refuse(ServerReply::bad_arguments);

@@ -102,7 +102,7 @@ std::optional<ServerReply> apply_mail_params(const Command& mail, const ServerCo
       } else {
         return ServerReply::bad_arguments;  // RFC 6152 §2; BINARYMIME is not offered
       }
-    } else if (p.keyword == "SMTPUTF8" && ext.smtputf8) {
+    } else if (p.keyword == "SMTPUTF8" && smtputf8_offered(ext)) {
       if (p.value) return ServerReply::bad_arguments;  // RFC 6531 §3.4: no value
       envelope.smtputf8 = true;
     } else if (p.keyword == "RET" && ext.dsn) {

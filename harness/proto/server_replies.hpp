@@ -29,6 +29,7 @@ enum class ServerReply : std::uint8_t {
   store_failed,         // 451 4.3.0
   too_many_errors,      // 421 4.7.0 and close
   binary_garbage,       // 421 4.7.0 and close
+  idle_timeout,         // 421 4.4.2 and close (RFC 5321 §4.5.3.2.7)
   // permanent
   line_too_long,           // 500 5.5.2
   unrecognised,            // 500 5.5.2
@@ -50,6 +51,7 @@ enum class ServerReply : std::uint8_t {
   auth_unknown_mechanism,  // 504 5.5.4 (RFC 4954 §4)
   auth_cancelled,          // 501 5.0.0 (RFC 4954 §4)
   auth_bad_encoding,       // 501 5.5.2 (RFC 4954 §4)
+  auth_line_too_long,      // 500 5.5.6 (RFC 4954 §6)
   auth_failed,             // 535 5.7.8 (RFC 4954 §6)
   auth_already,            // 503 5.5.1 (RFC 4954 §4)
   auth_in_transaction,     // 503 5.5.1 (RFC 4954 §4)
@@ -64,6 +66,11 @@ struct ServerReplyInfo {
   int code;
   EnhancedCode enhanced;
   std::string_view text;
+  // A refusal by policy or capacity (452 over the recipient limit, 552 too
+  // big, ...), not a client error: it does not count towards max_errors, or
+  // a client that pipelines 200 recipients (RFC 5321 §4.5.3.1.10) would be
+  // disconnected for doing the right thing.
+  bool policy = false;
 };
 
 const ServerReplyInfo& server_reply_info(ServerReply id);

@@ -314,7 +314,7 @@ class Limits(EdgeCase):
         c.send(b"XYZZY\r\nXYZZY\r\nRCPT TO:<a@b.test>\r\nXYZZY\r\nNOOP\r\n")
         replies = c.replies(4)
         self.assertEqual([r.code for r in replies], [500, 500, 503, 421])
-        self.assertEqual(replies[3].raw, b"421 4.7.0 Too many errors, closing\r\n")
+        self.assertEqual(replies[3].raw, b"421 4.7.0 fake-smtpd.test Too many errors, closing\r\n")
         data, _ = c.read_until_closed(timeout=5)
         self.assertEqual(data, b"", "a reply after the 421 (RFC 5321 §3.8)")
 

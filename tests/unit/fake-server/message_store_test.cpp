@@ -84,9 +84,11 @@ TEST_F(Maildir, WritesIntoNewViaTmpAndReadsBack) {
   EXPECT_TRUE(std::filesystem::is_directory(dir_ / "cur"));
   auto m = message_from("a");
   ASSERT_TRUE(store->put(m, "Received: x\r\n\r\nbody\r\n"));
-  ASSERT_FALSE(m.path.empty());
-  EXPECT_EQ(std::filesystem::path(m.path).parent_path(), dir_ / "new");
-  std::ifstream in(m.path, std::ios::binary);
+  const auto* kept = store->find(m.id);
+  ASSERT_NE(kept, nullptr);
+  ASSERT_FALSE(kept->path.empty());
+  EXPECT_EQ(std::filesystem::path(kept->path).parent_path(), dir_ / "new");
+  std::ifstream in(kept->path, std::ios::binary);
   std::stringstream content;
   content << in.rdbuf();
   EXPECT_EQ(content.str(), "Received: x\r\n\r\nbody\r\n");

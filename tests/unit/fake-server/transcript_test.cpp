@@ -21,15 +21,28 @@ TEST(Transcript, MergesConsecutiveBytesOfOneDirection) {
 
 TEST(Transcript, CapsBytesButCountsThemAndKeepsEvents) {
   SessionRecord r;
-  r.record(Direction::client, false, "0123456789", 8);
-  r.record(Direction::server, false, "abc", 8);
-  r.record(Direction::event, false, "client closed", 8);
+  const std::size_t cap = SessionRecord::entry_overhead + 8;  // room for one entry of 8 bytes
+  r.record(Direction::client, false, "0123456789", cap);
+  r.record(Direction::server, false, "abc", cap);
+  r.record(Direction::event, false, "client closed", cap + 100);
   ASSERT_EQ(r.entries.size(), 2u);
   EXPECT_EQ(r.entries[0].bytes, "01234567");
   EXPECT_EQ(r.entries[1].bytes, "client closed");
   EXPECT_EQ(r.omitted_bytes, 5u);
   EXPECT_EQ(r.bytes_in, 10u);  // counted even when not kept
   EXPECT_EQ(r.bytes_out, 3u);
+}
+
+TEST(Transcript, EntryOverheadCountsAgainstTheCap) {
+  SessionRecord r;
+  const std::size_t cap = 10 * (SessionRecord::entry_overhead + 10);
+  for (int i = 0; i < 1000; ++i) {  // a NOOP loop: two small entries per round trip
+    r.record(Direction::client, false, "NOOP\r\n", cap);
+    r.record(Direction::server, false, "250 Ok\r\n", cap);
+  }
+  EXPECT_LE(r.kept_bytes, cap);
+  EXPECT_LE(r.entries.size(), 10u);
+  EXPECT_GT(r.omitted_bytes, 0u);
 }
 
 TEST(SessionLog, RetainsABoundedNumberOfSessions) {

@@ -509,6 +509,12 @@ TEST_F(Auth, EmptyInitialResponseAndLongResponseAreHandled) {  // A7
   EXPECT_EQ(s_.code("NOOP"), 250);
 }
 
+TEST_F(Auth, OverlongExchangeLineIs500_5_5_6) {  // RFC 4954 §6
+  s_.say("AUTH PLAIN");
+  EXPECT_EQ(s_.dialogue().on_line_too_long().output.substr(0, 9), "500 5.5.6");
+  EXPECT_EQ(s_.say("AUTH PLAIN " + std::string(13000, 'A')).substr(0, 9), "500 5.5.6");
+}
+
 TEST_F(Auth, LoginMechanism) {
   EXPECT_EQ(s_.say("AUTH LOGIN"), "334 VXNlcm5hbWU6\r\n");
   EXPECT_EQ(s_.say(base64_encode("user")), "334 UGFzc3dvcmQ6\r\n");
@@ -544,6 +550,37 @@ TEST(ServerDialogue, SubmissionRequiresAuth) {
   Session s(c, true);
   s.ehlo();
   EXPECT_EQ(s.say("MAIL FROM:<a@example.org>").substr(0, 9), "530 5.7.0");
+}
+
+TEST(ServerDialogue, PipelinedRecipientsOverTheLimitAreNotErrors) {  // P3, §4.5.3.1.10
+  ServerConfig c;
+  c.max_recipients = 5;
+  c.max_errors = 3;
+  Session s(c);
+  s.ehlo();
+  ASSERT_EQ(s.code("MAIL FROM:<a@example.org>"), 250);
+  for (int i = 0; i < 20; ++i) s.say("RCPT TO:<u" + std::to_string(i) + "@example.org>");
+  EXPECT_EQ(s.code("DATA"), 354);  // 15 refusals by policy did not close the session
+  s.data("x\r\n.\r\n");
+  ASSERT_EQ(s.delivered.size(), 1u);
+  EXPECT_EQ(s.delivered[0].envelope.recipients.size(), 5u);
+}
+
+TEST(ServerDialogue, IdleTimeoutReplyFollowsEnhancedCodeRules) {
+  Session s;
+  EXPECT_EQ(s.dialogue().encode(ServerReply::idle_timeout),
+            "421 fake-smtpd.test Idle timeout, closing\r\n");
+  s.ehlo();
+  EXPECT_EQ(s.dialogue().encode(ServerReply::idle_timeout),
+            "421 4.4.2 fake-smtpd.test Idle timeout, closing\r\n");
+}
+
+TEST(ServerDialogue, SmtputfOffOnlyWithEightBitMimeOffToo) {  // RFC 6531 §3.1
+  ServerConfig c;
+  c.extensions.eight_bit_mime = false;
+  Session s(c);
+  s.ehlo();
+  EXPECT_EQ(s.code("MAIL FROM:<a@example.org> SMTPUTF8"), 555);  // not offered
 }
 
 TEST(ServerDialogue, TooManyErrorsCloseWith421) {  // O2
