@@ -67,8 +67,8 @@ struct Transport::Impl {
   Endpoint remote;
   Endpoint local;
 
-  // Checks run before each read or write.
-  bool can_transfer(error_code& ec) const {
+  // What every operation checks first: not closed, deadline not passed.
+  bool usable(error_code& ec) const {
     if (closed) {
       ec = asio::error::bad_descriptor;
       return false;
@@ -77,6 +77,12 @@ struct Transport::Impl {
       ec = asio::error::timed_out;
       return false;
     }
+    return true;
+  }
+
+  // Checks run before each read or write.
+  bool can_transfer(error_code& ec) const {
+    if (!usable(ec)) return false;
     if (stream && !tls_up) {
       ec = TransportError::tls_failed;
       return false;
@@ -85,14 +91,7 @@ struct Transport::Impl {
   }
 
   bool can_handshake(error_code& ec) const {
-    if (closed) {
-      ec = asio::error::bad_descriptor;
-      return false;
-    }
-    if (expired) {
-      ec = asio::error::timed_out;
-      return false;
-    }
+    if (!usable(ec)) return false;
     if (stream) {
       ec = TransportError::tls_active;
       return false;
