@@ -12,10 +12,14 @@
 #include <string>
 #include <string_view>
 
+#include "../unit/proto/dot_stuffer_oracle.hpp"
 #include "proto/dot_stuffer.hpp"
 #include "proto/dot_unstuffer.hpp"
 
 namespace {
+
+using smtp::test::normalised;
+using smtp::test::with_final_crlf;
 
 using smtp::proto::DataAnomaly;
 using smtp::proto::DotStuffer;
@@ -23,27 +27,6 @@ using smtp::proto::FakeTerminator;
 
 void check(bool ok) {
   if (!ok) __builtin_trap();
-}
-
-// RFC 5321 §2.3.8 by hand: CRLF stays, a bare CR or LF becomes CRLF.
-std::string normalised(std::string_view body) {
-  std::string out;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    if (body[i] == '\r' && i + 1 < body.size() && body[i + 1] == '\n') {
-      out += "\r\n";
-      ++i;
-    } else if (body[i] == '\r' || body[i] == '\n') {
-      out += "\r\n";
-    } else {
-      out += body[i];
-    }
-  }
-  return out;
-}
-
-std::string with_final_crlf(std::string s) {
-  if (!s.empty() && !s.ends_with("\r\n")) s += "\r\n";
-  return s;
 }
 
 }  // namespace

@@ -8,11 +8,16 @@
 #include <string_view>
 #include <vector>
 
+#include "dot_stuffer_oracle.hpp"
+
 #include "proto/dot_unstuffer.hpp"
 #include "support/split.hpp"
 
 namespace smtp::proto {
 namespace {
+
+using smtp::test::normalised;
+using smtp::test::with_final_crlf;
 
 using namespace std::string_view_literals;
 
@@ -34,27 +39,6 @@ std::string checked(std::string_view body, DotStuffer::Options options = {}) {
     EXPECT_EQ(stuff_chunks(chunks, options), one);
   }
   return one;
-}
-
-// RFC 5321 §2.3.8 applied by hand: CRLF stays, a bare CR or LF becomes CRLF.
-std::string normalised(std::string_view body) {
-  std::string out;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    if (body[i] == '\r' && i + 1 < body.size() && body[i + 1] == '\n') {
-      out += "\r\n";
-      ++i;
-    } else if (body[i] == '\r' || body[i] == '\n') {
-      out += "\r\n";
-    } else {
-      out += body[i];
-    }
-  }
-  return out;
-}
-
-std::string with_final_crlf(std::string s) {
-  if (!s.empty() && !s.ends_with("\r\n")) s += "\r\n";
-  return s;
 }
 
 TEST(DotStuffer, AnEmptyBodyIsJustTheTerminator) {
