@@ -1,5 +1,6 @@
 #include "script/lua_state.hpp"
 
+#include <cstdlib>
 #include <lua.hpp>
 
 namespace smtp::script {
@@ -15,16 +16,80 @@ struct Budget {
 
 constexpr int hook_interval = 10000;
 
-void count_hook(lua_State* L, lua_Debug*) {
+Budget* budget_of(lua_State* L) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &budget_key);
   auto* budget = static_cast<Budget*>(lua_touserdata(L, -1));
   lua_pop(L, 1);
+  return budget;
+}
+
+bool exhausted(const Budget* budget) {
+  return budget != nullptr && budget->limit != 0 && budget->used > budget->limit;
+}
+
+[[noreturn]] void raise_exhausted(lua_State* L, const Budget* budget) {
+  luaL_error(L, "instruction limit exceeded (%d instructions): a runaway loop?",
+             static_cast<int>(budget->limit > 2147483647 ? 2147483647 : budget->limit));
+  throw ScriptError("unreachable");  // luaL_error throws
+}
+
+void count_hook(lua_State* L, lua_Debug*) {
+  auto* budget = budget_of(L);
   if (budget == nullptr || budget->limit == 0) return;
   budget->used += hook_interval;
   if (budget->used > budget->limit) {
-    luaL_error(L, "instruction limit exceeded (%d instructions): a runaway loop?",
-               static_cast<int>(budget->limit > 2147483647 ? 2147483647 : budget->limit));
+    raise_exhausted(L, budget);
   }
+}
+
+// An error outside any protected call (a bug of ours, since every call goes
+// through LuaState::call) becomes an exception instead of abort().
+int panic(lua_State* L) {
+  const char* message = lua_tostring(L, -1);
+  throw ScriptError(message != nullptr ? message : "unprotected Lua error");
+}
+
+// pcall, xpcall and coroutine.resume catch errors, the budget's included:
+// `while true do pcall(spin) end` would never stop. Each is wrapped so that
+// an exhausted budget raises again as soon as the protected call returns.
+int guarded(lua_State* L) {
+  const int nargs = lua_gettop(L);
+  lua_pushvalue(L, lua_upvalueindex(1));  // the original function
+  lua_insert(L, 1);
+  lua_call(L, nargs, LUA_MULTRET);
+  if (const auto* budget = budget_of(L); exhausted(budget)) raise_exhausted(L, budget);
+  return lua_gettop(L);
+}
+
+// Wraps the function at `table.name` (or the global `name` when table is null).
+void guard(lua_State* L, const char* table, const char* name) {
+  if (table != nullptr) {
+    lua_getglobal(L, table);
+    lua_getfield(L, -1, name);
+  } else {
+    lua_getglobal(L, name);
+  }
+  lua_pushcclosure(L, guarded, 1);
+  if (table != nullptr) {
+    lua_setfield(L, -2, name);
+    lua_pop(L, 1);
+  } else {
+    lua_setglobal(L, name);
+  }
+}
+
+// A __gc metamethod runs with hooks disabled (Lua 5.4 GCTM), so a finalizer
+// that loops would hang the program at the next collection or at close; the
+// sandbox refuses to install one.
+int safe_setmetatable(lua_State* L) {
+  if (lua_istable(L, 2) && lua_getfield(L, 2, "__gc") != LUA_TNIL) {
+    return luaL_error(L, "setmetatable: __gc metamethods are not allowed in scripts");
+  }
+  lua_settop(L, 2);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, 2, 1);
+  return 1;
 }
 
 int traceback(lua_State* L) {
@@ -52,14 +117,41 @@ void open_safe_libraries(lua_State* L) {
     lua_pushnil(L);
     lua_setglobal(L, unsafe);
   }
+  guard(L, nullptr, "pcall");
+  guard(L, nullptr, "xpcall");
+  guard(L, LUA_COLIBNAME, "resume");  // coroutine.wrap re-raises errors by itself
+  lua_getglobal(L, "setmetatable");
+  lua_pushcclosure(L, safe_setmetatable, 1);
+  lua_setglobal(L, "setmetatable");
 }
 
 }  // namespace
 
 LuaState::LuaState() : LuaState(Options{}) {}
 
-LuaState::LuaState(Options options) : L_(luaL_newstate()), options_(options) {
+void* LuaState::allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_size) {
+  auto* a = static_cast<Allocator*>(ud);
+  // For a new block Lua passes the object's type in old_size, not a size.
+  const std::size_t old_bytes = ptr == nullptr ? 0 : old_size;
+  if (new_size == 0) {
+    std::free(ptr);
+    a->used -= old_bytes;
+    return nullptr;
+  }
+  if (a->limit != 0 && new_size > old_bytes && a->used + (new_size - old_bytes) > a->limit) {
+    return nullptr;  // Lua raises "not enough memory"
+  }
+  void* block = std::realloc(ptr, new_size);
+  if (block != nullptr) a->used = a->used - old_bytes + new_size;
+  return block;
+}
+
+LuaState::LuaState(Options options)
+    : options_(options),
+      allocator_{options.memory_limit},
+      L_(lua_newstate(&LuaState::allocate, &allocator_)) {
   if (L_ == nullptr) throw ScriptError("cannot create a Lua state (out of memory)");
+  lua_atpanic(L_, panic);
   open_safe_libraries(L_);
   auto* budget = static_cast<Budget*>(lua_newuserdatauv(L_, sizeof(Budget), 0));
   *budget = {options_.instruction_limit, 0};

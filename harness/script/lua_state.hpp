@@ -6,6 +6,7 @@
 //
 // Lua is Debian's C++ build (pkg-config lua5.4-c++): lua_error throws a C++
 // exception, so C++ destructors between a C function and its pcall run.
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -27,6 +28,9 @@ class LuaState {
     // Instructions one protected call may run before it is stopped
     // ("instruction limit exceeded"); 0 = no limit.
     std::uint64_t instruction_limit = 100'000'000;
+    // Bytes the state may allocate; past it an allocation fails and Lua
+    // raises "not enough memory". 0 = no limit.
+    std::size_t memory_limit = 256 * 1024 * 1024;
   };
 
   LuaState();
@@ -48,8 +52,15 @@ class LuaState {
   void call(int nargs, int nresults);
 
  private:
-  lua_State* L_;
+  struct Allocator {
+    std::size_t limit;
+    std::size_t used = 0;
+  };
+  static void* allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_size);
+
   Options options_;
+  Allocator allocator_;
+  lua_State* L_;
 };
 
 // "file:line:" of the Lua code that called the running C function (level 1),

@@ -1,0 +1,108 @@
+// The sandbox every script runs in (DESIGN §3): what a hostile or buggy
+// script can and cannot do.
+#include "script/lua_state.hpp"
+
+#include <gtest/gtest.h>
+
+#include <lua.hpp>
+#include <string>
+
+namespace smtp::script {
+namespace {
+
+// The error of running `code`, or "" when it runs.
+std::string error_of(const std::string& code, LuaState::Options options = {}) {
+  LuaState lua(options);
+  try {
+    lua.run_string(code, "test.lua");
+  } catch (const ScriptError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+LuaState::Options small_budget() {
+  LuaState::Options o;
+  o.instruction_limit = 1'000'000;
+  return o;
+}
+
+TEST(LuaState, RunsCodeAndReturnsValues) {
+  LuaState lua;
+  lua.run_string("return 6 * 7", "answer", 1);
+  EXPECT_EQ(lua_tointeger(lua.get(), -1), 42);
+}
+
+TEST(LuaState, ErrorsNameChunkAndLineWithTraceback) {
+  const auto e = error_of("local x = 1\nerror('boom')\n");
+  EXPECT_NE(e.find("test.lua:2: boom"), std::string::npos) << e;
+  EXPECT_NE(e.find("stack traceback"), std::string::npos) << e;
+}
+
+TEST(LuaState, RunawayLoopIsStopped) {
+  EXPECT_NE(error_of("while true do end", small_budget()).find("instruction limit exceeded"),
+            std::string::npos);
+}
+
+TEST(LuaState, PcallCannotSwallowTheBudget) {
+  const auto e =
+      error_of("while true do pcall(function() while true do end end) end", small_budget());
+  EXPECT_NE(e.find("instruction limit exceeded"), std::string::npos) << e;
+}
+
+TEST(LuaState, XpcallAndCoroutinesCannotSwallowTheBudget) {
+  EXPECT_NE(
+      error_of("while true do xpcall(function() while true do end end, print) end", small_budget())
+          .find("instruction limit exceeded"),
+      std::string::npos);
+  EXPECT_NE(error_of("while true do coroutine.resume(coroutine.create(function() while true do "
+                     "end end)) end",
+                     small_budget())
+                .find("instruction limit exceeded"),
+            std::string::npos);
+}
+
+TEST(LuaState, PcallStillCatchesOrdinaryErrors) {
+  LuaState lua;
+  lua.run_string("local ok, err = pcall(error, 'x', 0) return ok, err", "t", 2);
+  EXPECT_FALSE(lua_toboolean(lua.get(), -2));
+  EXPECT_STREQ(lua_tostring(lua.get(), -1), "x");
+}
+
+TEST(LuaState, BudgetIsPerCall) {
+  LuaState lua(small_budget());
+  for (int i = 0; i < 5; ++i) {  // each call alone fits; together they would not
+    EXPECT_NO_THROW(lua.run_string("for i = 1, 200000 do end", "loop"));
+  }
+}
+
+TEST(LuaState, FinalizersAreRefused) {
+  const auto e = error_of("setmetatable({}, { __gc = function() while true do end end })");
+  EXPECT_NE(e.find("__gc metamethods are not allowed"), std::string::npos) << e;
+  EXPECT_EQ(error_of("local t = setmetatable({}, { __index = { a = 1 } }) assert(t.a == 1)"), "");
+}
+
+TEST(LuaState, MemoryIsCapped) {
+  LuaState::Options o;
+  o.memory_limit = 8 * 1024 * 1024;
+  const auto e = error_of("local s = ('x'):rep(64 * 1024 * 1024)", o);
+  EXPECT_NE(e.find("not enough memory"), std::string::npos) << e;
+  EXPECT_EQ(error_of("local s = ('x'):rep(1024 * 1024)", o), "");
+}
+
+TEST(LuaState, UnsafeLibrariesAreAbsent) {
+  for (auto name : {"io", "os", "package", "debug", "dofile", "loadfile", "load", "require"}) {
+    LuaState lua;
+    lua_getglobal(lua.get(), name);
+    EXPECT_TRUE(lua_isnil(lua.get(), -1)) << name;
+  }
+}
+
+TEST(LuaState, BytecodeIsRefused) {
+  // A precompiled chunk starts with "\x1bLua"; text mode refuses it.
+  EXPECT_NE(error_of(std::string("\x1bLua\x54\x00", 6)).find("attempt to load a binary chunk"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace smtp::script
