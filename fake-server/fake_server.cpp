@@ -8,6 +8,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "net/listener.hpp"
+
 namespace smtp::fake {
 
 namespace asio = boost::asio;
@@ -32,20 +34,9 @@ FakeServer::~FakeServer() = default;
 void FakeServer::start() {
   auto bind = [this](const tcp::endpoint& endpoint, bool implicit_tls) {
     if (implicit_tls && !options_.tls) throw std::runtime_error("implicit TLS needs a TLS context");
-    auto listener = std::make_shared<Listener>(Listener{tcp::acceptor(io_), implicit_tls});
-    boost::system::error_code ec;
-    auto& a = listener->acceptor;
-    a.open(endpoint.protocol(), ec);
-    if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) a.bind(endpoint, ec);
-    if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      const auto addr = endpoint.address().to_string();
-      throw std::runtime_error("cannot listen on " +
-                               (endpoint.address().is_v6() ? "[" + addr + "]" : addr) + ":" +
-                               std::to_string(endpoint.port()) + ": " + ec.message());
-    }
-    listeners_.push_back(listener);
+    listeners_.push_back(std::make_shared<Listener>(Listener{
+        net::listen_on(io_.get_executor(), endpoint, implicit_tls ? "--tls-listen" : "--listen"),
+        implicit_tls}));
   };
   for (const auto& e : options_.listen) bind(e, false);
   for (const auto& e : options_.tls_listen) bind(e, true);

@@ -14,6 +14,7 @@
 
 #include "common/duration.hpp"
 #include "fake-server/api_json.hpp"
+#include "net/listener.hpp"
 
 namespace smtp::fake {
 
@@ -203,19 +204,8 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpApi::State> st) {
 }  // namespace
 
 HttpApi::HttpApi(asio::io_context& io, FakeServer& server, tcp::endpoint at)
-    : state_(std::make_shared<State>(State{io, server, tcp::acceptor(io), {}})) {
-  boost::system::error_code ec;
-  auto& a = state_->acceptor;
-  a.open(at.protocol(), ec);
-  if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) a.bind(at, ec);
-  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    const auto addr = at.address().to_string();
-    throw std::runtime_error("cannot listen on " +
-                             (at.address().is_v6() ? "[" + addr + "]" : addr) + ":" +
-                             std::to_string(at.port()) + " (--api): " + ec.message());
-  }
+    : state_(std::make_shared<State>(
+          State{io, server, net::listen_on(io.get_executor(), at, "--api"), {}})) {
   std::weak_ptr<State> weak = state_;
   server.on_message([weak] {
     if (auto st = weak.lock()) {

@@ -18,6 +18,7 @@
 #include "fake-server/fake_server.hpp"
 #include "fake-server/http_api.hpp"
 #include "fake-server/profile.hpp"
+#include "net/listener.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_identity.hpp"
 #include "script/lua_state.hpp"
@@ -44,11 +45,6 @@ tcp::endpoint to_endpoint(const std::string& flag, const std::string& text) {
                                                : asio::ip::make_address(hp->host, ec);
   if (ec) throw UsageError(flag + ": '" + hp->host + "' is not an IP address");
   return {address, hp->port};
-}
-
-std::string endpoint_text(const tcp::endpoint& e) {
-  const auto a = e.address().to_string();
-  return (e.address().is_v6() ? "[" + a + "]" : a) + ":" + std::to_string(e.port());
 }
 
 // Written once every listener is bound, atomically (rename), so a script that
@@ -187,16 +183,16 @@ int main(int argc, char** argv) {
     const auto smtp_at = server.smtp_endpoints().front();
     ports["host"] = smtp_at.address().to_string();
     ports["smtp"] = smtp_at.port();
-    banner += " smtp " + endpoint_text(smtp_at);
+    banner += " smtp " + smtp::net::endpoint_text(smtp_at);
     ports["smtps"] = nullptr;
     if (!server.tls_endpoints().empty()) {
       ports["smtps"] = server.tls_endpoints().front().port();
-      banner += ", smtps " + endpoint_text(server.tls_endpoints().front());
+      banner += ", smtps " + smtp::net::endpoint_text(server.tls_endpoints().front());
     }
     ports["api"] = nullptr;
     if (http) {
       ports["api"] = http->endpoint().port();
-      banner += ", api http://" + endpoint_text(http->endpoint());
+      banner += ", api http://" + smtp::net::endpoint_text(http->endpoint());
     }
     banner += ", store " + store + ", seed " + std::to_string(options.seed);
     // The handler exists before anyone can learn that we are ready, so a

@@ -8,6 +8,7 @@
 
 #include "fake-server/fake_server.hpp"
 #include "fake-server/received_header.hpp"
+#include "net/listener.hpp"
 #include "net/transport.hpp"
 #include "proto/line_framer.hpp"
 #include "proto/server_dialogue.hpp"
@@ -17,11 +18,6 @@ namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-std::string endpoint_text(const tcp::endpoint& e) {
-  const auto address = e.address().to_string();
-  return (e.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(e.port());
-}
 
 // The pieces one session works with, so the steps below stay small.
 struct SessionContext {
@@ -190,7 +186,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
   const auto local = socket.local_endpoint(ec);
   // GCC 12 miscompiles (ICE) aggregates of temporaries and co_await inside
   // && in coroutines, hence the constructor and the one-await statements below.
-  auto record = sessions_.open(endpoint_text(peer), endpoint_text(local), implicit_tls);
+  auto record = sessions_.open(net::endpoint_text(peer), net::endpoint_text(local), implicit_tls);
   SessionContext s(*this, std::move(socket), options_.smtp, implicit_tls, options_.max_line,
                    std::move(record), peer.address().to_string());
   ++stats_.connections;
