@@ -236,27 +236,29 @@ ServerStep ServerDialogue::dispatch(const Command& cmd) {
   return refuse(ServerReply::unrecognised);
 }
 
+// EHLO and HELO both start a new session state. §4.1.4: either resets any
+// transaction, as RSET does (CONFORMANCE E7); only EHLO selects extensions.
 ServerStep ServerDialogue::on_ehlo(const Command& cmd) {
-  // §4.1.4: EHLO resets any transaction, as RSET does (CONFORMANCE E7).
-  reset_transaction();
-  client_name_ = cmd.domain;
-  esmtp_ = true;
-  state_ = ServerState::greeted;
-  ServerStep step;
-  step.output = ehlo_reply();
-  return step;
+  return greet_client(cmd, true);
+}
+ServerStep ServerDialogue::on_helo(const Command& cmd) {
+  return greet_client(cmd, false);
 }
 
-ServerStep ServerDialogue::on_helo(const Command& cmd) {
+ServerStep ServerDialogue::greet_client(const Command& cmd, bool esmtp) {
   reset_transaction();
   client_name_ = cmd.domain;
-  esmtp_ = false;
+  esmtp_ = esmtp;
   state_ = ServerState::greeted;
   ServerStep step;
-  Reply r;
-  r.code = 250;
-  r.lines.push_back({config_.hostname, std::nullopt});  // §4.1.1.1: single line
-  step.output = r.encode();
+  if (esmtp) {
+    step.output = ehlo_reply();
+  } else {
+    Reply r;
+    r.code = 250;
+    r.lines.push_back({config_.hostname, std::nullopt});  // §4.1.1.1: single line
+    step.output = r.encode();
+  }
   return step;
 }
 

@@ -103,6 +103,7 @@ class ServerDialogue {
   ServerStep on_parse_error(const CommandError& error);
   ServerStep on_ehlo(const Command& cmd);
   ServerStep on_helo(const Command& cmd);
+  ServerStep greet_client(const Command& cmd, bool esmtp);
   ServerStep on_mail(const Command& cmd);
   ServerStep on_rcpt(const Command& cmd);
   ServerStep on_data_command();
