@@ -132,18 +132,32 @@ std::string ServerDialogue::ehlo_reply() const {
 ServerStep ServerDialogue::on_line(std::string_view line) {
   if (state_ == ServerState::sasl) return on_sasl_response(line);
   if (state_ == ServerState::closed || state_ == ServerState::tls_pending) return {};
+  auto parsed = parse_line(line);
+  if (auto* error = std::get_if<CommandError>(&parsed)) return on_command_error(*error);
+  return on_command(std::get<Command>(parsed));
+}
+
+std::variant<Command, CommandError> ServerDialogue::parse_line(std::string_view line) const {
   CommandParseOptions options;
   // MAIL's UTF-8 needs the server's offer plus the line's own SMTPUTF8
   // parameter (command_parser.hpp); RCPT's is judged against the transaction.
   const bool offered = smtputf8_offered(config_.extensions);
-  const bool in_transaction = state_ == ServerState::mail || state_ == ServerState::recipients;
-  options.smtputf8 = offered && (!in_transaction || envelope_.smtputf8);
+  options.smtputf8 = offered && (!in_transaction() || envelope_.smtputf8);
   // Parameters lengthen MAIL and RCPT (command_parser.hpp); RFC 5321
   // §4.5.3.1 sets minimums, so being generous here is conforming.
   options.max_envelope_line = 2048;
-  auto parsed = parse_command(line, options);
-  if (auto* error = std::get_if<CommandError>(&parsed)) return on_parse_error(*error);
-  return dispatch(std::get<Command>(parsed));
+  return parse_command(line, options);
+}
+
+ServerStep ServerDialogue::on_command(const Command& cmd) {
+  if (state_ == ServerState::closed || state_ == ServerState::tls_pending) return {};
+  if (refused_ && cmd.verb != Verb::quit) return refuse(ServerReply::bad_sequence);
+  return dispatch(cmd);
+}
+
+ServerStep ServerDialogue::on_command_error(const CommandError& error) {
+  if (state_ == ServerState::closed || state_ == ServerState::tls_pending) return {};
+  return on_parse_error(error);
 }
 
 ServerStep ServerDialogue::on_line_too_long() {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "proto/command_parser.hpp"
 #include "proto/dot_unstuffer.hpp"
@@ -69,8 +70,21 @@ class ServerDialogue {
 
   ServerStep greet();
   ServerStep on_line(std::string_view line);  // without its CRLF
-  ServerStep on_line_too_long();              // the framer overflowed
-  ServerStep on_garbage();                    // binary data where commands belong: 421 and close
+  // on_line() in two steps, for a session that looks at the command before
+  // the dialogue acts on it (greylisting): parse_line() never changes state.
+  // Not for a SASL response (expecting_secret()): that goes to on_line().
+  std::variant<Command, CommandError> parse_line(std::string_view line) const;
+  ServerStep on_command(const Command& cmd);
+  ServerStep on_command_error(const CommandError& error);
+  // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT and
+  // answers every other command 503.
+  void refuse_session() { refused_ = true; }
+  // A BDAT that a rule refuses (RFC 3030 §2): its chunk is still read to the
+  // end, then `reply` (bytes ready to send) is the answer and the transaction
+  // is over.
+  ServerStep refuse_chunk(const Command& bdat, std::string reply);
+  ServerStep on_line_too_long();  // the framer overflowed
+  ServerStep on_garbage();        // binary data where commands belong: 421 and close
   DataStep on_data(std::string_view bytes);
   // After a deliver step: `stored` false gives 451 4.3.0.
   ServerStep finish_delivery(bool stored, std::string_view queue_id);
@@ -84,6 +98,12 @@ class ServerDialogue {
   const std::string& auth_user() const { return auth_user_; }
   const std::string& client_name() const { return client_name_; }  // EHLO/HELO argument
   bool esmtp() const { return esmtp_; }  // the client said EHLO (not HELO)
+  // Replies carry enhanced codes (RFC 2034 §3: EHLO was answered with the keyword).
+  bool enhanced_codes() const { return esmtp_ && config_.extensions.enhanced_status_codes; }
+  bool in_transaction() const {
+    return state_ == ServerState::mail || state_ == ServerState::recipients;
+  }
+  const Envelope& envelope() const { return envelope_; }  // the transaction so far
   // The next line is a SASL response: transcripts must redact it.
   bool expecting_secret() const { return state_ == ServerState::sasl; }
   std::uint64_t messages_accepted() const { return messages_accepted_; }
@@ -138,6 +158,8 @@ class ServerDialogue {
   bool bdat_used_ = false;  // DATA is refused once BDAT started (RFC 3030 §2)
   bool chunk_last_ = false;
   std::optional<ServerReply> chunk_verdict_;  // refusal owed after the chunk is read
+  std::optional<std::string> chunk_refusal_;  // a rule's refusal, owed likewise
+  bool refused_ = false;                      // greeted with 554: only QUIT works
   std::uint64_t chunk_remaining_ = 0;
   std::uint64_t chunk_size_ = 0;
   std::uint64_t chunked_size_ = 0;  // BDAT octets of this transaction so far

@@ -43,7 +43,7 @@ DataStep ServerDialogue::on_data(std::string_view bytes) {
   }
   if (state_ != ServerState::bdat) return result;
   const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), chunk_remaining_));
-  if (!chunk_verdict_) {
+  if (!chunk_verdict_ && !chunk_refusal_) {
     chunked_size_ += n;
     if (!latch_if_too_big(chunked_size_) && config_.keep_content)
       content_.append(bytes.substr(0, n));
@@ -75,7 +75,28 @@ ServerStep ServerDialogue::on_bdat(const Command& cmd) {
   return {};
 }
 
+ServerStep ServerDialogue::refuse_chunk(const Command& bdat, std::string reply) {
+  chunk_size_ = bdat.chunk_size;
+  chunk_remaining_ = bdat.chunk_size;
+  chunk_last_ = bdat.last_chunk;
+  before_chunk_ = state_ == ServerState::connected ? state_ : ServerState::greeted;
+  chunk_verdict_.reset();
+  chunk_refusal_ = std::move(reply);
+  state_ = ServerState::bdat;
+  if (chunk_remaining_ == 0) return end_of_chunk();
+  return {};
+}
+
 ServerStep ServerDialogue::end_of_chunk() {
+  if (chunk_refusal_) {
+    // RFC 3030 §2: a 4xx/5xx to a chunk fails the whole transaction.
+    ServerStep step;
+    step.output = std::move(*chunk_refusal_);
+    chunk_refusal_.reset();
+    reset_transaction();
+    state_ = before_chunk_;
+    return step;
+  }
   if (chunk_verdict_) {
     state_ = before_chunk_;
     const auto verdict = *chunk_verdict_;
