@@ -125,8 +125,47 @@ json stats_json(const ServerStats& st, std::uint64_t messages_held) {
       {"bytes_in", st.bytes_in},
       {"bytes_out", st.bytes_out},
       {"idle_timeouts", st.idle_timeouts},
+      {"seed", st.seed},
+      {"rules_fired", st.rules_fired},
+      {"greylist_deferred", st.greylist_deferred},
+      {"hook_errors", st.hook_errors},
       {"replies", replies},
   };
+}
+
+json rules_json(const Behaviour& behaviour, std::uint64_t seed) {
+  json list = json::array();
+  for (const auto& status : behaviour.rules.status()) {
+    const auto& rule = *status.rule;
+    list.push_back({
+        {"index", status.index + 1},
+        {"name", rule.name},
+        {"source", rule.source},
+        {"on", rule.on},
+        {"action", rule.action.describe()},
+        {"seen", status.seen},
+        {"fired", status.fired},
+        {"remaining", status.remaining ? json(*status.remaining) : json(nullptr)},
+        {"keys", status.keys},
+    });
+  }
+  json greylist = nullptr;
+  if (behaviour.greylist) {
+    const auto& settings = behaviour.greylist->settings();
+    const auto counts = behaviour.greylist->counts();
+    greylist = {{"delay_ms", settings.delay.count()},
+                {"expire_ms", settings.expire.count()},
+                {"source", settings.source},
+                {"entries", counts.entries},
+                {"passed", counts.passed},
+                {"deferred_total", counts.deferred_total},
+                {"passed_total", counts.passed_total}};
+  }
+  json hooks = json::array();
+  if (behaviour.hooks) {
+    for (const auto& name : behaviour.hooks->names()) hooks.push_back(name);
+  }
+  return {{"seed", seed}, {"rules", list}, {"greylist", greylist}, {"hooks", hooks}};
 }
 
 }  // namespace smtp::fake

@@ -4,6 +4,7 @@
 // escaped text (readable) and as base64 (exact).
 #include <nlohmann/json.hpp>
 
+#include "fake-server/fake_server.hpp"
 #include "fake-server/message_store.hpp"
 #include "fake-server/server_stats.hpp"
 #include "fake-server/transcript.hpp"
@@ -14,6 +15,8 @@ nlohmann::json message_json(const StoredMessage& message);
 nlohmann::json session_summary_json(const SessionRecord& session);
 nlohmann::json session_json(const SessionRecord& session);  // with the transcript
 nlohmann::json stats_json(const ServerStats& stats, std::uint64_t messages_held);
+// GET /api/rules: every rule with its counters, the greylist, the hooks.
+nlohmann::json rules_json(const Behaviour& behaviour, std::uint64_t seed);
 
 // RFC 3339 UTC with milliseconds, e.g. "2026-11-21T23:40:00.123Z".
 std::string iso8601(std::chrono::system_clock::time_point t);

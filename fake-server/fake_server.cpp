@@ -27,6 +27,9 @@ FakeServer::FakeServer(asio::io_context& io, FakeServerOptions options)
       sessions_(options_.sessions_kept, options_.transcript_bytes) {
   options_.smtp.tls_available = options_.tls != nullptr;
   options_.smtp.keep_content = store_->kind() != "none";
+  stats_.seed = options_.seed;
+  behaviour_.replace(options_.rules);
+  behaviour_.hooks = options_.hooks;
 }
 
 FakeServer::~FakeServer() = default;

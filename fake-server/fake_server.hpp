@@ -15,7 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "fake-server/lua_hooks.hpp"
 #include "fake-server/message_store.hpp"
+#include "fake-server/profile_rules.hpp"
+#include "fake-server/rules/greylist.hpp"
+#include "fake-server/rules/rule_engine.hpp"
 #include "fake-server/server_stats.hpp"
 #include "fake-server/transcript.hpp"
 #include "proto/server_config.hpp"
@@ -35,6 +39,22 @@ struct FakeServerOptions {
   std::size_t sessions_kept = 1000;
   std::size_t transcript_bytes = 256 * 1024;  // per session
   std::uint64_t seed = 0;
+  RuleSet rules;                    // the profile's rule { } and greylist { }
+  std::shared_ptr<LuaHooks> hooks;  // null: the profile defines none
+};
+
+// What makes the server misbehave on purpose (issue 4): rules, greylisting,
+// hooks. Replaceable at run time (PUT /api/rules), except the hooks.
+struct Behaviour {
+  rules::RuleEngine rules;
+  std::optional<rules::Greylist> greylist;
+  std::shared_ptr<LuaHooks> hooks;
+
+  void replace(RuleSet set) {
+    rules.replace(std::move(set.rules));
+    greylist.reset();
+    if (set.greylist) greylist.emplace(std::move(*set.greylist));
+  }
 };
 
 class FakeServer {
@@ -54,6 +74,7 @@ class FakeServer {
   MessageStore& store() { return *store_; }
   SessionLog& sessions() { return sessions_; }
   ServerStats& stats() { return stats_; }
+  Behaviour& behaviour() { return behaviour_; }
 
   // Called after every stored message (the API's ?wait= long poll).
   void on_message(std::function<void()> listener) { message_listeners_.push_back(listener); }
@@ -69,6 +90,7 @@ class FakeServer {
   std::unique_ptr<MessageStore> store_;
   SessionLog sessions_;
   ServerStats stats_;
+  Behaviour behaviour_;
   std::vector<std::shared_ptr<Listener>> listeners_;
   std::vector<std::function<void()>> message_listeners_;
 };

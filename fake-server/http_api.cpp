@@ -14,7 +14,9 @@
 
 #include "common/duration.hpp"
 #include "fake-server/api_json.hpp"
+#include "fake-server/profile_rules.hpp"
 #include "net/listener.hpp"
+#include "script/lua_state.hpp"
 
 namespace smtp::fake {
 
@@ -162,6 +164,24 @@ asio::awaitable<Response> route(HttpApi::State& st, const Request& req) {
     const auto session = id ? server.sessions().find(*id) : nullptr;
     if (!session) co_return error(req, http::status::not_found, "no such session");
     co_return json_reply(req, session_json(*session));
+  }
+  if (path == "/api/rules") {
+    if (method == http::verb::put || method == http::verb::delete_) {
+      RuleSet set;
+      if (method == http::verb::put) {
+        try {
+          set = load_rules_text(req.body());
+        } catch (const script::ScriptError& e) {
+          // The rules in force stay as they were.
+          const std::string what = e.what();
+          co_return error(req, http::status::bad_request, what.substr(0, what.find('\n')));
+        }
+      }
+      server.behaviour().replace(std::move(set));
+    } else if (method != http::verb::get) {
+      co_return error(req, http::status::method_not_allowed, "GET, PUT or DELETE");
+    }
+    co_return json_reply(req, rules_json(server.behaviour(), server.options().seed));
   }
   if (path == "/api/stats") {
     if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");

@@ -116,7 +116,9 @@ int main(int argc, char** argv) {
   auto& config = options.smtp;
   try {
     app.parse(argc, argv);
-    // The profile first; then every flag that was given overrides it.
+    // The seed first: the profile's hooks seed math.random from it.
+    options.seed = seed.value_or(std::random_device{}());
+    // The profile next; then every flag that was given overrides it.
     if (!profile.empty()) smtp::fake::load_profile(profile, options);
     if (!hostname.empty()) config.hostname = hostname;
     if (keep_bare) config.reject_bare_line_endings = false;
@@ -159,7 +161,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fake-smtpd: %s\n", e.what());
     return exit_usage;
   } catch (const smtp::script::ScriptError& e) {
-    std::fprintf(stderr, "fake-smtpd: bad profile: %s\n", e.what());
+    // "file:line: reason" is the first line; a traceback through a profile
+    // of a few lines adds nothing for its author.
+    const std::string what = e.what();
+    std::fprintf(stderr, "fake-smtpd: bad profile: %s\n", what.substr(0, what.find('\n')).c_str());
     return exit_usage;
   }
 
@@ -167,8 +172,6 @@ int main(int argc, char** argv) {
     const auto identity = cert.empty() ? smtp::net::make_self_signed(config.hostname)
                                        : smtp::net::load_identity(cert, key);
     options.tls = smtp::net::make_server_tls(identity);
-    options.seed = seed.value_or(std::random_device{}());
-
     asio::io_context io(1);
     smtp::fake::FakeServer server(io, options);
     server.start();

@@ -1,64 +1,21 @@
 // One SMTP session of fake-smtpd: the coroutine that owns the connection,
-// frames input, asks the dialogue what to answer, stores mail and keeps the
-// transcript (DESIGN §2, fake-smtpd steps 1-6).
+// frames input, asks the dialogue what to answer, lets rules and hooks
+// override it, stores mail and keeps the transcript (DESIGN §2, fake-smtpd
+// steps 1-6).
 #include <array>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <string>
 
-#include "fake-server/fake_server.hpp"
 #include "fake-server/received_header.hpp"
+#include "fake-server/session_context.hpp"
 #include "net/listener.hpp"
-#include "net/transport.hpp"
-#include "proto/line_framer.hpp"
-#include "proto/server_dialogue.hpp"
 
 namespace smtp::fake {
 namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-// The pieces one session works with, so the steps below stay small.
-struct SessionContext {
-  SessionContext(FakeServer& server_, tcp::socket socket, const proto::ServerConfig& config,
-                 bool implicit_tls, std::size_t max_line, std::shared_ptr<SessionRecord> record_,
-                 std::string peer_ip_)
-      : server(server_),
-        transport(std::move(socket)),
-        dialogue(config, implicit_tls),
-        framer({max_line, false}),
-        record(std::move(record_)),
-        peer_ip(std::move(peer_ip_)) {}
-
-  FakeServer& server;
-  net::Transport transport;
-  proto::ServerDialogue dialogue;
-  proto::LineFramer framer;
-  std::shared_ptr<SessionRecord> record;
-  std::string peer_ip;
-  std::string pending;  // replies not yet written (PIPELINING, RFC 2920 §3.2)
-  std::uint64_t message_number = 0;
-
-  void log(Direction d, std::string_view bytes) {
-    record->record(d, transport.tls(), bytes, server.sessions().bytes_cap());
-  }
-  void count_replies(std::string_view output) {
-    // Each reply's last line is "ddd " or "ddd\r\n"; count the code once.
-    std::size_t at = 0;
-    while (at + 3 <= output.size()) {
-      const auto end = output.find("\r\n", at);
-      if (end == std::string_view::npos) break;
-      const bool last_line = end - at == 3 || output[at + 3] == ' ';
-      if (last_line) {
-        int code = 0;
-        for (std::size_t i = at; i < at + 3; ++i) code = code * 10 + (output[i] - '0');
-        ++server.stats().replies[code];
-      }
-      at = end + 2;
-    }
-  }
-};
 
 std::string queue_id(const SessionContext& s) {
   return std::to_string(s.record->id) + "." + std::to_string(s.message_number);
@@ -98,56 +55,150 @@ proto::ServerStep deliver(SessionContext& s, proto::Message&& message) {
   return s.dialogue.finish_delivery(ok, id);
 }
 
-// Applies one dialogue step: queue its output, store its message. Returns
-// false when the session must end after the output is written.
-bool apply(SessionContext& s, proto::ServerStep&& step, bool& start_tls) {
-  if (step.deliver) {
-    auto answer = deliver(s, std::move(*step.deliver));
-    step.output += answer.output;
-    step.close = step.close || answer.close;
+// A whole message arrived: rules and on_message may refuse it (it is not
+// stored), drop the connection (not stored either), or let it through, in
+// which case a 2xx of theirs replaces the text of the 250 (DESIGN §6: a
+// message answered 250 is in the store).
+rules::Action end_of_message(SessionContext& s, proto::ServerStep& step) {
+  auto action = decide_message(s, *step.deliver);
+  const bool refused = action.terminal() && !(action.reply && action.reply->code / 100 == 2);
+  if (refused) {
+    step.deliver.reset();
+    ++s.server.stats().messages_refused;
+    if (action.reply) {
+      step.output += render_reply(s, *action.reply);
+      step.close = step.close || action.reply->code == 421;
+      action.reply.reset();  // said; the effect must not say it again
+    }
+    return action;
   }
-  s.pending += step.output;
-  start_tls = start_tls || step.start_tls;
-  return !step.close;
+  auto answer = deliver(s, std::move(*step.deliver));
+  step.deliver.reset();
+  if (action.reply) {
+    step.output += render_reply(s, *action.reply);
+    action.reply.reset();  // said; the effect must not say it again
+  } else {
+    step.output += answer.output;
+  }
+  step.close = step.close || answer.close;
+  return action;
 }
 
-// Feeds buffered input to the dialogue until it needs more bytes. Returns
-// false when the session must close after writing `pending`.
-bool process_input(SessionContext& s, bool& start_tls) {
+// Queues one step's answer, or stages it as an effect when `action` shapes
+// it. Stores the step's message, if any.
+Outcome stage(SessionContext& s, proto::ServerStep&& step, rules::Action action, bool& start_tls) {
+  if (step.deliver) {
+    auto decided = end_of_message(s, step);
+    rules::merge(action, decided);
+  }
+  if (action.empty()) {
+    s.pending += step.output;
+    start_tls = start_tls || step.start_tls;
+    return step.close ? Outcome::close : Outcome::need_more;
+  }
+  s.effect = Effect{std::move(action), std::move(step.output), step.close, step.start_tls};
+  return Outcome::effect;
+}
+
+// "MAIL FROM:<a@b>" → ("MAIL", "FROM:<a@b>"), the verb upper-cased into `verb`.
+std::string_view split_command(std::string_view line, std::string& verb) {
+  const auto space = line.find(' ');
+  const auto word = line.substr(0, space);
+  verb.assign(word.begin(), word.end());
+  for (auto& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
+}
+
+// The dialogue's answer to a command line, unless greylisting defers it.
+proto::ServerStep dialogue_answer(SessionContext& s, std::string_view line) {
+  auto parsed = s.dialogue.parse_line(line);
+  if (auto* error = std::get_if<proto::CommandError>(&parsed)) {
+    return s.dialogue.on_command_error(*error);
+  }
+  const auto& cmd = std::get<proto::Command>(parsed);
+  if (cmd.verb == proto::Verb::rcpt) {
+    if (auto deferral = greylist_rcpt(s, cmd)) {
+      proto::ServerStep step;
+      step.output = std::move(*deferral);
+      return step;
+    }
+  }
+  return s.dialogue.on_command(cmd);
+}
+
+// A rule or hook decided the answer to this command: it is not carried out.
+proto::ServerStep decided_answer(SessionContext& s, const rules::Action& action,
+                                 std::string_view line, std::string_view verb) {
+  proto::ServerStep step;
+  if (!action.reply) return step;  // raw, close, reset, stall: the effect says it all
+  auto reply = render_reply(s, *action.reply);
+  const bool closes = action.reply->code == 421;
+  if (verb == "BDAT" && !closes) {
+    // RFC 3030 §2: the chunk is read before it is answered.
+    auto parsed = s.dialogue.parse_line(line);
+    if (const auto* cmd = std::get_if<proto::Command>(&parsed)) {
+      return s.dialogue.refuse_chunk(*cmd, std::move(reply));
+    }
+  }
+  step.output = std::move(reply);
+  step.close = closes;  // RFC 5321 §3.8
+  return step;
+}
+
+Outcome on_command_line(SessionContext& s, std::string_view line, bool& start_tls) {
+  if (s.dialogue.expecting_secret() || !watches_commands(s)) {
+    return stage(s, s.dialogue.on_line(line), {}, start_tls);
+  }
+  std::string verb;
+  const auto arg = split_command(line, verb);
+  auto action = decide_command(s, verb, arg, line);
+  auto step = action.terminal() ? decided_answer(s, action, line, verb) : dialogue_answer(s, line);
+  if (action.reply) action.reply.reset();  // rendered into the step already
+  return stage(s, std::move(step), std::move(action), start_tls);
+}
+
+// Feeds buffered input to the dialogue until it needs more bytes, the
+// session must close, or an effect must be carried out first.
+Outcome process_input(SessionContext& s, bool& start_tls) {
   while (!start_tls) {
     switch (s.dialogue.input_mode()) {
       case proto::InputMode::line: {
         auto event = s.framer.next();
-        if (event.kind == proto::LineFramer::Event::Kind::need_more) return true;
+        if (event.kind == proto::LineFramer::Event::Kind::need_more) return Outcome::need_more;
         if (event.kind == proto::LineFramer::Event::Kind::overflow) {
           s.log(Direction::event,
                 "line too long: " + std::to_string(event.discarded) + " octets discarded");
-          if (!apply(s, s.dialogue.on_line_too_long(), start_tls)) return false;
+          const auto outcome = stage(s, s.dialogue.on_line_too_long(), {}, start_tls);
+          if (outcome != Outcome::need_more) return outcome;
           break;
         }
         // Redact before the dialogue moves on (AUTH secrets, issue 3).
         s.log(Direction::client, s.dialogue.redact(event.line) + "\r\n");
-        if (!apply(s, s.dialogue.on_line(event.line), start_tls)) return false;
+        const auto outcome = on_command_line(s, event.line, start_tls);
+        if (outcome != Outcome::need_more) return outcome;
         break;
       }
       case proto::InputMode::data:
       case proto::InputMode::chunk: {
         const auto buffered = s.framer.buffered();
-        if (buffered.empty()) return true;
+        if (buffered.empty()) return Outcome::need_more;
         auto result = s.dialogue.on_data(buffered);
         s.log(Direction::client, buffered.substr(0, result.consumed));
         s.framer.consume(result.consumed);
         const bool refused = !result.step.output.empty() && result.step.output[0] >= '4';
         if (refused) ++s.server.stats().messages_refused;
-        if (!apply(s, std::move(result.step), start_tls)) return false;
-        if (result.consumed == 0 && s.dialogue.input_mode() != proto::InputMode::line) return true;
+        const auto outcome = stage(s, std::move(result.step), {}, start_tls);
+        if (outcome != Outcome::need_more) return outcome;
+        if (result.consumed == 0 && s.dialogue.input_mode() != proto::InputMode::line) {
+          return Outcome::need_more;
+        }
         break;
       }
       case proto::InputMode::none:
-        return true;
+        return Outcome::need_more;
     }
   }
-  return true;
+  return Outcome::need_more;
 }
 
 asio::awaitable<bool> flush(SessionContext& s) {
@@ -161,7 +212,33 @@ asio::awaitable<bool> flush(SessionContext& s) {
   co_return !ec;
 }
 
+// Writes what is pending, then carries out every staged effect, processing
+// the input buffered behind each. Returns false when the session is over.
+asio::awaitable<bool> settle(SessionContext& s, Outcome outcome, bool& start_tls) {
+  while (outcome == Outcome::effect) {
+    const bool written = co_await flush(s);
+    if (!written) co_return false;
+    auto effect = std::move(*s.effect);
+    s.effect.reset();
+    // The read's idle deadline must not cut a delay or a stall short; each
+    // effect arms its own.
+    s.transport.expires_never();
+    const bool tls_next = effect.start_tls;
+    const bool open = co_await perform(s, std::move(effect));
+    if (!open) co_return false;
+    start_tls = start_tls || tls_next;
+    outcome = start_tls ? Outcome::need_more : process_input(s, start_tls);
+  }
+  const bool written = co_await flush(s);
+  co_return written&& outcome != Outcome::close;
+}
+
 asio::awaitable<bool> handshake(SessionContext& s, asio::ssl::context& tls) {
+  const auto fault = decide_tls(s);
+  if (!fault.empty()) {
+    const bool go_on = co_await perform_tls_fault(s, fault);
+    if (!go_on) co_return false;
+  }
   boost::system::error_code ec;
   s.transport.expires_after(std::chrono::seconds(30));
   co_await s.transport.server_handshake(tls, ec);
@@ -178,6 +255,21 @@ asio::awaitable<bool> handshake(SessionContext& s, asio::ssl::context& tls) {
   co_return true;
 }
 
+// The greeting, or what a "connect" rule or on_connect says instead.
+Outcome greet(SessionContext& s, bool& start_tls) {
+  auto action = decide_connect(s);
+  if (!action.terminal()) return stage(s, s.dialogue.greet(), std::move(action), start_tls);
+  proto::ServerStep step;
+  if (action.reply) {
+    step.output = render_reply(s, *action.reply);
+    step.close = action.reply->code == 421;
+    // RFC 5321 §3.1: after a 554 greeting only QUIT is accepted.
+    if (action.reply->code == 554) s.dialogue.refuse_session();
+    action.reply.reset();
+  }
+  return stage(s, std::move(step), std::move(action), start_tls);
+}
+
 }  // namespace
 
 asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_tls) {
@@ -188,7 +280,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
   // && in coroutines, hence the constructor and the one-await statements below.
   auto record = sessions_.open(net::endpoint_text(peer), net::endpoint_text(local), implicit_tls);
   SessionContext s(*this, std::move(socket), options_.smtp, implicit_tls, options_.max_line,
-                   std::move(record), peer.address().to_string());
+                   std::move(record), peer.address().to_string(), peer.port());
   ++stats_.connections;
   stats_.peak_sessions = std::max(stats_.peak_sessions, ++stats_.active_sessions);
 
@@ -199,9 +291,9 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
   }
   if (open) {
     bool start_tls = false;
-    const bool keep = apply(s, s.dialogue.greet(), start_tls);
-    const bool written = co_await flush(s);
-    open = keep && written;
+    const auto outcome = greet(s, start_tls);
+    const bool settled = co_await settle(s, outcome, start_tls);
+    open = settled;
   }
   // Lives in the coroutine frame of every session: 8 KiB keeps 10,000 idle
   // sessions cheap and is still several 1 KB messages per read.
@@ -227,24 +319,24 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
     const std::string_view chunk(buffer.data(), n);
     s.framer.feed(chunk);
     bool start_tls = false;
-    bool keep = true;
+    Outcome outcome = Outcome::need_more;
     if (s.framer.overflowing() && chunk.find('\0') != std::string_view::npos) {
       // Binary data where a command line should be: an over-long "line" with
       // NUL octets. Dropped unread, it would keep the session open for ever
       // (few CRLFs, so few errors), so the session ends here (RFC 5321 §7.8
       // lets a server close on abuse).
       s.log(Direction::event, "binary data in the command stream");
-      keep = apply(s, s.dialogue.on_garbage(), start_tls);
+      outcome = stage(s, s.dialogue.on_garbage(), {}, start_tls);
     } else {
-      keep = process_input(s, start_tls);
+      outcome = process_input(s, start_tls);
     }
     // The API shows live sessions, not only ended ones.
     if (s.record->client_name != s.dialogue.client_name()) {
       s.record->client_name = s.dialogue.client_name();
     }
     if (s.record->auth_user != s.dialogue.auth_user()) s.record->auth_user = s.dialogue.auth_user();
-    const bool written = co_await flush(s);
-    open = written && keep;
+    const bool settled = co_await settle(s, outcome, start_tls);
+    open = settled;
     if (open && start_tls) {
       // RFC 3207 §4.2 (CVE-2011-0411): plaintext pipelined behind STARTTLS is
       // discarded, never executed inside TLS.
@@ -261,6 +353,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
   }
   s.transport.close();
   s.record->ended = std::chrono::system_clock::now();
+  behaviour_.rules.session_ended(s.record->id);
   --stats_.active_sessions;
 }
 

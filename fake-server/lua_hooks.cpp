@@ -1,0 +1,197 @@
+#include "fake-server/lua_hooks.hpp"
+
+#include <lua.hpp>
+
+#include <cctype>
+
+#include "fake-server/profile_rules.hpp"
+#include "script/lua_state.hpp"
+
+namespace smtp::fake {
+namespace {
+
+void set_string(lua_State* L, const char* field, std::string_view value) {
+  lua_pushlstring(L, value.data(), value.size());
+  lua_setfield(L, -2, field);
+}
+
+// The mailbox without <>; "" for the null reverse-path.
+std::string address(const proto::Path& path) {
+  return path.null ? std::string() : path.mailbox.to_string();
+}
+
+void push_recipients(lua_State* L, const std::vector<proto::Recipient>& recipients) {
+  lua_createtable(L, static_cast<int>(recipients.size()), 0);
+  lua_Integer i = 0;
+  for (const auto& r : recipients) {
+    const auto text = address(r.path);
+    lua_pushlstring(L, text.data(), text.size());
+    lua_seti(L, -2, ++i);
+  }
+}
+
+void push_session(lua_State* L, const HookSession& s) {
+  lua_createtable(L, 0, 10);
+  lua_pushinteger(L, static_cast<lua_Integer>(s.id));
+  lua_setfield(L, -2, "id");
+  set_string(L, "ip", s.ip);
+  lua_pushinteger(L, s.port);
+  lua_setfield(L, -2, "port");
+  lua_pushboolean(L, s.tls);
+  lua_setfield(L, -2, "tls");
+  if (!s.auth_user.empty()) set_string(L, "auth", s.auth_user);
+  if (!s.helo.empty()) set_string(L, "helo", s.helo);
+  lua_pushinteger(L, static_cast<lua_Integer>(s.messages));
+  lua_setfield(L, -2, "messages");
+  if (s.envelope != nullptr) {
+    set_string(L, "from", address(s.envelope->reverse_path));
+    push_recipients(L, s.envelope->recipients);
+  } else {
+    lua_createtable(L, 0, 0);
+  }
+  lua_setfield(L, -2, "to");
+}
+
+// Reads a hook's returned action inside a protected call, so that a bad
+// field raises a Lua error the caller catches as ScriptError.
+struct ActionJob {
+  std::string_view on;
+  rules::Action action;
+};
+
+int read_action_entry(lua_State* L) {
+  auto* job = static_cast<ActionJob*>(lua_touserdata(L, 1));
+  job->action = read_action(L, 2, job->on);
+  return 0;
+}
+
+rules::Action read_returned_action(script::LuaState& state, std::string_view on) {
+  lua_State* L = state.get();
+  ActionJob job{on, {}};
+  lua_pushcfunction(L, read_action_entry);
+  lua_insert(L, -2);
+  lua_pushlightuserdata(L, &job);
+  lua_insert(L, -2);
+  state.call(2, 0);
+  return job.action;
+}
+
+}  // namespace
+
+std::string hook_function_name(std::string_view on) {
+  if (on == rules::on_connect) return "on_connect";
+  if (on == rules::on_end_of_data) return "on_message";
+  std::string name = "on_";
+  for (const char c : on) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+LuaHooks::LuaHooks(std::unique_ptr<script::LuaState> state) : state_(std::move(state)) {}
+LuaHooks::~LuaHooks() = default;
+
+std::shared_ptr<LuaHooks> LuaHooks::adopt(std::unique_ptr<script::LuaState> state,
+                                          std::uint64_t seed) {
+  lua_State* L = state->get();
+  std::shared_ptr<LuaHooks> hooks(new LuaHooks(std::move(state)));
+  lua_pushglobaltable(L);
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {
+    if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TFUNCTION) {
+      const std::string_view name = lua_tostring(L, -2);
+      if (name.size() > 3 && name.substr(0, 3) == "on_") {
+        const auto rest = name.substr(3);
+        if (rest == "connect") {
+          hooks->defined_.insert(std::string(rules::on_connect));
+        } else if (rest == "message") {
+          hooks->defined_.insert(std::string(rules::on_end_of_data));
+        } else {
+          std::string verb;
+          for (const char c : rest)
+            verb += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          hooks->defined_.insert(verb);
+          hooks->commands_ = true;
+        }
+      }
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  if (hooks->defined_.empty()) return nullptr;
+  // math.random replays with the same --seed (SCRIPTING.md).
+  lua_getglobal(L, "math");
+  lua_getfield(L, -1, "randomseed");
+  lua_pushinteger(L, static_cast<lua_Integer>(seed));
+  lua_call(L, 1, 0);
+  lua_pop(L, 1);
+  return hooks;
+}
+
+std::vector<std::string> LuaHooks::names() const {
+  std::vector<std::string> out;
+  for (const auto& on : defined_) out.push_back(hook_function_name(on));
+  return out;
+}
+
+HookResult LuaHooks::call(const std::string& function, std::string_view on, int nargs) {
+  lua_State* L = state_->get();
+  HookResult result;
+  const int base = lua_gettop(L) - nargs;
+  try {
+    lua_getglobal(L, function.c_str());
+    lua_insert(L, base + 1);
+    state_->call(nargs, 1);
+    if (lua_isnil(L, -1)) {
+      // nil: the server answers as usual.
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
+      lua_createtable(L, 0, 1);
+      lua_pushvalue(L, -2);
+      lua_setfield(L, -2, "reply");
+      result.action = read_returned_action(*state_, on);
+    } else if (lua_istable(L, -1)) {
+      lua_pushvalue(L, -1);
+      result.action = read_returned_action(*state_, on);
+    } else {
+      result.error = function + " returned a " + luaL_typename(L, -1) +
+                     "; expected nil, a reply string or an action table";
+    }
+  } catch (const script::ScriptError& e) {
+    // The first line is "file:line: reason"; the traceback goes nowhere
+    // useful in a transcript entry.
+    const std::string what = e.what();
+    result.error = what.substr(0, what.find('\n'));
+  }
+  lua_settop(L, base);
+  return result;
+}
+
+HookResult LuaHooks::on_connect(const HookSession& session) {
+  push_session(state_->get(), session);
+  return call("on_connect", rules::on_connect, 1);
+}
+
+HookResult LuaHooks::on_command(const HookSession& session, std::string_view verb,
+                                std::string_view arg, std::string_view line) {
+  lua_State* L = state_->get();
+  push_session(L, session);
+  lua_createtable(L, 0, 3);
+  set_string(L, "verb", verb);
+  set_string(L, "arg", arg);
+  set_string(L, "line", line);
+  return call(hook_function_name(verb), verb, 2);
+}
+
+HookResult LuaHooks::on_message(const HookSession& session, const proto::Message& message) {
+  lua_State* L = state_->get();
+  push_session(L, session);
+  lua_createtable(L, 0, 4);
+  set_string(L, "from", address(message.envelope.reverse_path));
+  push_recipients(L, message.envelope.recipients);
+  lua_setfield(L, -2, "to");
+  lua_pushinteger(L, static_cast<lua_Integer>(message.size));
+  lua_setfield(L, -2, "size");
+  // With --store none the content was never kept (server_config keep_content).
+  if (!message.content.empty() || message.size == 0) set_string(L, "data", message.content);
+  return call("on_message", rules::on_end_of_data, 2);
+}
+
+}  // namespace smtp::fake

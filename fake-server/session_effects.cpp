@@ -1,0 +1,165 @@
+// Carrying out what a rule or hook asked for: delays and throttling are
+// timers on the server's one io_context, never sleeps (DESIGN §5); a stall
+// keeps reading so the client's bytes do not pile up in the kernel, and ends
+// at the idle timeout like any quiet session.
+#include <array>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+
+#include "fake-server/rules/malformation.hpp"
+#include "fake-server/session_context.hpp"
+
+namespace smtp::fake {
+namespace {
+
+namespace asio = boost::asio;
+
+asio::awaitable<void> wait(SessionContext& s, std::chrono::steady_clock::duration d) {
+  if (d <= std::chrono::steady_clock::duration::zero()) co_return;
+  asio::steady_timer timer(s.transport.get_executor(), d);
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// Writes and logs `bytes`, throttled to `bandwidth` octets per second when
+// set: a slice every 100 ms (or one octet per 1/bandwidth s when slower).
+asio::awaitable<bool> write(SessionContext& s, std::string_view bytes, std::uint64_t bandwidth) {
+  s.log(Direction::server, bytes);
+  s.count_replies(bytes);
+  s.server.stats().bytes_out += bytes.size();
+  boost::system::error_code ec;
+  s.transport.expires_after(s.server.options().idle_timeout);
+  if (bandwidth == 0) {
+    co_await s.transport.write(bytes, ec);
+    s.transport.expires_never();
+    co_return !ec;
+  }
+  const std::size_t slice = bandwidth >= 10 ? bandwidth / 10 : 1;
+  const auto pause = bandwidth >= 10 ? std::chrono::milliseconds(100)
+                                     : std::chrono::milliseconds(1000 / bandwidth);
+  for (std::size_t at = 0; at < bytes.size() && !ec; at += slice) {
+    if (at > 0) co_await wait(s, pause);
+    s.transport.expires_after(s.server.options().idle_timeout);
+    co_await s.transport.write(bytes.substr(at, slice), ec);
+  }
+  s.transport.expires_never();
+  co_return !ec;
+}
+
+// Never answers again: reads and discards until the client gives up, or the
+// idle timeout passes without a byte.
+asio::awaitable<void> stall(SessionContext& s) {
+  std::array<char, 4096> sink;
+  std::uint64_t discarded = 0;
+  for (;;) {
+    boost::system::error_code ec;
+    s.transport.expires_after(s.server.options().idle_timeout);
+    const auto n = co_await s.transport.read_some(asio::buffer(sink), ec);
+    if (ec) break;
+    discarded += n;
+    s.server.stats().bytes_in += n;
+  }
+  s.log(Direction::event, "stall over: " + std::to_string(discarded) + " octets discarded");
+}
+
+// The never-ending multi-line reply: continuation lines until the client
+// closes or stops reading for the idle timeout.
+asio::awaitable<void> endless(SessionContext& s, std::string_view reply, std::uint64_t bandwidth) {
+  const auto line = rules::endless_line(reply);
+  std::string batch;
+  // 64 lines per write keeps the loop cheap without a throttle.
+  const int per_write = bandwidth == 0 ? 64 : 1;
+  for (int i = 0; i < per_write; ++i) batch += line;
+  std::uint64_t sent = 0;
+  for (;;) {
+    boost::system::error_code ec;
+    s.transport.expires_after(s.server.options().idle_timeout);
+    if (bandwidth == 0) {
+      co_await s.transport.write(batch, ec);
+    } else {
+      const bool ok = co_await write(s, batch, bandwidth);
+      if (!ok) break;
+    }
+    if (ec) break;
+    sent += batch.size();
+    if (bandwidth == 0) s.server.stats().bytes_out += batch.size();
+  }
+  s.log(Direction::event, "endless reply over: " + std::to_string(sent) + " more octets sent");
+}
+
+}  // namespace
+
+asio::awaitable<bool> perform(SessionContext& s, Effect effect) {
+  const auto& a = effect.action;
+  if (a.delay.count() > 0) co_await wait(s, a.delay);
+  if (a.reset) {
+    s.log(Direction::event, "connection reset (RST)");
+    s.transport.reset();
+    co_return false;
+  }
+  if (a.close) {
+    s.log(Direction::event, "connection closed without a reply");
+    co_return false;
+  }
+  if (a.stall) {
+    co_await stall(s);
+    co_return false;
+  }
+  std::string output = a.raw ? *a.raw : std::move(effect.output);
+  if (a.malformed == rules::Malformation::endless) {
+    const bool ok = co_await write(s, rules::malform(output, *a.malformed), a.bandwidth);
+    if (ok) co_await endless(s, output, a.bandwidth);
+    co_return false;
+  }
+  if (a.malformed) output = rules::malform(output, *a.malformed);
+  if (a.partial) {
+    output.resize(std::min(output.size(), *a.partial));
+    const bool ok = co_await write(s, output, a.bandwidth);
+    if (ok) co_await stall(s);
+    co_return false;
+  }
+  const bool ok = co_await write(s, output, a.bandwidth);
+  co_return ok && !effect.close;
+}
+
+asio::awaitable<bool> perform_tls_fault(SessionContext& s, const rules::Action& a) {
+  if (a.delay.count() > 0) co_await wait(s, a.delay);
+  if (a.reset) {
+    s.log(Direction::event, "connection reset (RST) instead of the TLS handshake");
+    s.transport.reset();
+    co_return false;
+  }
+  if (a.stall) {
+    co_await stall(s);
+    co_return false;
+  }
+  if (a.close && !a.fail_tls) {
+    s.log(Direction::event, "connection closed instead of the TLS handshake");
+    co_return false;
+  }
+  if (!a.fail_tls) co_return true;  // only a delay: the handshake goes on
+  // Read the ClientHello first, so the client is inside its handshake when
+  // it fails (and the kernel does not turn our close into an RST).
+  std::array<char, 4096> hello;
+  boost::system::error_code ec;
+  s.transport.expires_after(std::chrono::seconds(10));
+  const auto n = co_await s.transport.read_some(asio::buffer(hello), ec);
+  s.server.stats().bytes_in += n;
+  if (!ec && *a.fail_tls == rules::TlsFault::alert) {
+    // RFC 8446 §6 / RFC 5246 §7.2: an alert record, fatal (2),
+    // handshake_failure (40), in a TLS 1.2 record header as every version
+    // accepts before the versions are agreed.
+    static constexpr char alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+    co_await s.transport.write(std::string_view(alert, sizeof alert), ec);
+  }
+  s.transport.expires_never();
+  ++s.server.stats().tls_failures;
+  s.log(Direction::event, *a.fail_tls == rules::TlsFault::alert
+                              ? "TLS handshake failed on purpose: handshake_failure alert sent"
+                              : "TLS handshake failed on purpose: closed after the ClientHello");
+  co_return false;
+}
+
+}  // namespace smtp::fake

@@ -1,0 +1,169 @@
+// The profile's hooks: which exist, what they see, what their results become.
+#include "fake-server/lua_hooks.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fake-server/profile.hpp"
+
+namespace smtp::fake {
+namespace {
+
+class Hooks : public ::testing::Test {
+ protected:
+  std::shared_ptr<LuaHooks> load(const std::string& lua, std::uint64_t seed = 1) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("hooks-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".lua");
+    std::ofstream(path_) << lua;
+    FakeServerOptions options;
+    options.seed = seed;
+    load_profile(path_.string(), options);
+    return options.hooks;
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+
+  static proto::Envelope envelope_with(std::vector<std::string> recipients) {
+    proto::Envelope e;
+    e.reverse_path.mailbox = {"alice", "example.org"};
+    for (auto& r : recipients) {
+      proto::Recipient rcpt;
+      const auto at = r.find('@');
+      rcpt.path.mailbox = {r.substr(0, at), r.substr(at + 1)};
+      e.recipients.push_back(std::move(rcpt));
+    }
+    return e;
+  }
+  std::filesystem::path path_;
+};
+
+TEST_F(Hooks, NoneDefinedMeansNoHooks) {
+  EXPECT_EQ(load("server { hostname = 'x.test' }"), nullptr);
+  EXPECT_EQ(load("function helper() end"), nullptr);
+}
+
+TEST_F(Hooks, FindsEachKind) {
+  auto hooks = load(R"(
+    function on_connect(s) end
+    function on_rcpt(s, c) end
+    function on_message(s, m) end
+  )");
+  ASSERT_NE(hooks, nullptr);
+  EXPECT_TRUE(hooks->has("connect"));
+  EXPECT_TRUE(hooks->has("RCPT"));
+  EXPECT_TRUE(hooks->has("."));
+  EXPECT_FALSE(hooks->has("MAIL"));
+  EXPECT_TRUE(hooks->any_command());
+  EXPECT_EQ(hooks->names(), (std::vector<std::string>{"on_message", "on_rcpt", "on_connect"}));
+}
+
+TEST_F(Hooks, SeesTheSessionAndTheCommand) {
+  auto hooks = load(R"(
+    function on_rcpt(session, cmd)
+      if session.ip == "127.0.0.1" and session.port == 4000 and session.tls == false
+         and session.auth == nil and session.helo == "client.test" and session.messages == 2
+         and session.from == "alice@example.org" and #session.to == 3
+         and session.to[3] == "carol@example.net" and cmd.verb == "RCPT"
+         and cmd.arg == "TO:<dave@example.net>" and cmd.line == "rcpt TO:<dave@example.net>" then
+        return "452 4.5.3 Too many recipients"
+      end
+      return "550 5.0.0 the hook saw something else"
+    end
+  )");
+  const auto envelope = envelope_with({"bob@example.net", "ben@example.net", "carol@example.net"});
+  HookSession s;
+  s.id = 7;
+  s.ip = "127.0.0.1";
+  s.port = 4000;
+  s.helo = "client.test";
+  s.messages = 2;
+  s.envelope = &envelope;
+  auto result = hooks->on_command(s, "RCPT", "TO:<dave@example.net>", "rcpt TO:<dave@example.net>");
+  ASSERT_TRUE(result.error.empty()) << result.error;
+  ASSERT_TRUE(result.action && result.action->reply);
+  EXPECT_EQ(result.action->reply->code, 452);
+}
+
+TEST_F(Hooks, NilMeansAsUsualAndTablesCarryActions) {
+  auto hooks = load(R"(
+    function on_mail(s, c) if c.arg:find("slow") then return { delay = "2s" } end end
+  )");
+  HookSession s;
+  auto usual = hooks->on_command(s, "MAIL", "FROM:<a@b>", "MAIL FROM:<a@b>");
+  EXPECT_TRUE(usual.error.empty());
+  EXPECT_FALSE(usual.action.has_value());
+  auto slow = hooks->on_command(s, "MAIL", "FROM:<slow@b>", "MAIL FROM:<slow@b>");
+  ASSERT_TRUE(slow.action.has_value());
+  EXPECT_EQ(slow.action->delay, std::chrono::seconds(2));
+  EXPECT_FALSE(slow.action->terminal());
+}
+
+TEST_F(Hooks, MessageHookSeesTheMessage) {
+  auto hooks = load(R"(
+    function on_message(s, m)
+      if m.size == 11 and m.data == "Subject: x\n" and m.from == "alice@example.org"
+         and m.to[1] == "bob@example.net" then
+        return "552 5.2.2 Mailbox full"
+      end
+    end
+  )");
+  proto::Message m;
+  m.envelope = envelope_with({"bob@example.net"});
+  m.content = "Subject: x\n";
+  m.size = m.content.size();
+  HookSession s;
+  auto result = hooks->on_message(s, m);
+  ASSERT_TRUE(result.action && result.action->reply) << result.error;
+  EXPECT_EQ(result.action->reply->code, 552);
+}
+
+TEST_F(Hooks, FailuresAreReportedNotThrown) {
+  auto hooks = load(R"(
+    function on_mail(s, c) error("boom") end
+    function on_rcpt(s, c) return 42 end
+    function on_data(s, c) return "250 not a refusal" end
+    function on_rset(s, c) while true do end end
+    function on_noop(s, c) return { colour = "red" } end
+  )");
+  HookSession s;
+  const auto boom = hooks->on_command(s, "MAIL", "", "MAIL");
+  EXPECT_NE(boom.error.find(":2: boom"), std::string::npos) << boom.error;
+  EXPECT_NE(hooks->on_command(s, "RCPT", "", "RCPT").error.find("returned a number"),
+            std::string::npos);
+  EXPECT_NE(hooks->on_command(s, "DATA", "", "DATA").error.find("must be 4xx or 5xx"),
+            std::string::npos);
+  EXPECT_NE(hooks->on_command(s, "RSET", "", "RSET").error.find("instruction limit"),
+            std::string::npos);
+  EXPECT_NE(hooks->on_command(s, "NOOP", "", "NOOP").error.find("unknown field 'colour'"),
+            std::string::npos);
+  // The state is still usable after every failure.
+  EXPECT_NE(hooks->on_command(s, "MAIL", "", "MAIL").error.find("boom"), std::string::npos);
+}
+
+TEST_F(Hooks, MathRandomReplaysWithTheSeed) {
+  const std::string profile = R"(
+    function on_mail(s, c) return { delay = math.random(1, 1000000) .. "ms" } end
+  )";
+  HookSession s;
+  auto first = load(profile, 42)->on_command(s, "MAIL", "", "MAIL");
+  auto again = load(profile, 42)->on_command(s, "MAIL", "", "MAIL");
+  auto other = load(profile, 43)->on_command(s, "MAIL", "", "MAIL");
+  ASSERT_TRUE(first.action && again.action && other.action);
+  EXPECT_EQ(first.action->delay, again.action->delay);
+  EXPECT_NE(first.action->delay, other.action->delay);
+}
+
+TEST_F(Hooks, ProfileFunctionsAreGoneAfterLoading) {
+  auto hooks = load(R"(
+    function on_mail(s, c) rule { on = "RCPT", close = true } end
+  )");
+  const auto result = hooks->on_command(HookSession{}, "MAIL", "", "MAIL");
+  EXPECT_NE(result.error.find("only work while the profile loads"), std::string::npos)
+      << result.error;
+}
+
+}  // namespace
+}  // namespace smtp::fake
