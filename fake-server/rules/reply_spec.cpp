@@ -25,9 +25,9 @@ std::optional<int> parse_code(std::string_view token) {
   if (token.size() != 3 || !is_digit(token[0]) || !is_digit(token[1]) || !is_digit(token[2])) {
     return std::nullopt;
   }
-  const int code = (token[0] - '0') * 100 + (token[1] - '0') * 10 + (token[2] - '0');
-  if (code < 200 || code > 599) return std::nullopt;
-  return code;
+  // RFC 5321 §4.2: Reply-code = %x32-35 %x30-35 %x30-39.
+  if (token[0] < '2' || token[0] > '5' || token[1] > '5') return std::nullopt;
+  return (token[0] - '0') * 100 + (token[1] - '0') * 10 + (token[2] - '0');
 }
 
 // Something written as a status code ("4.3.0", "4.03.0", "3.1.1"): digits and
@@ -46,12 +46,14 @@ bool looks_like_enhanced_code(std::string_view token) {
   return dot;
 }
 
-// Checks one text line: no CR (LF already split the lines) and no control
-// characters but tab, which RFC 5321 §4.2 text never contains.
+// Checks one text line: no CR (LF already split the lines), no control
+// characters but tab, and ASCII only: RFC 5321 §4.2 textstring is
+// 1*(%d09 / %d32-126), and a client may refuse anything else (ours does).
 std::optional<std::string> check_line(std::string_view line, std::size_t number) {
   for (char ch : line) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '\r') return "reply text contains a CR that does not end a line";
+    if (c >= 0x80) return "reply text must be ASCII (RFC 5321 §4.2); use raw for other octets";
     if ((c < 0x20 && c != '\t') || c == 0x7f) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02x", c);
@@ -82,10 +84,19 @@ std::variant<ReplySpec, std::string> parse_reply_spec(std::string_view text) {
     start = lf + 1;
   }
 
+  // A real multi-line reply (EHLO) has a few dozen lines; clients bound
+  // them (ours at 512), so a spec may not come near.
+  constexpr std::size_t max_lines = 100;
+  if (raw.size() > max_lines) {
+    return "reply has " + std::to_string(raw.size()) + " lines (at most " +
+           std::to_string(max_lines) + ")";
+  }
+
   std::string_view first = raw.front();
   const std::string_view code_token = first.substr(0, first.find(' '));
   const auto code = parse_code(code_token);
-  if (!code) return "invalid reply code " + quoted(code_token) + " (must be 200-599)";
+  if (!code)
+    return "invalid reply code " + quoted(code_token) + " (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)";
   ReplySpec spec;
   spec.code = *code;
   first.remove_prefix(code_token.size());

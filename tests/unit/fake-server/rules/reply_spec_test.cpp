@@ -80,19 +80,26 @@ TEST(ParseReplySpec, ErrorEmpty) {
 }
 
 TEST(ParseReplySpec, ErrorCodeOutOfRange) {
-  EXPECT_EQ(parse_error("612 nope"), "invalid reply code '612' (must be 200-599)");
-  EXPECT_EQ(parse_error("199"), "invalid reply code '199' (must be 200-599)");
-  EXPECT_EQ(parse_error("600"), "invalid reply code '600' (must be 200-599)");
-  EXPECT_EQ(parse_error("099 x"), "invalid reply code '099' (must be 200-599)");
+  EXPECT_EQ(parse_error("612 nope"),
+            "invalid reply code '612' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
+  EXPECT_EQ(parse_error("199"), "invalid reply code '199' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
+  EXPECT_EQ(parse_error("600"), "invalid reply code '600' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
+  EXPECT_EQ(parse_error("099 x"),
+            "invalid reply code '099' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
 }
 
 TEST(ParseReplySpec, ErrorCodeNotThreeDigits) {
-  EXPECT_EQ(parse_error("25 ok"), "invalid reply code '25' (must be 200-599)");
-  EXPECT_EQ(parse_error("2500 ok"), "invalid reply code '2500' (must be 200-599)");
-  EXPECT_EQ(parse_error("25x ok"), "invalid reply code '25x' (must be 200-599)");
-  EXPECT_EQ(parse_error("250-ok"), "invalid reply code '250-ok' (must be 200-599)");
-  EXPECT_EQ(parse_error(" 250 ok"), "invalid reply code '' (must be 200-599)");
-  EXPECT_EQ(parse_error("ok"), "invalid reply code 'ok' (must be 200-599)");
+  EXPECT_EQ(parse_error("260 ok"),
+            "invalid reply code '260' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
+  EXPECT_EQ(parse_error("25 ok"), "invalid reply code '25' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
+  EXPECT_EQ(parse_error("2500 ok"),
+            "invalid reply code '2500' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
+  EXPECT_EQ(parse_error("25x ok"),
+            "invalid reply code '25x' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
+  EXPECT_EQ(parse_error("250-ok"),
+            "invalid reply code '250-ok' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
+  EXPECT_EQ(parse_error(" 250 ok"), "invalid reply code '' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
+  EXPECT_EQ(parse_error("ok"), "invalid reply code 'ok' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
 }
 
 TEST(ParseReplySpec, ErrorEnhancedClassMismatch) {
@@ -194,6 +201,34 @@ TEST(RenderReply, OtherCodesCarryNoHostname) {
 TEST(RenderReply, ParseThenRenderRoundTrip) {
   const auto spec = parse_ok("451 4.3.0 Try again later\nor never");
   EXPECT_EQ(render(spec, {true, ""}), "451-4.3.0 Try again later\r\n451 4.3.0 or never\r\n");
+}
+
+}  // namespace
+}  // namespace smtp::fake::rules
+
+namespace smtp::fake::rules {
+namespace {
+
+TEST(ParseReplySpec, TextIsAsciiOnly) {
+  const auto parsed = parse_reply_spec("550 5.1.1 Benutzer unbekannt \xc3\xa4");
+  ASSERT_TRUE(std::holds_alternative<std::string>(parsed));
+  EXPECT_EQ(std::get<std::string>(parsed),
+            "reply text must be ASCII (RFC 5321 §4.2); use raw for other octets");
+}
+
+}  // namespace
+}  // namespace smtp::fake::rules
+
+namespace smtp::fake::rules {
+namespace {
+
+TEST(ParseReplySpec, LinesAreBounded) {
+  std::string hundred = "250 a";
+  for (int i = 1; i < 100; ++i) hundred += "\nb";
+  EXPECT_TRUE(std::holds_alternative<ReplySpec>(parse_reply_spec(hundred)));
+  const auto parsed = parse_reply_spec(hundred + "\nc");
+  ASSERT_TRUE(std::holds_alternative<std::string>(parsed));
+  EXPECT_EQ(std::get<std::string>(parsed), "reply has 101 lines (at most 100)");
 }
 
 }  // namespace
