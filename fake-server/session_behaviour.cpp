@@ -39,6 +39,7 @@ rules::Event make_event(const SessionContext& s, std::string_view on, std::strin
     e.recipients = envelope->recipients;
   }
   if (on == "RCPT") e.rcpt = bracketed(arg);
+  if (on == "MAIL") e.mail_from = bracketed(arg);
   // On EHLO/HELO itself, `helo` is the name being given, not the last one.
   if (on == "EHLO" || on == "HELO") e.helo = arg.substr(0, arg.find(' '));
   return e;

@@ -36,6 +36,7 @@ bool rule_is_on(const Rule& rule, std::string_view on) {
 // The transaction's sender as conditions and keys see it: "local@domain",
 // empty for the null reverse-path "<>" (RFC 5321 §4.5.5) or before MAIL.
 std::string sender_text(const Event& event) {
+  if (event.mail_from) return std::string(*event.mail_from);
   if (event.sender == nullptr || event.sender->null) return {};
   return event.sender->mailbox.to_string();
 }
@@ -94,7 +95,7 @@ bool RuleEngine::matches(const Rule& rule, const Event& event) const {
   const Conditions& when = rule.when;
   if (!when.arg.empty() && !glob_match(when.arg, event.arg)) return false;
   if (!when.from.empty()) {
-    if (event.sender == nullptr) return false;  // no transaction yet
+    if (event.sender == nullptr && !event.mail_from) return false;  // no transaction yet
     if (!glob_match(when.from, sender_text(event))) return false;
   }
   if (!when.to.empty()) {

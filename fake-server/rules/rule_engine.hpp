@@ -49,6 +49,9 @@ struct Event {
   const proto::Path* sender = nullptr;  // the transaction's reverse-path, if MAIL was accepted
   std::span<const proto::Recipient> recipients;  // accepted so far
   std::string_view rcpt;  // RCPT: the recipient it names, without <> (may be empty)
+  // MAIL: the sender it names, without <> ("" for <>); `from` and
+  // per = "sender" use it, since no transaction exists yet.
+  std::optional<std::string_view> mail_from;
 };
 
 struct Fired {

@@ -546,6 +546,23 @@ TEST_F(RuleEngineTest, FromCondition) {
   EXPECT_FALSE(fires());
 }
 
+TEST_F(RuleEngineTest, FromConditionOnMailLooksAtItsSender) {
+  auto r = make_rule("r", {"MAIL"});
+  r.when.from = "*@x.test";
+  r.select.count = Selection::Count::first;
+  r.select.n = 1;
+  r.select.per = Key::sender;
+  use({r});
+  event.on = "MAIL";
+  event.mail_from = "alice@x.test";
+  EXPECT_TRUE(fires());
+  EXPECT_FALSE(fires()) << "first = 1 per sender: alice is done";
+  event.mail_from = "bob@x.test";
+  EXPECT_TRUE(fires()) << "a new sender, a new count";
+  event.mail_from = "carol@y.test";
+  EXPECT_FALSE(fires());
+}
+
 TEST_F(RuleEngineTest, FromStarMatchesTheNullSender) {
   auto r = make_rule("r", {"RCPT"});
   r.when.from = "*";
