@@ -16,6 +16,7 @@ Every loop here is bounded in iterations and in time.
 import base64
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -29,6 +30,9 @@ import urllib.error
 import urllib.request
 
 READY_PREFIX = b"fake-smtpd ready:"
+# The profiles shipped in scenarios/fake/.
+SCENARIOS = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                          "scenarios", "fake"))
 READY_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 # Sanitizer reports, and the line a session coroutine's escaped exception
@@ -68,6 +72,33 @@ def unverified_tls():
 def plain_b64(user, password, authzid=""):
     """RFC 4616 PLAIN initial response."""
     return base64.b64encode(f"{authzid}\0{user}\0{password}".encode()).decode()
+
+
+def scenario(name):
+    """The absolute path of a shipped profile: scenario("greylist") is
+    scenarios/fake/greylist.lua. Rules report their source as this path."""
+    path = os.path.join(SCENARIOS, f"{name}.lua")
+    if not os.path.isfile(path):
+        raise AssertionError(f"no profile {path}")
+    return path
+
+
+RULE_CALL = re.compile(r"^\s*rule\s*\{")
+
+
+def rule_line(path, name):
+    """The line of the `rule {` that defines the rule named `name`: Lua
+    reports a call at the line where it begins, so this is the line of the
+    rule's "path:line" source in GET /api/rules and in transcripts."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    start = None
+    for number, text in enumerate(lines, 1):
+        if RULE_CALL.match(text):
+            start = number
+        if start is not None and re.search(r'\bname\s*=\s*"%s"' % re.escape(name), text):
+            return start
+    raise AssertionError(f"no rule named {name!r} in {path}")
 
 
 def wait_until(predicate, timeout=5.0, interval=0.02, what="condition"):
@@ -239,9 +270,13 @@ class FakeSmtpd:
 
     # --- HTTP API --------------------------------------------------------
 
-    def api(self, path, method="GET", timeout=10.0):
+    def api(self, path, method="GET", timeout=10.0, body=None):
+        """One HTTP request; `body` (str or bytes) is sent as text, as PUT
+        /api/rules takes its Lua."""
         url = f"http://{self.host}:{self.api_port}{path}"
-        req = urllib.request.Request(url, method=method)
+        data = body.encode() if isinstance(body, str) else body
+        headers = {"Content-Type": "text/plain; charset=utf-8"} if data is not None else {}
+        req = urllib.request.Request(url, method=method, data=data, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=timeout) as res:
                 return ApiResponse(res.status, res.read(), res.headers.get("Content-Type"))
@@ -249,8 +284,8 @@ class FakeSmtpd:
             with e:
                 return ApiResponse(e.code, e.read(), e.headers.get("Content-Type"))
 
-    def api_json(self, path, expect=200, method="GET", timeout=10.0):
-        res = self.api(path, method=method, timeout=timeout)
+    def api_json(self, path, expect=200, method="GET", timeout=10.0, body=None):
+        res = self.api(path, method=method, timeout=timeout, body=body)
         if res.status != expect:
             raise AssertionError(f"{method} {path}: HTTP {res.status}, expected {expect}: "
                                  f"{res.body[:500]!r}")
@@ -298,6 +333,33 @@ class FakeSmtpd:
 
     def stats(self):
         return self.api_json("/api/stats")
+
+    def events(self, sid):
+        """The texts of a session's transcript events (rules fired, greylist
+        verdicts, hooks, TLS, close)."""
+        return [e["text"] for e in self.session(sid)["transcript"] if e["direction"] == "event"]
+
+    def all_events(self):
+        """{session id: [event texts]} for every session the server keeps."""
+        return {s["id"]: self.events(s["id"]) for s in self.sessions()["sessions"]}
+
+    # --- rules (SCRIPTING.md, "Changing rules at run time") --------------
+
+    def rules(self):
+        return self.api_json("/api/rules")
+
+    def rule(self, name):
+        """One rule's entry of GET /api/rules, by name."""
+        found = [r for r in self.rules()["rules"] if r["name"] == name]
+        if len(found) != 1:
+            raise AssertionError(f"{len(found)} rules named {name!r}")
+        return found[0]
+
+    def put_rules(self, lua, expect=200):
+        return self.api_json("/api/rules", expect=expect, method="PUT", body=lua)
+
+    def delete_rules(self):
+        return self.api_json("/api/rules", method="DELETE")
 
 
 class Reply:
@@ -429,6 +491,39 @@ class Smtp:
         ready, _, _ = select.select([self.sock], [], [], seconds)
         return not ready
 
+    def read_until(self, pattern, timeout=None, limit=1 << 20):
+        """Raw bytes up to the end of the first match of the regex `pattern`
+        (bytes), consumed from the buffer; for replies too broken for
+        reply(). Bounded in time and in octets."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + (timeout or self.timeout)
+        for _ in range(100000):
+            m = regex.search(self.buf)
+            if m:
+                data, self.buf = self.buf[:m.end()], self.buf[m.end():]
+                return data
+            if len(self.buf) > limit:
+                raise AssertionError(f"no {pattern!r} in {limit} octets: {self.buf[:300]!r}")
+            self._recv(deadline)
+        raise AssertionError("read_until did not finish")
+
+    def read_exactly(self, n, timeout=None):
+        """The next n raw octets."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        for _ in range(100000):
+            if len(self.buf) >= n:
+                data, self.buf = self.buf[:n], self.buf[n:]
+                return data
+            self._recv(deadline)
+        raise AssertionError("read_exactly did not finish")
+
+    def read_lines(self, n, timeout=None):
+        """The next n LF-terminated raw lines (CR kept), however malformed,
+        all within one deadline."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        return [self.read_until(rb"\n", timeout=max(0.01, deadline - time.monotonic()))
+                for _ in range(n)]
+
     def read_until_closed(self, timeout=None, limit=4 << 20):
         """Everything the server sends until it closes; raises TimeoutError if
         it keeps the connection open. Returns (bytes, how) with how 'eof' or
@@ -478,8 +573,78 @@ class ServerTestCase(unittest.TestCase):
         self.addCleanup(c.close)
         return c
 
+    def profile_file(self, text):
+        """A temporary profile holding `text`, removed after the test."""
+        fd, path = tempfile.mkstemp(prefix="profile-", suffix=".lua")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.addCleanup(os.unlink, path)
+        return path
+
     def assertReply(self, reply, code, enhanced=None, msg=None):
         self.assertEqual(reply.code, code, msg or reply.raw)
         if enhanced is not None:
             self.assertTrue(reply.text.startswith(enhanced + " "),
                             f"expected enhanced code {enhanced} in {reply.raw!r}")
+
+
+class ProfileTestCase(ServerTestCase):
+    """A test of one shipped profile, scenarios/fake/PROFILE.lua, with what
+    issue 4's tests check on the API side: rule sources and the transcript
+    events of fired rules."""
+
+    PROFILE = None
+
+    def start_profile(self, *args):
+        self.profile = scenario(self.PROFILE)
+        return self.start_server(*args, profile=self.profile)
+
+    def source(self, name):
+        """The "path:line" GET /api/rules and the transcripts give the rule."""
+        return f"{self.profile}:{rule_line(self.profile, name)}"
+
+    def assertRuleStatus(self, server, name, seen=None, fired=None, **fields):
+        """The rule's entry of GET /api/rules: its source and action text
+        always, counters and other fields when given."""
+        rule = server.rule(name)
+        self.assertEqual(rule["source"], self.source(name), rule)
+        if seen is not None:
+            self.assertEqual(rule["seen"], seen, rule)
+        if fired is not None:
+            self.assertEqual(rule["fired"], fired, rule)
+        for key, value in fields.items():
+            self.assertEqual(rule[key], value, f"{key} of {rule}")
+        return rule
+
+    def rule_events(self, server, name):
+        """[(session id, text)] of every transcript event of the rule `name`
+        firing, in session order."""
+        marker = f"rule '{name}' ("
+        return [(sid, text) for sid, texts in sorted(server.all_events().items())
+                for text in texts if text.startswith(marker)]
+
+    def assertRuleEvents(self, server, name, on, count):
+        """`count` events "rule 'NAME' (SOURCE) fired on ON: ACTION", where
+        ACTION is the rule's action as GET /api/rules describes it."""
+        rule = server.rule(name)
+        expected = f"rule '{name}' ({self.source(name)}) fired on {on}: {rule['action']}"
+        events = self.rule_events(server, name)
+        self.assertEqual([text for _, text in events], [expected] * count)
+        return events
+
+    def swaks_process(self, server, *args, helo="swaks.test"):
+        """swaks against the plain SMTP port: the finished process."""
+        swaks = require_tool(self, "/usr/bin/swaks", "swaks")
+        cmd = [swaks, "--server", f"{server.host}:{server.smtp_port}", "--helo", helo,
+               "--timeout", "10", *args]
+        return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=120)
+
+    def run_swaks(self, server, *args, expect_rc=0, helo="swaks.test"):
+        """swaks's transcript (stdout and stderr) after checking its exit
+        code (`man swaks`, EXIT CODES: 24 no RCPT accepted, 26 refused after
+        data, 29 TLS failed, ...)."""
+        result = self.swaks_process(server, *args, helo=helo)
+        self.assertEqual(result.returncode, expect_rc,
+                         f"swaks exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        return result.stdout + result.stderr
