@@ -343,7 +343,10 @@ rules::Action read_action(lua_State* L, int index, std::string_view on) {
 
 RuleSet load_rules_text(std::string_view code) {
   RuleSet set;
-  script::LuaState lua;
+  // It runs on the server's one thread: a runaway body must stop quickly.
+  script::LuaState::Options limits;
+  limits.instruction_limit = 10'000'000;
+  script::LuaState lua(limits);
   register_rule_functions(lua.get(), &set);
   lua_register(lua.get(), "server", [](lua_State* L) -> int {
     f::fail(L, "server",

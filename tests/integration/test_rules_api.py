@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from fakesmtpd import ServerTestCase, binary
+from fakesmtpd import plain_b64, ServerTestCase, binary
 
 EXIT_USAGE = 2
 EPHEMERAL = ("--listen", "127.0.0.1:0", "--api", "127.0.0.1:0")
@@ -323,6 +323,11 @@ end
 function on_noop(session, cmd)
   if cmd.arg == "random" then return "451 4.3.0 " .. math.random(1000000000) end
 end
+
+-- Shows what a hook is given for AUTH.
+function on_auth(session, cmd)
+  return "454 4.7.0 " .. cmd.line .. " / " .. cmd.arg
+end
 """
 
     def start(self, *args):
@@ -336,7 +341,7 @@ end
     def test_hooks_answer_and_fail_safely(self):
         server = self.start()
         self.assertEqual(sorted(server.rules()["hooks"]),
-                         ["on_mail", "on_message", "on_noop", "on_rcpt", "on_vrfy"])
+                         ["on_auth", "on_mail", "on_message", "on_noop", "on_rcpt", "on_vrfy"])
         c = self.client(server)
         c.ehlo("hooks.test")
 
@@ -389,6 +394,18 @@ end
         self.assertIn("instruction limit exceeded", event)
         self.assertReply(c.cmd("NOOP"), 250)
         self.assertEqual(server.stats()["hook_errors"], 3)
+
+    def test_auth_hook_never_sees_credentials(self):
+        # DESIGN §6: credentials never appear in transcripts or reports; a
+        # hook is given AUTH redacted, as the transcript shows it.
+        server = self.start("--auth-cleartext")
+        c = self.client(server)
+        c.ehlo()
+        secret = plain_b64("alice", "wonderland")
+        r = c.cmd("AUTH PLAIN " + secret)
+        self.assertReply(r, 454, "4.7.0")
+        self.assertEqual(r.text, "4.7.0 AUTH PLAIN <redacted> / PLAIN <redacted>")
+        self.assertNotIn(secret, r.text)
 
     def random_reply(self, seed):
         server = self.start("--seed", str(seed))
