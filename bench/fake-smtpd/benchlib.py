@@ -10,6 +10,9 @@ Subcommands:
   timed SECS -- CMD...           run CMD (stdout to stderr), print wall seconds
   cpu PID                        print the process's user+system CPU seconds
   summarize FILE TARGET          print the throughput table, medians, ratio
+  summarize-versus FILE BASELINE NAME=TARGET...
+                                 the same for N configurations, each compared
+                                 with BASELINE (throughput ratio >= TARGET)
 """
 
 import json
@@ -97,21 +100,30 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def summarize(path, target):
-    """FILE holds one line per timed run: 'server round messages seconds cpu',
+def read_runs(path):
+    """FILE holds one line per timed run: 'name round messages seconds cpu',
     cpu being the server's CPU seconds during the run (clock-tick resolution,
-    so per-message CPU is approximate)."""
-    fake, sink = "fake-smtpd", "smtp-sink"
-    runs = {fake: {}, sink: {}}
+    so per-message CPU is approximate). Returns {name: {round: run}}."""
+    runs = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
-            server, rnd, messages, seconds, cpu = line.split()
+            name, rnd, messages, seconds, cpu = line.split()
             seconds, cpu = float(seconds), float(cpu)
-            runs[server][int(rnd)] = {
+            runs.setdefault(name, {})[int(rnd)] = {
                 "rate": int(messages) / seconds,
                 "cpu_us": cpu * 1e6 / int(messages),
                 "busy": cpu / seconds,
             }
+    return runs
+
+
+def summarize(path, target):
+    """FILE as read_runs() reads it, with runs of fake-smtpd and smtp-sink."""
+    fake, sink = "fake-smtpd", "smtp-sink"
+    runs = read_runs(path)
+    for server in (fake, sink):
+        if server not in runs:
+            sys.exit(f"{path}: no runs of '{server}'")
     print(f"{'round':>5}  {'fake-smtpd msgs/s':>17} {'(CPU us/msg, busy)':>18}"
           f"  {'smtp-sink msgs/s':>16} {'(CPU us/msg, busy)':>18}  {'fake/sink':>9}")
     for rnd in sorted(runs[fake]):
@@ -138,6 +150,68 @@ def summarize(path, target):
           f"  (target >= {target:.1f}x: {verdict})")
 
 
+def summarize_versus(path, baseline, targets):
+    """Compares each configuration in TARGETS ({name: minimum throughput
+    ratio}) with BASELINE, run by run and over the medians."""
+    runs = read_runs(path)
+    names = [baseline] + list(targets)
+    for name in names:
+        if name not in runs:
+            sys.exit(f"{path}: no runs of '{name}'")
+    rounds = sorted(runs[baseline])
+    width = max(len(n) for n in names)
+    print(f"per round: msgs/s, server CPU us/msg, server busy; throughput ratio to {baseline}")
+    print(f"{'round':>5}" + "".join(f"  {n:>21}" for n in names)
+          + "".join(f"  {n + '/' + baseline:>{width * 2 + 1}}" for n in targets))
+    for rnd in rounds:
+        line = f"{rnd:>5}"
+        for name in names:
+            r = runs[name][rnd]
+            line += f"  {r['rate']:>8.0f} {r['cpu_us']:>6.1f} {r['busy']:>5.0%}"
+        for name in targets:
+            line += f"  {runs[name][rnd]['rate'] / runs[baseline][rnd]['rate']:>{width * 2}.3f}x"
+        print(line)
+    print()
+    medians, cpu_medians = {}, {}
+    for name in names:
+        rates = [runs[name][r]["rate"] for r in rounds]
+        medians[name] = statistics.median(rates)
+        cpu_medians[name] = statistics.median(runs[name][r]["cpu_us"] for r in rounds)
+        print(f"{name:<{width}}  median {medians[name]:>7.0f} msgs/s"
+              f"  (min {min(rates):.0f}, max {max(rates):.0f}, {len(rates)} runs);"
+              f" server CPU {cpu_medians[name]:.1f} us/msg")
+    print()
+    for name, target in targets.items():
+        # Paired view: each round ran every configuration back to back, so
+        # the median of the per-round ratios is the least sensitive to load
+        # that changes between rounds. The verdict is taken on it.
+        paired = statistics.median(runs[name][r]["rate"] / runs[baseline][r]["rate"]
+                                   for r in rounds)
+        of_medians = medians[name] / medians[baseline]
+        verdict = "ok" if paired >= target else "BELOW TARGET"
+        print(f"{name} / {baseline} throughput: median of per-round ratios {paired:.3f}x,"
+              f" ratio of medians {of_medians:.3f}x  (target >= {target:.2f}x: {verdict})")
+        # When the rate is round-trip bound the server idles between
+        # commands, and its CPU per message shows the cost of the rules far
+        # more steadily. A server busy all the time would lose throughput in
+        # proportion, so 1/target is the CPU ratio that would still meet the
+        # throughput target.
+        cpu_ratios = [runs[name][r]["cpu_us"] / runs[baseline][r]["cpu_us"]
+                      for r in rounds if runs[baseline][r]["cpu_us"] > 0]
+        if not cpu_ratios:
+            print(f"{'':>{len(name) + len(baseline) + 3}} CPU per message: no baseline CPU"
+                  " measured (runs too short for the clock tick)")
+            continue
+        cpu_paired = statistics.median(cpu_ratios)
+        cpu_of_medians = (cpu_medians[name] / cpu_medians[baseline]
+                          if cpu_medians[baseline] > 0 else float("nan"))
+        cpu_verdict = "ok" if cpu_paired <= 1 / target else "above"
+        print(f"{'':>{len(name) + len(baseline) + 3}} CPU per message:"
+              f" median of per-round ratios {cpu_paired:.3f}x, ratio of medians"
+              f" {cpu_of_medians:.3f}x  (CPU-bound equivalent <= {1 / target:.2f}x:"
+              f" {cpu_verdict})")
+
+
 def main(argv):
     if not argv:
         sys.exit(__doc__)
@@ -156,6 +230,14 @@ def main(argv):
         print(f"{cpu_seconds(int(args[0])):.2f}")
     elif cmd == "summarize":
         summarize(args[0], float(args[1]))
+    elif cmd == "summarize-versus":
+        if len(args) < 3 or any("=" not in a for a in args[2:]):
+            sys.exit("usage: summarize-versus FILE BASELINE NAME=TARGET...")
+        targets = {}
+        for a in args[2:]:
+            name, target = a.rsplit("=", 1)
+            targets[name] = float(target)
+        summarize_versus(args[0], args[1], targets)
     else:
         sys.exit(f"unknown subcommand '{cmd}'\n{__doc__}")
 
