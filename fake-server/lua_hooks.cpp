@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "fake-server/lua_session_view.hpp"
 #include "fake-server/profile_rules.hpp"
 #include "script/lua_state.hpp"
 
@@ -28,28 +29,6 @@ void push_recipients(lua_State* L, const std::vector<proto::Recipient>& recipien
     lua_pushlstring(L, text.data(), text.size());
     lua_seti(L, -2, ++i);
   }
-}
-
-void push_session(lua_State* L, const HookSession& s) {
-  lua_createtable(L, 0, 10);
-  lua_pushinteger(L, static_cast<lua_Integer>(s.id));
-  lua_setfield(L, -2, "id");
-  set_string(L, "ip", s.ip);
-  lua_pushinteger(L, s.port);
-  lua_setfield(L, -2, "port");
-  lua_pushboolean(L, s.tls);
-  lua_setfield(L, -2, "tls");
-  if (!s.auth_user.empty()) set_string(L, "auth", s.auth_user);
-  if (!s.helo.empty()) set_string(L, "helo", s.helo);
-  lua_pushinteger(L, static_cast<lua_Integer>(s.messages));
-  lua_setfield(L, -2, "messages");
-  if (s.envelope != nullptr) {
-    set_string(L, "from", address(s.envelope->reverse_path));
-    push_recipients(L, s.envelope->recipients);
-  } else {
-    lua_createtable(L, 0, 0);
-  }
-  lua_setfield(L, -2, "to");
 }
 
 // Reads a hook's returned action inside a protected call, so that a bad
@@ -100,23 +79,28 @@ std::shared_ptr<LuaHooks> LuaHooks::adopt(std::unique_ptr<script::LuaState> stat
       const std::string_view name = lua_tostring(L, -2);
       if (name.size() > 3 && name.substr(0, 3) == "on_") {
         const auto rest = name.substr(3);
+        std::string on;
         if (rest == "connect") {
-          hooks->defined_.insert(std::string(rules::on_connect));
+          on = rules::on_connect;
         } else if (rest == "message") {
-          hooks->defined_.insert(std::string(rules::on_end_of_data));
+          on = rules::on_end_of_data;
         } else {
-          std::string verb;
           for (const char c : rest)
-            verb += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-          hooks->defined_.insert(verb);
+            on += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
           hooks->commands_ = true;
         }
+        // The function itself, not its global name: looked up once here, not
+        // per call, and a profile that reassigns the global later does not
+        // change what runs.
+        lua_pushvalue(L, -1);
+        hooks->functions_[on] = luaL_ref(L, LUA_REGISTRYINDEX);
       }
     }
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
-  if (hooks->defined_.empty()) return nullptr;
+  if (hooks->functions_.empty()) return nullptr;
+  register_session_view(L);
   // math.random replays with the same --seed (SCRIPTING.md).
   lua_getglobal(L, "math");
   lua_getfield(L, -1, "randomseed");
@@ -128,16 +112,16 @@ std::shared_ptr<LuaHooks> LuaHooks::adopt(std::unique_ptr<script::LuaState> stat
 
 std::vector<std::string> LuaHooks::names() const {
   std::vector<std::string> out;
-  for (const auto& on : defined_) out.push_back(hook_function_name(on));
+  for (const auto& [on, ref] : functions_) out.push_back(hook_function_name(on));
   return out;
 }
 
-HookResult LuaHooks::call(const std::string& function, std::string_view on, int nargs) {
+HookResult LuaHooks::call(std::string_view on, int nargs) {
   lua_State* L = state_->get();
   HookResult result;
   const int base = lua_gettop(L) - nargs;
   try {
-    lua_getglobal(L, function.c_str());
+    lua_rawgeti(L, LUA_REGISTRYINDEX, functions_.find(on)->second);
     lua_insert(L, base + 1);
     state_->call(nargs, 1);
     if (lua_isnil(L, -1)) {
@@ -151,7 +135,7 @@ HookResult LuaHooks::call(const std::string& function, std::string_view on, int 
       lua_pushvalue(L, -1);
       result.action = read_returned_action(*state_, on);
     } else {
-      result.error = function + " returned a " + luaL_typename(L, -1) +
+      result.error = hook_function_name(on) + " returned a " + luaL_typename(L, -1) +
                      "; expected nil, a reply string or an action table";
     }
   } catch (const script::ScriptError& e) {
@@ -165,24 +149,24 @@ HookResult LuaHooks::call(const std::string& function, std::string_view on, int 
 }
 
 HookResult LuaHooks::on_connect(const HookSession& session) {
-  push_session(state_->get(), session);
-  return call("on_connect", rules::on_connect, 1);
+  SessionViewHandle view(state_->get(), session);
+  return call(rules::on_connect, 1);
 }
 
 HookResult LuaHooks::on_command(const HookSession& session, std::string_view verb,
                                 std::string_view arg, std::string_view line) {
   lua_State* L = state_->get();
-  push_session(L, session);
+  SessionViewHandle view(L, session);
   lua_createtable(L, 0, 3);
   set_string(L, "verb", verb);
   set_string(L, "arg", arg);
   set_string(L, "line", line);
-  return call(hook_function_name(verb), verb, 2);
+  return call(verb, 2);
 }
 
 HookResult LuaHooks::on_message(const HookSession& session, const proto::Message& message) {
   lua_State* L = state_->get();
-  push_session(L, session);
+  SessionViewHandle view(L, session);
   lua_createtable(L, 0, 4);
   set_string(L, "from", address(message.envelope.reverse_path));
   push_recipients(L, message.envelope.recipients);
@@ -191,7 +175,7 @@ HookResult LuaHooks::on_message(const HookSession& session, const proto::Message
   lua_setfield(L, -2, "size");
   // With --store none the content was never kept (server_config keep_content).
   if (!message.content.empty() || message.size == 0) set_string(L, "data", message.content);
-  return call("on_message", rules::on_end_of_data, 2);
+  return call(rules::on_end_of_data, 2);
 }
 
 }  // namespace smtp::fake

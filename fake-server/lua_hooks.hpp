@@ -5,9 +5,9 @@
 // one worker thread DESIGN §3 gives one lua_State. A hook that is not
 // defined is never called and costs nothing.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +21,8 @@ class LuaState;
 
 namespace smtp::fake {
 
-// What a hook may look at (copied into a fresh table per call).
+// What a hook may look at: a read-only view while the hook runs
+// (lua_session_view.hpp).
 struct HookSession {
   std::uint64_t id = 0;
   std::string_view ip;
@@ -50,7 +51,7 @@ class LuaHooks {
   ~LuaHooks();
 
   // `on` as rules use it: "connect", ".", or an upper-case verb.
-  bool has(std::string_view on) const { return defined_.find(on) != defined_.end(); }
+  bool has(std::string_view on) const { return functions_.find(on) != functions_.end(); }
   bool any_command() const { return commands_; }
   std::vector<std::string> names() const;  // "on_connect", "on_rcpt", ...
 
@@ -61,11 +62,13 @@ class LuaHooks {
 
  private:
   explicit LuaHooks(std::unique_ptr<script::LuaState> state);
-  HookResult call(const std::string& function, std::string_view on, int nargs);
+  // Calls the hook for `on` with the `nargs` arguments on the stack.
+  HookResult call(std::string_view on, int nargs);
 
   std::unique_ptr<script::LuaState> state_;
-  std::set<std::string, std::less<>> defined_;  // "connect", ".", "MAIL", ...
-  bool commands_ = false;                       // some on_<verb> exists
+  // "connect", ".", "MAIL", ... → the hook function's registry reference.
+  std::map<std::string, int, std::less<>> functions_;
+  bool commands_ = false;  // some on_<verb> exists
 };
 
 }  // namespace smtp::fake

@@ -10,7 +10,7 @@
 -- and on_message at each final dot. on_ehlo and on_rset are defined too, so
 -- that a client that sends them also finds a hook on every command.
 --
--- A hook costs a Lua call with two fresh tables (session, cmd) built by
+-- A hook costs a Lua call with a session view and a fresh cmd table built by
 -- fake-smtpd (SCRIPTING.md, Hooks); the work inside is small on purpose.
 
 local SPAM_DOMAIN = "@spam.example"

@@ -87,6 +87,35 @@ TEST_F(Hooks, SeesTheSessionAndTheCommand) {
   EXPECT_EQ(result.action->reply->code, 452);
 }
 
+TEST_F(Hooks, TheSessionIsAReadOnlyViewWhileTheHookRuns) {
+  auto hooks = load(R"(
+    local kept
+    function on_mail(session, c)
+      if c.arg == "write" then session.note = 1 end
+      if c.arg == "keep" then kept = session; return end
+      if c.arg == "kept" then return "451 4.3.0 " .. kept.ip end
+      local names = {}
+      for k, v in pairs(session) do names[#names + 1] = k end
+      table.sort(names)
+      return "451 4.3.0 " .. table.concat(names, ",") .. " " .. tostring(session)
+        .. " " .. tostring(getmetatable(session))
+    end
+  )");
+  HookSession s;
+  s.id = 3;
+  s.ip = "127.0.0.9";
+  const auto listed = hooks->on_command(s, "MAIL", "list", "MAIL list");
+  ASSERT_TRUE(listed.action && listed.action->reply) << listed.error;
+  EXPECT_EQ(listed.action->reply->lines.front(),
+            "id,ip,messages,port,tls,to session 3 (127.0.0.9) read-only session");
+  const auto written = hooks->on_command(s, "MAIL", "write", "MAIL write");
+  EXPECT_NE(written.error.find("session is read-only"), std::string::npos) << written.error;
+  EXPECT_TRUE(hooks->on_command(s, "MAIL", "keep", "MAIL keep").error.empty());
+  const auto kept = hooks->on_command(s, "MAIL", "kept", "MAIL kept");
+  EXPECT_NE(kept.error.find("belonged to a hook call that has returned"), std::string::npos)
+      << kept.error;
+}
+
 TEST_F(Hooks, NilMeansAsUsualAndTablesCarryActions) {
   auto hooks = load(R"(
     function on_mail(s, c) if c.arg:find("slow") then return { delay = "2s" } end end
