@@ -3,6 +3,7 @@
 #include <lua.hpp>
 
 #include <cctype>
+#include <functional>
 
 #include "fake-server/lua_session_view.hpp"
 #include "fake-server/profile_rules.hpp"
@@ -44,8 +45,17 @@ int read_action_entry(lua_State* L) {
   return 0;
 }
 
+// The hook's return value is on top of the stack: a reply string becomes
+// { reply = string }.
 rules::Action read_returned_action(script::LuaState& state, std::string_view on) {
   lua_State* L = state.get();
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    lua_createtable(L, 0, 1);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, "reply");
+  } else {
+    lua_pushvalue(L, -1);
+  }
   ActionJob job{on, {}};
   lua_pushcfunction(L, read_action_entry);
   lua_insert(L, -2);
@@ -53,6 +63,29 @@ rules::Action read_returned_action(script::LuaState& state, std::string_view on)
   lua_insert(L, -2);
   state.call(2, 0);
   return job.action;
+}
+
+// One hook call, run as a protected C function: the hook (a registry
+// reference) is pushed first, then its arguments, and called.
+struct Invocation {
+  int function;
+  const std::function<int(lua_State*)>* push_args;
+};
+
+int invoke(lua_State* L) {
+  const auto* invocation = static_cast<const Invocation*>(lua_touserdata(L, 1));
+  lua_settop(L, 0);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, invocation->function);
+  return (*invocation->push_args)(L);
+}
+
+// Calls the function pushed by invoke() (at stack index 1) with the `nargs`
+// values on top: the stack is [function, anchors..., args...].
+int call_function(lua_State* L, int nargs) {
+  lua_rotate(L, 1, -1);         // the function goes to the top ...
+  lua_insert(L, -(nargs + 1));  // ... then below its arguments
+  lua_call(L, nargs, 1);
+  return 1;
 }
 
 }  // namespace
@@ -101,12 +134,11 @@ std::shared_ptr<LuaHooks> LuaHooks::adopt(std::unique_ptr<script::LuaState> stat
   lua_pop(L, 1);
   if (hooks->functions_.empty()) return nullptr;
   register_session_view(L);
-  // math.random replays with the same --seed (SCRIPTING.md).
-  lua_getglobal(L, "math");
-  lua_getfield(L, -1, "randomseed");
-  lua_pushinteger(L, static_cast<lua_Integer>(seed));
-  lua_call(L, 1, 0);
-  lua_pop(L, 1);
+  // math.random replays with the same --seed (SCRIPTING.md). Protected: a
+  // profile may have replaced `math`.
+  hooks->state_->run_string("if type(math) == 'table' and math.randomseed then math.randomseed(" +
+                                std::to_string(static_cast<std::int64_t>(seed)) + ") end",
+                            "seed");
   return hooks;
 }
 
@@ -116,23 +148,20 @@ std::vector<std::string> LuaHooks::names() const {
   return out;
 }
 
-HookResult LuaHooks::call(std::string_view on, int nargs) {
+HookResult LuaHooks::call(std::string_view on, const std::function<int(lua_State*)>& push_args) {
   lua_State* L = state_->get();
   HookResult result;
-  const int base = lua_gettop(L) - nargs;
+  const int base = lua_gettop(L);
+  // Everything that allocates in Lua happens inside the protected call: a
+  // full heap (the 256 MiB cap) must fail the hook, not the session.
+  Invocation invocation{functions_.find(on)->second, &push_args};
   try {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, functions_.find(on)->second);
-    lua_insert(L, base + 1);
-    state_->call(nargs, 1);
+    lua_pushcfunction(L, invoke);
+    lua_pushlightuserdata(L, &invocation);
+    state_->call(1, 1);
     if (lua_isnil(L, -1)) {
       // nil: the server answers as usual.
-    } else if (lua_type(L, -1) == LUA_TSTRING) {
-      lua_createtable(L, 0, 1);
-      lua_pushvalue(L, -2);
-      lua_setfield(L, -2, "reply");
-      result.action = read_returned_action(*state_, on);
-    } else if (lua_istable(L, -1)) {
-      lua_pushvalue(L, -1);
+    } else if (lua_type(L, -1) == LUA_TSTRING || lua_istable(L, -1)) {
       result.action = read_returned_action(*state_, on);
     } else {
       result.error = hook_function_name(on) + " returned a " + luaL_typename(L, -1) +
@@ -149,33 +178,37 @@ HookResult LuaHooks::call(std::string_view on, int nargs) {
 }
 
 HookResult LuaHooks::on_connect(const HookSession& session) {
-  SessionViewHandle view(state_->get(), session);
-  return call(rules::on_connect, 1);
+  return call(rules::on_connect, [&](lua_State* L) {
+    SessionViewHandle view(L, session);
+    return call_function(L, 1);
+  });
 }
 
 HookResult LuaHooks::on_command(const HookSession& session, std::string_view verb,
                                 std::string_view arg, std::string_view line) {
-  lua_State* L = state_->get();
-  SessionViewHandle view(L, session);
-  lua_createtable(L, 0, 3);
-  set_string(L, "verb", verb);
-  set_string(L, "arg", arg);
-  set_string(L, "line", line);
-  return call(verb, 2);
+  return call(verb, [&](lua_State* L) {
+    SessionViewHandle view(L, session);
+    lua_createtable(L, 0, 3);
+    set_string(L, "verb", verb);
+    set_string(L, "arg", arg);
+    set_string(L, "line", line);
+    return call_function(L, 2);
+  });
 }
 
 HookResult LuaHooks::on_message(const HookSession& session, const proto::Message& message) {
-  lua_State* L = state_->get();
-  SessionViewHandle view(L, session);
-  lua_createtable(L, 0, 4);
-  set_string(L, "from", address(message.envelope.reverse_path));
-  push_recipients(L, message.envelope.recipients);
-  lua_setfield(L, -2, "to");
-  lua_pushinteger(L, static_cast<lua_Integer>(message.size));
-  lua_setfield(L, -2, "size");
-  // With --store none the content was never kept (server_config keep_content).
-  if (!message.content.empty() || message.size == 0) set_string(L, "data", message.content);
-  return call(rules::on_end_of_data, 2);
+  return call(rules::on_end_of_data, [&](lua_State* L) {
+    SessionViewHandle view(L, session);
+    lua_createtable(L, 0, 4);
+    set_string(L, "from", address(message.envelope.reverse_path));
+    push_recipients(L, message.envelope.recipients);
+    lua_setfield(L, -2, "to");
+    lua_pushinteger(L, static_cast<lua_Integer>(message.size));
+    lua_setfield(L, -2, "size");
+    // With --store none the content was never kept (server_config keep_content).
+    if (!message.content.empty() || message.size == 0) set_string(L, "data", message.content);
+    return call_function(L, 2);
+  });
 }
 
 }  // namespace smtp::fake

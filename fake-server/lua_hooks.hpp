@@ -5,6 +5,7 @@
 // one worker thread DESIGN §3 gives one lua_State. A hook that is not
 // defined is never called and costs nothing.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,6 +15,8 @@
 
 #include "fake-server/rules/rule.hpp"
 #include "proto/envelope.hpp"
+
+struct lua_State;
 
 namespace smtp::script {
 class LuaState;
@@ -62,8 +65,9 @@ class LuaHooks {
 
  private:
   explicit LuaHooks(std::unique_ptr<script::LuaState> state);
-  // Calls the hook for `on` with the `nargs` arguments on the stack.
-  HookResult call(std::string_view on, int nargs);
+  // Calls the hook for `on` inside a protected call; `push_args` pushes the
+  // arguments and calls call_function (lua_hooks.cpp).
+  HookResult call(std::string_view on, const std::function<int(lua_State*)>& push_args);
 
   std::unique_ptr<script::LuaState> state_;
   // "connect", ".", "MAIL", ... → the hook function's registry reference.

@@ -116,19 +116,11 @@ void register_session_view(lua_State* L) {
   lua_pop(L, 1);
 }
 
-SessionViewHandle::SessionViewHandle(lua_State* L, const HookSession& session)
-    : L_(L), top_(lua_gettop(L)) {
+SessionViewHandle::SessionViewHandle(lua_State* L, const HookSession& session) {
   slot_ = static_cast<const HookSession**>(lua_newuserdatauv(L, sizeof(HookSession*), 0));
   *slot_ = &session;
   luaL_setmetatable(L, metatable_name);
   lua_pushvalue(L, -1);  // the anchor stays below; this copy is the argument
-}
-
-SessionViewHandle::~SessionViewHandle() {
-  // The anchor keeps the userdata alive up to here; a script that stored
-  // the view keeps it alive after, and finds it detached.
-  *slot_ = nullptr;
-  lua_settop(L_, top_);
 }
 
 }  // namespace smtp::fake

@@ -16,20 +16,18 @@ void register_session_view(lua_State* L);
 
 // Pushes a view of `session` (which must outlive the handle) for a hook's
 // argument, and keeps a second reference below it on the stack, so the
-// view's memory stays alive until the handle detaches it, whatever the
-// hook call leaves on the stack above.
+// view's memory stays alive until the handle detaches it. Used inside the
+// protected call that runs the hook (lua_hooks.cpp), whose frame holds the
+// anchor until it returns.
 class SessionViewHandle {
  public:
   SessionViewHandle(lua_State* L, const HookSession& session);
-  // Detaches the view (a script that kept it gets a clear error), then
-  // drops everything from the anchor up.
-  ~SessionViewHandle();
+  // Detaches the view: a script that kept it gets a clear error.
+  ~SessionViewHandle() { *slot_ = nullptr; }
   SessionViewHandle(const SessionViewHandle&) = delete;
   SessionViewHandle& operator=(const SessionViewHandle&) = delete;
 
  private:
-  lua_State* L_;
-  int top_;  // the stack top before the anchor
   const HookSession** slot_;
 };
 

@@ -288,8 +288,8 @@ int lua_rule(lua_State* L) {
     }
   }
   if (rule.name.empty()) rule.name = "rule " + std::to_string(set.rules.size() + 1);
-  for (const auto& other : set.rules) {
-    if (other.name == rule.name) f::fail(L, context, "a rule named '" + rule.name + "' exists");
+  if (!set.names.insert(rule.name).second) {
+    f::fail(L, context, "a rule named '" + rule.name + "' exists");
   }
   set.rules.push_back(std::move(rule));
   return 0;

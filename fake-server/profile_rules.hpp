@@ -3,6 +3,7 @@
 // fields in a hook's return value. Everything is checked here, when the
 // profile loads, so a running server never meets a rule it cannot carry out.
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@ namespace smtp::fake {
 
 struct RuleSet {
   std::vector<rules::Rule> rules;
+  std::set<std::string, std::less<>> names;  // rule names are unique
   std::optional<rules::GreylistSettings> greylist;
 };
 

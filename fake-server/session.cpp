@@ -2,9 +2,11 @@
 // frames input, asks the dialogue what to answer, lets rules and hooks
 // override it, stores mail and keeps the transcript (DESIGN §2, fake-smtpd
 // steps 1-6).
+#include <algorithm>
 #include <array>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <cctype>
 #include <string>
 
 #include "fake-server/received_header.hpp"
@@ -74,12 +76,15 @@ rules::Action end_of_message(SessionContext& s, proto::ServerStep& step) {
   }
   auto answer = deliver(s, std::move(*step.deliver));
   step.deliver.reset();
-  if (action.reply) {
+  // The rule's 2xx only for a message really stored; a failed store keeps
+  // its 451 (DESIGN §6: a 250 means it is in the store).
+  const bool stored = !answer.output.empty() && answer.output[0] == '2';
+  if (action.reply && stored) {
     step.output += render_reply(s, *action.reply);
-    action.reply.reset();  // said; the effect must not say it again
   } else {
     step.output += answer.output;
   }
+  action.reply.reset();  // said (or overruled); the effect must not say it
   step.close = step.close || answer.close;
   return action;
 }
@@ -116,7 +121,7 @@ proto::ServerStep dialogue_answer(SessionContext& s, std::string_view line) {
     return s.dialogue.on_command_error(*error);
   }
   const auto& cmd = std::get<proto::Command>(parsed);
-  if (cmd.verb == proto::Verb::rcpt) {
+  if (cmd.verb == proto::Verb::rcpt && !s.dialogue.rcpt_refusal(cmd)) {
     if (auto deferral = greylist_rcpt(s, cmd)) {
       proto::ServerStep step;
       step.output = std::move(*deferral);
@@ -127,22 +132,34 @@ proto::ServerStep dialogue_answer(SessionContext& s, std::string_view line) {
 }
 
 // A rule or hook decided the answer to this command: it is not carried out.
-proto::ServerStep decided_answer(SessionContext& s, const rules::Action& action,
-                                 std::string_view line, std::string_view verb) {
+proto::ServerStep decided_answer(SessionContext& s, rules::Action& action, std::string_view line,
+                                 std::string_view verb) {
   proto::ServerStep step;
-  if (!action.reply) return step;  // raw, close, reset, stall: the effect says it all
-  auto reply = render_reply(s, *action.reply);
-  const bool closes = action.reply->code == 421;
-  if (verb == "BDAT" && !closes) {
-    // RFC 3030 §2: the chunk is read before it is answered.
+  const bool closes = action.reply && action.reply->code == 421;
+  if (verb == "BDAT" && (action.reply || action.raw) && !closes) {
+    // RFC 3030 §2: the chunk is read before it is answered, or its octets
+    // would be taken for commands.
     auto parsed = s.dialogue.parse_line(line);
     if (const auto* cmd = std::get_if<proto::Command>(&parsed)) {
-      return s.dialogue.refuse_chunk(*cmd, std::move(reply));
+      auto answer = action.reply ? render_reply(s, *action.reply) : std::move(*action.raw);
+      action.raw.reset();
+      return s.dialogue.refuse_chunk(*cmd, std::move(answer));
     }
   }
-  step.output = std::move(reply);
+  if (!action.reply) return step;  // raw, close, reset, stall: the effect says it all
+  step.output = render_reply(s, *action.reply);
   step.close = closes;  // RFC 5321 §3.8
   return step;
+}
+
+// A word rules and hooks may see as a verb. Anything else (".", "*", a
+// stray body line after a refused DATA) goes straight to the dialogue, so it
+// can never be taken for a pseudo-command.
+bool command_word(std::string_view verb) {
+  if (verb.empty() || verb.size() > 32) return false;
+  return std::all_of(verb.begin(), verb.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
 }
 
 Outcome on_command_line(SessionContext& s, std::string_view line, bool& start_tls) {
@@ -151,9 +168,17 @@ Outcome on_command_line(SessionContext& s, std::string_view line, bool& start_tl
   }
   std::string verb;
   const auto arg = split_command(line, verb);
+  if (!command_word(verb)) return stage(s, dialogue_answer(s, line), {}, start_tls);
   auto action = decide_command(s, verb, arg, line);
   auto step = action.terminal() ? decided_answer(s, action, line, verb) : dialogue_answer(s, line);
-  if (action.reply) action.reply.reset();  // rendered into the step already
+  // Rendered into the step already (or, for BDAT, owed after the chunk).
+  action.reply.reset();
+  if (s.dialogue.input_mode() == proto::InputMode::chunk && !action.empty()) {
+    // RFC 3030 §2: the answer to BDAT comes after its chunk; so does
+    // whatever shapes it.
+    s.chunk_action = std::move(action);
+    return stage(s, std::move(step), {}, start_tls);
+  }
   return stage(s, std::move(step), std::move(action), start_tls);
 }
 
@@ -187,7 +212,12 @@ Outcome process_input(SessionContext& s, bool& start_tls) {
         s.framer.consume(result.consumed);
         const bool refused = !result.step.output.empty() && result.step.output[0] >= '4';
         if (refused) ++s.server.stats().messages_refused;
-        const auto outcome = stage(s, std::move(result.step), {}, start_tls);
+        rules::Action owed;
+        if (s.chunk_action && s.dialogue.input_mode() != proto::InputMode::chunk) {
+          owed = std::move(*s.chunk_action);  // the chunk is read: now its answer
+          s.chunk_action.reset();
+        }
+        const auto outcome = stage(s, std::move(result.step), std::move(owed), start_tls);
         if (outcome != Outcome::need_more) return outcome;
         if (result.consumed == 0 && s.dialogue.input_mode() != proto::InputMode::line) {
           return Outcome::need_more;
@@ -283,6 +313,19 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
                    std::move(record), peer.address().to_string(), peer.port());
   ++stats_.connections;
   stats_.peak_sessions = std::max(stats_.peak_sessions, ++stats_.active_sessions);
+  // However the session ends, an exception included (a bug; fake_server.cpp
+  // logs it), the counters and the record are settled.
+  struct Settle {
+    Settle(FakeServer& server_, SessionContext& s_) : server(server_), s(s_) {}
+    FakeServer& server;
+    SessionContext& s;
+    ~Settle() {
+      s.transport.close();
+      s.record->ended = std::chrono::system_clock::now();
+      server.behaviour().rules.session_ended(s.record->id);
+      --server.stats().active_sessions;
+    }
+  } settle_at_end(*this, s);
 
   bool open = true;
   if (implicit_tls) {
@@ -351,10 +394,6 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
       if (open) s.dialogue.on_tls_established();
     }
   }
-  s.transport.close();
-  s.record->ended = std::chrono::system_clock::now();
-  behaviour_.rules.session_ended(s.record->id);
-  --stats_.active_sessions;
 }
 
 }  // namespace smtp::fake

@@ -146,7 +146,10 @@ rules::Action decide_command(SessionContext& s, std::string_view verb, std::stri
   const proto::Envelope* envelope = s.dialogue.in_transaction() ? &s.dialogue.envelope() : nullptr;
   auto action = evaluate(s, make_event(s, verb, arg, envelope));
   consult_hook(s, verb, action, [&](LuaHooks& hooks) {
-    if (verb != "AUTH") return hooks.on_command(hook_session(s, envelope), verb, arg, line);
+    auto session = hook_session(s, envelope);
+    // As for rules: on EHLO/HELO, `helo` is the name being given.
+    if (verb == "EHLO" || verb == "HELO") session.helo = arg.substr(0, arg.find(' '));
+    if (verb != "AUTH") return hooks.on_command(session, verb, arg, line);
     // Credentials never leave the dialogue (DESIGN §6): a hook sees AUTH
     // as the transcript does, initial response redacted.
     const auto redacted = s.dialogue.redact(line);
@@ -154,7 +157,7 @@ rules::Action decide_command(SessionContext& s, std::string_view verb, std::stri
     const std::string_view redacted_arg = space == std::string::npos
                                               ? std::string_view{}
                                               : std::string_view(redacted).substr(space + 1);
-    return hooks.on_command(hook_session(s, envelope), verb, redacted_arg, redacted);
+    return hooks.on_command(session, verb, redacted_arg, redacted);
   });
   return action;
 }

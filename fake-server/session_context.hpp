@@ -57,6 +57,7 @@ struct SessionContext {
   rules::SessionRandom random;
   std::string pending;  // replies not yet written (PIPELINING, RFC 2920 §3.2)
   std::optional<Effect> effect;
+  std::optional<rules::Action> chunk_action;  // shapes the answer owed after a BDAT chunk
   std::uint64_t message_number = 0;
 
   void log(Direction d, std::string_view bytes) {

@@ -7,6 +7,15 @@ std::optional<std::string> check_action(const Action& action, std::string_view o
     return "needs an action: reply, raw, close, reset, stall, fail_tls, delay, bandwidth, "
            "partial or malformed";
   }
+  // One answer per event: with two terminal parts one would silently lose
+  // (reply + close would store a message and never say so).
+  const int terminals = int{action.reply.has_value()} + int{action.raw.has_value()} +
+                        int{action.close} + int{action.reset} + int{action.stall} +
+                        int{action.fail_tls.has_value()};
+  if (terminals > 1) {
+    return "takes one of reply, raw, close, reset, stall and fail_tls (a reply of 421 closes "
+           "by itself)";
+  }
   if (action.fail_tls && on != on_tls) return "fail_tls only works on \"tls\"";
   if (on == on_tls) {
     // Nothing SMTP is said during a handshake: only the connection can act.

@@ -41,7 +41,16 @@ std::string sender_text(const Event& event) {
   return event.sender->mailbox.to_string();
 }
 
-std::string key_of(Key per, const Event& event) {
+// A key comes from what the client sent: bounded, so 100,000 keys of a
+// rule cannot hold 100,000 command lines (16 KiB each by default).
+constexpr std::size_t max_key_length = 256;
+
+std::string bounded(std::string key) {
+  if (key.size() > max_key_length) key.resize(max_key_length);
+  return key;
+}
+
+std::string unbounded_key_of(Key per, const Event& event) {
   switch (per) {
     case Key::server:
       return {};
@@ -57,6 +66,10 @@ std::string key_of(Key per, const Event& event) {
       return {};
   }
   return {};
+}
+
+std::string key_of(Key per, const Event& event) {
+  return bounded(unbounded_key_of(per, event));
 }
 
 }  // namespace

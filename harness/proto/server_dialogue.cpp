@@ -290,16 +290,22 @@ ServerStep ServerDialogue::on_mail(const Command& cmd) {
   return reply(ServerReply::sender_ok);
 }
 
-ServerStep ServerDialogue::on_rcpt(const Command& cmd) {
+std::optional<ServerReply> ServerDialogue::rcpt_refusal(const Command& cmd) const {
   if (state_ == ServerState::connected || state_ == ServerState::greeted) {
-    return refuse(ServerReply::need_mail);  // §4.1.1.3, CONFORMANCE S1
+    return ServerReply::need_mail;  // §4.1.1.3, CONFORMANCE S1
   }
-  if (auto refusal = check_rcpt_params(cmd, config_)) return refuse(*refusal);
+  if (refused_) return ServerReply::bad_sequence;
+  if (auto refusal = check_rcpt_params(cmd, config_)) return refusal;
   // §4.5.3.1.10: over the recipient limit the reply is 452; the recipients
   // accepted so far stay in the transaction.
   if (envelope_.recipients.size() >= config_.max_recipients) {
-    return refuse(ServerReply::too_many_recipients);
+    return ServerReply::too_many_recipients;
   }
+  return std::nullopt;
+}
+
+ServerStep ServerDialogue::on_rcpt(const Command& cmd) {
+  if (auto refusal = rcpt_refusal(cmd)) return refuse(*refusal);
   Recipient recipient{*cmd.path, cmd.params};
   // §4.1.1.3: a source route is accepted and ignored (CONFORMANCE R4).
   recipient.path.source_route.clear();

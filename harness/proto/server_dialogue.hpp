@@ -76,6 +76,9 @@ class ServerDialogue {
   std::variant<Command, CommandError> parse_line(std::string_view line) const;
   ServerStep on_command(const Command& cmd);
   ServerStep on_command_error(const CommandError& error);
+  // What on_command() would refuse this RCPT with, without acting on it
+  // (greylisting defers only a RCPT the server would otherwise accept).
+  std::optional<ServerReply> rcpt_refusal(const Command& rcpt) const;
   // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT and
   // answers every other command 503.
   void refuse_session() { refused_ = true; }

@@ -172,6 +172,25 @@ TEST_F(Hooks, FailuresAreReportedNotThrown) {
   EXPECT_NE(hooks->on_command(s, "MAIL", "", "MAIL").error.find("boom"), std::string::npos);
 }
 
+// The arguments are built inside the protected call: with the heap full,
+// the hook fails (451 for the client), the session does not.
+TEST_F(Hooks, AFullHeapFailsTheHookNotTheCaller) {
+  auto hooks = load(R"(
+    function on_mail(s, c)
+      hog = {}
+      for i = 1, 100000 do hog[i] = string.rep("x", 1 << 20) .. i end
+    end
+    function on_rcpt(s, c) return nil end
+  )");
+  HookSession s;
+  const auto filled = hooks->on_command(s, "MAIL", "", "MAIL");
+  EXPECT_NE(filled.error.find("not enough memory"), std::string::npos) << filled.error;
+  const std::string big(64 << 20, 'r');  // the argument alone no longer fits
+  HookResult next;
+  EXPECT_NO_THROW(next = hooks->on_command(s, "RCPT", big, big));
+  EXPECT_NE(next.error.find("not enough memory"), std::string::npos) << "[" << next.error << "]";
+}
+
 TEST_F(Hooks, MathRandomReplaysWithTheSeed) {
   const std::string profile = R"(
     function on_mail(s, c) return { delay = math.random(1, 1000000) .. "ms" } end

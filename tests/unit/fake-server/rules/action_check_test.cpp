@@ -16,6 +16,20 @@ TEST(ActionCheck, AnActionIsNeeded) {
   EXPECT_NE(check_action(Action{}, "MAIL")->find("needs an action"), std::string::npos);
 }
 
+TEST(ActionCheck, OneTerminalPartOnly) {
+  auto a = reply(451);
+  a.close = true;
+  EXPECT_NE(check_action(a, "MAIL")->find("takes one of reply, raw"), std::string::npos);
+  Action b;
+  b.raw = "x";
+  b.stall = true;
+  EXPECT_TRUE(check_action(b, "MAIL"));
+  auto c = reply(451);
+  c.delay = std::chrono::seconds(1);  // modifiers go with anything
+  c.partial = 3;
+  EXPECT_FALSE(check_action(c, "MAIL"));
+}
+
 TEST(ActionCheck, CommandsTakeRefusalsOnly) {
   EXPECT_FALSE(check_action(reply(451), "MAIL"));
   EXPECT_FALSE(check_action(reply(550), "*"));

@@ -563,6 +563,24 @@ TEST_F(RuleEngineTest, FromConditionOnMailLooksAtItsSender) {
   EXPECT_FALSE(fires());
 }
 
+TEST_F(RuleEngineTest, KeysAreBoundedInLength) {
+  // A key comes from client input; two senders that agree on their first
+  // 256 octets share a counter rather than each holding 16 KiB.
+  auto r = make_rule("r", {"MAIL"});
+  r.select.count = Selection::Count::first;
+  r.select.n = 1;
+  r.select.per = Key::sender;
+  use({r});
+  event.on = "MAIL";
+  const std::string a = std::string(300, 'a') + "@x.test";
+  const std::string b = std::string(300, 'a') + "@y.test";
+  event.mail_from = a;
+  EXPECT_TRUE(fires());
+  event.mail_from = b;
+  EXPECT_FALSE(fires()) << "the same first 256 octets: the same key";
+  EXPECT_EQ(engine.status()[0].keys, 1u);
+}
+
 TEST_F(RuleEngineTest, FromStarMatchesTheNullSender) {
   auto r = make_rule("r", {"RCPT"});
   r.when.from = "*";
