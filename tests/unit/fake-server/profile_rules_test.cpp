@@ -100,8 +100,9 @@ TEST(ProfileRules, ErrorsNameTheLineAndTheReason) {
             "rules:3: rule: unknown field 'rpely' (known: after_rule, arg, auth, bandwidth, "
             "close, delay, fail_tls, from, helo, ip, malformed, max_messages, min_messages, "
             "name, on, partial, raw, reply, reset, select, stall, tls, to)");
-  EXPECT_EQ(error_of("rule { on = 'MAIL', reply = '612 nope' }"),
-            "rules:1: rule: reply: invalid reply code '612' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
+  EXPECT_EQ(
+      error_of("rule { on = 'MAIL', reply = '612 nope' }"),
+      "rules:1: rule: reply: invalid reply code '612' (must be 2-5, 0-5, 0-9: RFC 5321 §4.2)");
   EXPECT_EQ(error_of("rule { on = 'MAIL', reply = '451 5.1.1 x' }"),
             "rules:1: rule: reply: enhanced code 5.1.1 does not match reply class 4");
   EXPECT_EQ(error_of("rule { on = 'MAIL' reply = '451' }"), "rules:1: '}' expected near 'reply'");
