@@ -93,6 +93,9 @@ class FakeServer {
   Behaviour behaviour_;
   std::vector<std::shared_ptr<Listener>> listeners_;
   std::vector<std::function<void()>> message_listeners_;
+  // Expires with the server: a session coroutine destroyed later (with the
+  // io_context, at shutdown) must not touch it.
+  std::shared_ptr<const void> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace smtp::fake

@@ -314,18 +314,23 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
   ++stats_.connections;
   stats_.peak_sessions = std::max(stats_.peak_sessions, ++stats_.active_sessions);
   // However the session ends, an exception included (a bug; fake_server.cpp
-  // logs it), the counters and the record are settled.
+  // logs it), the counters and the record are settled. A session still
+  // open at shutdown is destroyed with the io_context, after the server:
+  // then there is nothing left to settle.
   struct Settle {
-    Settle(FakeServer& server_, SessionContext& s_) : server(server_), s(s_) {}
+    Settle(FakeServer& server_, SessionContext& s_, std::weak_ptr<const void> alive_)
+        : server(server_), s(s_), alive(std::move(alive_)) {}
     FakeServer& server;
     SessionContext& s;
+    std::weak_ptr<const void> alive;
     ~Settle() {
       s.transport.close();
       s.record->ended = std::chrono::system_clock::now();
+      if (alive.expired()) return;
       server.behaviour().rules.session_ended(s.record->id);
       --server.stats().active_sessions;
     }
-  } settle_at_end(*this, s);
+  } settle_at_end(*this, s, alive_);
 
   bool open = true;
   if (implicit_tls) {
