@@ -91,7 +91,8 @@ rules::Action end_of_message(SessionContext& s, proto::ServerStep& step) {
 
 // Queues one step's answer, or stages it as an effect when `action` shapes
 // it. Stores the step's message, if any.
-Outcome stage(SessionContext& s, proto::ServerStep&& step, rules::Action action, bool& start_tls) {
+Outcome stage(SessionContext& s, proto::ServerStep&& step, rules::Action&& action,
+              bool& start_tls) {
   if (step.deliver) {
     auto decided = end_of_message(s, step);
     rules::merge(action, decided);
@@ -101,7 +102,14 @@ Outcome stage(SessionContext& s, proto::ServerStep&& step, rules::Action action,
     start_tls = start_tls || step.start_tls;
     return step.close ? Outcome::close : Outcome::need_more;
   }
-  s.effect = Effect{std::move(action), std::move(step.output), step.close, step.start_tls};
+  // Field by field: GCC 12 at -O2 warns, wrongly, that a moved-from
+  // disengaged optional<ReplySpec> "may be used uninitialized" when Effect
+  // is built in one piece.
+  auto& effect = s.effect.emplace();
+  effect.action = std::move(action);
+  effect.output = std::move(step.output);
+  effect.close = step.close;
+  effect.start_tls = step.start_tls;
   return Outcome::effect;
 }
 

@@ -77,6 +77,7 @@ void consult_hook(SessionContext& s, std::string_view on, rules::Action& action,
   const auto& hooks = s.server.behaviour().hooks;
   if (!hooks || action.terminal() || !hooks->has(on)) return;
   auto result = call(*hooks);
+  if (result.error.empty() && !result.action) return;  // nil: the usual answer, no event
   const std::string name = hook_function_name(on);
   if (!result.error.empty()) {
     // A broken hook is the profile's bug; the client gets a temporary local
@@ -94,7 +95,6 @@ void consult_hook(SessionContext& s, std::string_view on, rules::Action& action,
     rules::merge(action, failed);
     return;
   }
-  if (!result.action) return;
   s.log(Direction::event, "hook " + name + ": " + result.action->describe());
   rules::merge(action, *result.action);
 }

@@ -77,8 +77,8 @@ std::string next_code(const std::string& code) {
 void make_multiline(std::vector<Line>& lines) {
   if (lines.size() != 1) return;
   Line last = lines.front();
-  if (last.separator.empty() && !last.text.empty()) last.separator = " ";
-  lines.front().separator = "-";
+  if (last.separator.empty() && !last.text.empty()) last.separator.assign(1, ' ');
+  lines.front().separator.assign(1, '-');
   lines.push_back(std::move(last));
 }
 
@@ -125,7 +125,7 @@ std::string malform(std::string_view reply, Malformation m) {
       return join(lines);
     case Malformation::long_line: {
       Line& last = lines.back();
-      if (last.separator.empty()) last.separator = " ";
+      if (last.separator.empty()) last.separator.assign(1, ' ');
       const std::size_t used = last.code.size() + last.separator.size() + last.text.size();
       if (used < long_line_length) last.text.append(long_line_length - used, 'x');
       return join(lines);
@@ -142,7 +142,7 @@ std::string malform(std::string_view reply, Malformation m) {
       return join(lines);
     case Malformation::endless: {
       Line first = lines.front();
-      first.separator = "-";
+      first.separator.assign(1, '-');
       return join(std::vector<Line>{first});
     }
   }
