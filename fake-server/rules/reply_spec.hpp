@@ -4,7 +4,7 @@
 // (DESIGN §5): the enhanced code is sent only to a client that selected
 // ENHANCEDSTATUSCODES with EHLO (RFC 2034 §3), and is made up from the reply
 // class ("4.0.0") when the profile gave none; 220 and 421 carry the server's
-// name first (RFC 5321 §4.2, §4.3.2 / §3.8).
+// name first (RFC 5321 §4.2, §4.2.3; 421 then closes, §3.8).
 #include <optional>
 #include <string>
 #include <string_view>
