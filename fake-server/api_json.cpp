@@ -54,8 +54,7 @@ json message_json(const StoredMessage& m) {
       {"id", m.id},
       {"session_id", m.session_id},
       {"received_at", iso8601(m.received_at)},
-      {"from",
-       m.envelope.reverse_path.null ? json("") : text(m.envelope.reverse_path.mailbox.to_string())},
+      {"from", text(m.envelope.reverse_path.address())},
       {"to",
        [&] {
          json to = json::array();

@@ -2,11 +2,11 @@
 
 #include <lua.hpp>
 
-#include <cctype>
 #include <functional>
 
 #include "fake-server/lua_session_view.hpp"
 #include "fake-server/profile_rules.hpp"
+#include "proto/command.hpp"
 #include "script/lua_state.hpp"
 
 namespace smtp::fake {
@@ -17,16 +17,11 @@ void set_string(lua_State* L, const char* field, std::string_view value) {
   lua_setfield(L, -2, field);
 }
 
-// The mailbox without <>; "" for the null reverse-path.
-std::string address(const proto::Path& path) {
-  return path.null ? std::string() : path.mailbox.to_string();
-}
-
 void push_recipients(lua_State* L, const std::vector<proto::Recipient>& recipients) {
   lua_createtable(L, static_cast<int>(recipients.size()), 0);
   lua_Integer i = 0;
   for (const auto& r : recipients) {
-    const auto text = address(r.path);
+    const auto text = r.path.address();
     lua_pushlstring(L, text.data(), text.size());
     lua_seti(L, -2, ++i);
   }
@@ -93,9 +88,7 @@ int call_function(lua_State* L, int nargs) {
 std::string hook_function_name(std::string_view on) {
   if (on == rules::on_connect) return "on_connect";
   if (on == rules::on_end_of_data) return "on_message";
-  std::string name = "on_";
-  for (const char c : on) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
+  return "on_" + proto::to_lower_ascii(on);
 }
 
 LuaHooks::LuaHooks(std::unique_ptr<script::LuaState> state) : state_(std::move(state)) {}
@@ -118,8 +111,7 @@ std::shared_ptr<LuaHooks> LuaHooks::adopt(std::unique_ptr<script::LuaState> stat
         } else if (rest == "message") {
           on = rules::on_end_of_data;
         } else {
-          for (const char c : rest)
-            on += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          on = proto::to_upper_ascii(rest);
           hooks->commands_ = true;
         }
         // The function itself, not its global name: looked up once here, not
@@ -200,7 +192,7 @@ HookResult LuaHooks::on_message(const HookSession& session, const proto::Message
   return call(rules::on_end_of_data, [&](lua_State* L) {
     SessionViewHandle view(L, session);
     lua_createtable(L, 0, 4);
-    set_string(L, "from", address(message.envelope.reverse_path));
+    set_string(L, "from", message.envelope.reverse_path.address());
     push_recipients(L, message.envelope.recipients);
     lua_setfield(L, -2, "to");
     lua_pushinteger(L, static_cast<lua_Integer>(message.size));

@@ -14,11 +14,6 @@ void push_text(lua_State* L, std::string_view text) {
   lua_pushlstring(L, text.data(), text.size());
 }
 
-// The mailbox without <>; "" for the null reverse-path.
-std::string address(const proto::Path& path) {
-  return path.null ? std::string() : path.mailbox.to_string();
-}
-
 const HookSession& session_of(lua_State* L) {
   auto** slot = static_cast<const HookSession**>(luaL_checkudata(L, 1, metatable_name));
   if (*slot == nullptr) {
@@ -49,13 +44,13 @@ bool push_field(lua_State* L, const HookSession& s, std::string_view key) {
     lua_pushinteger(L, static_cast<lua_Integer>(s.messages));
   } else if (key == "from") {
     if (s.envelope == nullptr) return false;
-    push_text(L, address(s.envelope->reverse_path));
+    push_text(L, s.envelope->reverse_path.address());
   } else if (key == "to") {
     // A fresh list each time: changing it changes nothing.
     const auto n = s.envelope != nullptr ? s.envelope->recipients.size() : 0;
     lua_createtable(L, static_cast<int>(n), 0);
     for (std::size_t i = 0; i < n; ++i) {
-      push_text(L, address(s.envelope->recipients[i].path));
+      push_text(L, s.envelope->recipients[i].path.address());
       lua_seti(L, -2, static_cast<lua_Integer>(i + 1));
     }
   } else {

@@ -2,13 +2,13 @@
 
 #include <lua.hpp>
 
-#include <cctype>
 #include <functional>
 #include <map>
 
 #include "fake-server/lua_fields.hpp"
 #include "fake-server/lua_hooks.hpp"
 #include "fake-server/profile_rules.hpp"
+#include "proto/command.hpp"
 #include "script/lua_state.hpp"
 
 namespace smtp::fake {
@@ -86,8 +86,7 @@ const std::map<std::string, FieldSetter>& fields() {
        [](lua_State* L, FakeServerOptions& o) {
          o.smtp.auth_mechanisms.clear();
          f::each_element(L, context, "auth_mechanisms", [&] {
-           std::string m = f::string(L, context, "auth_mechanisms");
-           for (auto& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+           const std::string m = proto::to_upper_ascii(f::string(L, context, "auth_mechanisms"));
            if (m != "PLAIN" && m != "LOGIN")
              f::fail(L, context, "auth_mechanisms: PLAIN and LOGIN only, not " + m);
            o.smtp.auth_mechanisms.push_back(m);

@@ -2,12 +2,12 @@
 
 #include <lua.hpp>
 
-#include <cctype>
 #include <map>
 #include <set>
 
 #include "fake-server/lua_fields.hpp"
 #include "fake-server/rules/action_check.hpp"
+#include "proto/command.hpp"
 #include "script/lua_state.hpp"
 
 namespace smtp::fake {
@@ -33,11 +33,6 @@ std::string source_of(lua_State* L) {
   return where;
 }
 
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::chrono::milliseconds to_ms(common::Duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d);
 }
@@ -49,14 +44,11 @@ std::string read_on(lua_State* L, std::string_view context) {
       on == rules::on_any_command) {
     return on;
   }
-  if (on.empty() || on.size() > 32) f::fail(L, context, "on: a verb or connect, \".\", tls, \"*\"");
-  for (const char c : on) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
-      f::fail(L, context,
-              "on: '" + on + "' is neither a command verb nor connect, \".\", tls or \"*\"");
-    }
+  if (!rules::is_command_word(on)) {
+    f::fail(L, context,
+            "on: '" + on + "' is neither a command verb nor connect, \".\", tls or \"*\"");
   }
-  return upper(on);
+  return proto::to_upper_ascii(on);
 }
 
 rules::ReplySpec read_reply(lua_State* L, std::string_view context) {

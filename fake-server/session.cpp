@@ -6,7 +6,6 @@
 #include <array>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <cctype>
 #include <string>
 
 #include "fake-server/received_header.hpp"
@@ -117,8 +116,7 @@ Outcome stage(SessionContext& s, proto::ServerStep&& step, rules::Action&& actio
 std::string_view split_command(std::string_view line, std::string& verb) {
   const auto space = line.find(' ');
   const auto word = line.substr(0, space);
-  verb.assign(word.begin(), word.end());
-  for (auto& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  verb = proto::to_upper_ascii(word);
   return space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
 }
 
@@ -160,23 +158,15 @@ proto::ServerStep decided_answer(SessionContext& s, rules::Action& action, std::
   return step;
 }
 
-// A word rules and hooks may see as a verb. Anything else (".", "*", a
-// stray body line after a refused DATA) goes straight to the dialogue, so it
-// can never be taken for a pseudo-command.
-bool command_word(std::string_view verb) {
-  if (verb.empty() || verb.size() > 32) return false;
-  return std::all_of(verb.begin(), verb.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-  });
-}
-
 Outcome on_command_line(SessionContext& s, std::string_view line, bool& start_tls) {
   if (s.dialogue.expecting_secret() || !watches_commands(s)) {
     return stage(s, s.dialogue.on_line(line), {}, start_tls);
   }
   std::string verb;
   const auto arg = split_command(line, verb);
-  if (!command_word(verb)) return stage(s, dialogue_answer(s, line), {}, start_tls);
+  // Anything but a word (".", a stray body line after a refused DATA) goes
+  // straight to the dialogue: rules and hooks never see it.
+  if (!rules::is_command_word(verb)) return stage(s, dialogue_answer(s, line), {}, start_tls);
   auto action = decide_command(s, verb, arg, line);
   auto step = action.terminal() ? decided_answer(s, action, line, verb) : dialogue_answer(s, line);
   // Rendered into the step already (or, for BDAT, owed after the chunk).

@@ -173,9 +173,8 @@ rules::Action decide_message(SessionContext& s, const proto::Message& message) {
 std::optional<std::string> greylist_rcpt(SessionContext& s, const proto::Command& rcpt) {
   auto& greylist = s.server.behaviour().greylist;
   if (!greylist || !rcpt.path || !s.dialogue.in_transaction()) return std::nullopt;
-  const auto& sender = s.dialogue.envelope().reverse_path;
-  const std::string from = sender.null ? std::string() : sender.mailbox.to_string();
-  const std::string to = rcpt.path->mailbox.to_string();
+  const std::string from = s.dialogue.envelope().reverse_path.address();
+  const std::string to = rcpt.path->address();
   const auto verdict = greylist->check(s.peer_ip, from, to, Clock::now());
   const std::string triplet = "(" + s.peer_ip + ", " + from + ", " + to + ")";
   if (verdict.pass) {

@@ -92,24 +92,33 @@ asio::awaitable<void> endless(SessionContext& s, std::string_view reply, std::ui
   s.log(Direction::event, "endless reply over: " + std::to_string(sent) + " more octets sent");
 }
 
+// The delay, then the actions that end the connection without a word:
+// reset, close, stall. Returns true when the connection is over.
+asio::awaitable<bool> delay_then_end(SessionContext& s, const rules::Action& a,
+                                     std::string_view instead_of) {
+  if (a.delay.count() > 0) co_await wait(s, a.delay);
+  if (a.reset) {
+    s.log(Direction::event, "connection reset (RST) instead of " + std::string(instead_of));
+    s.transport.reset();
+    co_return true;
+  }
+  if (a.close) {
+    s.log(Direction::event, "connection closed instead of " + std::string(instead_of));
+    co_return true;
+  }
+  if (a.stall) {
+    co_await stall(s);
+    co_return true;
+  }
+  co_return false;
+}
+
 }  // namespace
 
 asio::awaitable<bool> perform(SessionContext& s, Effect effect) {
   const auto& a = effect.action;
-  if (a.delay.count() > 0) co_await wait(s, a.delay);
-  if (a.reset) {
-    s.log(Direction::event, "connection reset (RST)");
-    s.transport.reset();
-    co_return false;
-  }
-  if (a.close) {
-    s.log(Direction::event, "connection closed without a reply");
-    co_return false;
-  }
-  if (a.stall) {
-    co_await stall(s);
-    co_return false;
-  }
+  const bool ended = co_await delay_then_end(s, a, "a reply");
+  if (ended) co_return false;
   std::string output = a.raw ? *a.raw : std::move(effect.output);
   if (a.malformed == rules::Malformation::endless) {
     const bool ok = co_await write(s, rules::malform(output, *a.malformed), a.bandwidth);
@@ -128,20 +137,8 @@ asio::awaitable<bool> perform(SessionContext& s, Effect effect) {
 }
 
 asio::awaitable<bool> perform_tls_fault(SessionContext& s, const rules::Action& a) {
-  if (a.delay.count() > 0) co_await wait(s, a.delay);
-  if (a.reset) {
-    s.log(Direction::event, "connection reset (RST) instead of the TLS handshake");
-    s.transport.reset();
-    co_return false;
-  }
-  if (a.stall) {
-    co_await stall(s);
-    co_return false;
-  }
-  if (a.close && !a.fail_tls) {
-    s.log(Direction::event, "connection closed instead of the TLS handshake");
-    co_return false;
-  }
+  const bool ended = co_await delay_then_end(s, a, "the TLS handshake");
+  if (ended) co_return false;
   if (!a.fail_tls) co_return true;  // only a delay: the handshake goes on
   // Read the ClientHello first, so the client is inside its handshake when
   // it fails (and the kernel does not turn our close into an RST).

@@ -59,4 +59,13 @@ void merge(Action& into, const Action& from) {
   into.fail_tls = from.fail_tls;
 }
 
+bool is_command_word(std::string_view word) {
+  if (word.empty() || word.size() > 32) return false;
+  for (const char c : word) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    if (!alnum && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
 }  // namespace smtp::fake::rules

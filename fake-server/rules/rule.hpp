@@ -25,6 +25,11 @@ inline constexpr std::string_view on_end_of_data = ".";
 inline constexpr std::string_view on_tls = "tls";
 inline constexpr std::string_view on_any_command = "*";
 
+// A word that can be a command verb for rules and hooks: letters, digits,
+// "-" and "_", at most 32 octets. A pseudo-command name is not one, so a
+// command line "." can never be taken for the end of a message.
+bool is_command_word(std::string_view word);
+
 // What a rule's counters and token buckets are kept per.
 enum class Key { server, session, ip, sender, recipient };
 std::string_view to_string(Key key);

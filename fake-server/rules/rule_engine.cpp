@@ -37,8 +37,7 @@ bool rule_is_on(const Rule& rule, std::string_view on) {
 // empty for the null reverse-path "<>" (RFC 5321 §4.5.5) or before MAIL.
 std::string sender_text(const Event& event) {
   if (event.mail_from) return std::string(*event.mail_from);
-  if (event.sender == nullptr || event.sender->null) return {};
-  return event.sender->mailbox.to_string();
+  return event.sender == nullptr ? std::string() : event.sender->address();
 }
 
 // A key comes from what the client sent: bounded, so 100,000 keys of a

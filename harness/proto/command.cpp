@@ -46,6 +46,20 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+std::string to_upper_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = upper(c);
+  return out;
+}
+
+std::string to_lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 std::string_view to_string(Verb verb) {
   const auto i = static_cast<std::size_t>(verb);
   return i < verb_names.size() ? verb_names[i] : verb_names.back();

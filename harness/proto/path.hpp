@@ -30,6 +30,8 @@ struct Path {
   // The wire form with angle brackets. Nothing is normalised on parsing, so
   // this is exactly the text parse_path consumed.
   std::string to_string() const;
+  // The mailbox without brackets or source route: "" for the null path.
+  std::string address() const { return null ? std::string() : mailbox.to_string(); }
   friend bool operator==(const Path&, const Path&) = default;
 };
 

@@ -392,5 +392,13 @@ TEST(Path, SplitAtEveryByte) {
   }
 }
 
+TEST(Path, AddressHasNoBracketsAndIsEmptyForTheNullPath) {
+  const auto path = std::get<Path>(parse_path("<@relay.example:Alice@Example.org>", {}));
+  EXPECT_EQ(path.address(), "Alice@Example.org");  // no source route, case kept
+  Path null_path;
+  null_path.null = true;
+  EXPECT_EQ(null_path.address(), "");
+}
+
 }  // namespace
 }  // namespace smtp::proto

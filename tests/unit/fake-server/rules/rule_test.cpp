@@ -118,3 +118,21 @@ TEST(RuleMerge, ATerminalAfterModifiersIsTaken) {
 
 }  // namespace
 }  // namespace smtp::fake::rules
+
+namespace smtp::fake::rules {
+namespace {
+
+TEST(CommandWord, WordsOnly) {
+  EXPECT_TRUE(is_command_word("MAIL"));
+  EXPECT_TRUE(is_command_word("x-foo_2"));
+  EXPECT_FALSE(is_command_word("."));
+  EXPECT_FALSE(is_command_word("*"));
+  EXPECT_FALSE(is_command_word(""));
+  EXPECT_FALSE(is_command_word("MA IL"));
+  EXPECT_FALSE(is_command_word("caf\xc3\xa9"));
+  EXPECT_TRUE(is_command_word(std::string(32, 'A')));
+  EXPECT_FALSE(is_command_word(std::string(33, 'A')));
+}
+
+}  // namespace
+}  // namespace smtp::fake::rules
