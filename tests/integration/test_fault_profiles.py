@@ -15,7 +15,8 @@ import ssl
 import time
 import unittest
 
-from fakesmtpd import ProfileTestCase, unverified_tls
+from fakesmtpd import unverified_tls
+from profiles import ProfileTestCase
 
 RETRY_DEADLINE = 10.0  # seconds a retrying client keeps trying
 RETRY_BACKOFF = 0.2

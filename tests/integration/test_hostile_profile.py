@@ -13,7 +13,8 @@ import smtplib
 import time
 import unittest
 
-from fakesmtpd import ProfileTestCase, wait_until
+from fakesmtpd import wait_until
+from profiles import ProfileTestCase
 
 FINAL_LINE = rb"(?:^|\n)\d{3} [^\n]*\n"  # a reply's last line ("ddd text")
 
