@@ -5,7 +5,7 @@
 #include <functional>
 #include <map>
 
-#include "fake-server/lua_fields.hpp"
+#include "script/lua_fields.hpp"
 #include "fake-server/lua_hooks.hpp"
 #include "fake-server/profile_rules.hpp"
 #include "proto/command.hpp"
@@ -14,7 +14,7 @@
 namespace smtp::fake {
 namespace {
 
-namespace f = lua_fields;
+namespace f = script::lua_fields;
 constexpr std::string_view context = "server";
 
 // The options being filled, reachable from the C function `server`.

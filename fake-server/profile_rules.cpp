@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "fake-server/lua_fields.hpp"
+#include "script/lua_fields.hpp"
 #include "fake-server/rules/action_check.hpp"
 #include "proto/command.hpp"
 #include "script/lua_state.hpp"
@@ -13,7 +13,7 @@
 namespace smtp::fake {
 namespace {
 
-namespace f = lua_fields;
+namespace f = script::lua_fields;
 using rules::Action;
 using rules::Rule;
 

@@ -1,8 +1,7 @@
 #pragma once
-// Reading the fields of a profile's tables (server { }, rule { }, a hook's
-// return value) with errors that name the Lua caller's file:line. Part of
-// fake-smtpd's script side: only these files include lua.h (docs/
-// ARCHITECTURE.md, deviation 11).
+// Reading the fields of a script's tables (fake-smtpd's server { } and
+// rule { }, a load scenario's settings, a hook's return value) with errors
+// that name the Lua caller's file:line.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -12,7 +11,7 @@
 
 struct lua_State;
 
-namespace smtp::fake::lua_fields {
+namespace smtp::script::lua_fields {
 
 // Raises a Lua error "<where>file:line: <context>: <what>" (it never returns).
 [[noreturn]] void fail(lua_State* L, std::string_view context, const std::string& what);
@@ -44,4 +43,4 @@ template <typename Table>
   fail(L, context, "unknown field '" + name + "' (known: " + list + ")");
 }
 
-}  // namespace smtp::fake::lua_fields
+}  // namespace smtp::script::lua_fields

@@ -1,10 +1,10 @@
-#include "fake-server/lua_fields.hpp"
+#include "script/lua_fields.hpp"
 
 #include <lua.hpp>
 
 #include "script/lua_state.hpp"
 
-namespace smtp::fake::lua_fields {
+namespace smtp::script::lua_fields {
 
 void fail(lua_State* L, std::string_view context, const std::string& what) {
   luaL_error(L, "%s: %s", std::string(context).c_str(), what.c_str());
@@ -76,4 +76,4 @@ void each_field(lua_State* L, int index, std::string_view context,
   }
 }
 
-}  // namespace smtp::fake::lua_fields
+}  // namespace smtp::script::lua_fields
