@@ -1,0 +1,131 @@
+#include "load/message_builder.hpp"
+
+#include <ctime>
+#include <string>
+#include <utility>
+
+namespace smtp::load {
+namespace {
+
+constexpr std::size_t kBodyLineLength = 76;  // octets before CRLF
+
+std::string rfc5322_date_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[64];
+  // RFC 5322 §3.3 date-time; the C locale's English names are the grammar's.
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &utc);
+  return text;
+}
+
+std::string join_recipients(const std::vector<std::string>& to) {
+  std::string field;
+  for (const auto& address : to) {
+    if (!field.empty()) field += ",\r\n ";  // folded, RFC 5322 §2.2.3
+    field += address;
+  }
+  return field;
+}
+
+}  // namespace
+
+std::string to_crlf_lines(std::string_view body) {
+  std::string out;
+  out.reserve(body.size() + body.size() / 32 + 2);
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (c == '\r') {
+      out += "\r\n";
+      if (i + 1 < body.size() && body[i + 1] == '\n') ++i;
+    } else if (c == '\n') {
+      out += "\r\n";
+    } else {
+      out += c;
+    }
+  }
+  if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
+  return out;
+}
+
+MessageBuilder::MessageBuilder(MessageDefaults defaults)
+    : defaults_(std::move(defaults)), date_(rfc5322_date_now()) {}
+
+std::string MessageBuilder::expand(std::string_view pattern, std::uint64_t n) {
+  auto at = pattern.find("%d");
+  if (at == std::string_view::npos) return std::string(pattern);
+  std::string out(pattern.substr(0, at));
+  out += std::to_string(n);
+  out += pattern.substr(at + 2);
+  return out;
+}
+
+std::string MessageBuilder::header(std::uint64_t seq, std::string_view from,
+                                   const std::string& to_field, std::string_view subject) const {
+  std::string h;
+  h.reserve(256 + to_field.size());
+  h += "From: <";
+  h += from.empty() ? std::string_view("mailer-daemon@harness.test") : from;
+  h += ">\r\nTo: ";
+  h += to_field;
+  h += "\r\nSubject: ";
+  h += subject;
+  h += "\r\nDate: ";
+  h += date_;
+  h += "\r\nMessage-ID: <load.";
+  h += std::to_string(seq);
+  h += "@harness.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n";
+  return h;
+}
+
+std::string MessageBuilder::padding(std::size_t header_size, std::size_t size) const {
+  // The empty line after the header, then lines of 'x' up to `size` octets in
+  // all; a message never shrinks below its header and one body line.
+  std::string body = "\r\n";
+  std::size_t want = size > header_size + 2 ? size - header_size - 2 : 0;
+  while (want > 0) {
+    std::size_t line = want >= kBodyLineLength + 2 ? kBodyLineLength : (want > 2 ? want - 2 : 0);
+    body.append(line, 'x');
+    body += "\r\n";
+    want = want > line + 2 ? want - line - 2 : 0;
+  }
+  if (body.size() == 2) body += "load test\r\n";
+  return body;
+}
+
+proto::OutgoingMessage MessageBuilder::build(std::uint64_t seq) const {
+  return build(seq, script::MessageSpec{});
+}
+
+proto::OutgoingMessage MessageBuilder::build(std::uint64_t seq,
+                                             const script::MessageSpec& spec) const {
+  proto::OutgoingMessage message;
+  message.id = seq;
+  message.from = spec.from ? *spec.from : defaults_.from;
+  if (spec.to) {
+    message.to = *spec.to;
+  } else {
+    message.to.reserve(defaults_.recipients);
+    std::uint64_t pool = defaults_.recipient_pool == 0 ? 1 : defaults_.recipient_pool;
+    for (std::size_t r = 0; r < defaults_.recipients; ++r)
+      message.to.push_back(expand(defaults_.to_pattern, (seq * defaults_.recipients + r) % pool));
+  }
+  std::string subject = spec.subject ? *spec.subject : "smtp-harness load " + std::to_string(seq);
+  std::string content = header(seq, message.from, join_recipients(message.to), subject);
+  for (const auto& [name, value] : spec.headers) {
+    content += name;
+    content += ": ";
+    content += value;
+    content += "\r\n";
+  }
+  if (spec.body) {
+    content += "\r\n";
+    content += to_crlf_lines(*spec.body);
+  } else {
+    content += padding(content.size(), spec.size ? *spec.size : defaults_.size);
+  }
+  message.content = std::move(content);
+  return message;
+}
+
+}  // namespace smtp::load

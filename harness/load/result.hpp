@@ -1,0 +1,86 @@
+#pragma once
+// The outcome of a load run: what was asked, what was measured, and how the
+// generator itself fared. reports/ turns it into the versioned JSON result
+// (reports/schema/) that every renderer reads. Standard library only.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "load/histogram.hpp"
+#include "load/metrics.hpp"
+#include "load/threshold.hpp"
+
+namespace smtp::load {
+
+// One second of the run (the interval [second, second + 1) from the start).
+struct SecondSample {
+  std::uint32_t second = 0;
+  std::uint64_t started = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t refused_4xx = 0;
+  std::uint64_t refused_5xx = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t errors = 0;      // all kinds
+  std::uint64_t late_starts = 0;
+  double target_rate = 0;        // open model: the schedule's rate at mid-second
+  std::uint64_t p50_ns = 0;      // transaction response time of the transactions
+  std::uint64_t p99_ns = 0;      // decided in this second; 0 when none
+  std::uint64_t connections = 0;  // open at the end of the second
+};
+
+// DESIGN §4: the generator watches itself. When it, not the target, was the
+// limit, `bound` is set and `reasons` says why.
+struct GeneratorHealth {
+  double cpu_seconds = 0;          // user + system of the whole process
+  double busiest_worker_cpu = 0;   // share of one core, 0..1, of the busiest worker
+  Histogram loop_lag;              // how late each worker's 100 ms tick ran
+  bool bound = false;
+  std::vector<std::string> reasons;
+};
+
+struct WorkerResult {
+  std::uint32_t index = 0;
+  Metrics metrics;
+  double cpu_seconds = 0;
+};
+
+struct RunSettings {
+  std::string target;         // HOST:PORT
+  std::string scenario;       // path, or "" for flags only
+  std::string model;          // "closed" | "open"
+  std::string arrivals;       // "constant" | "poisson" (open model)
+  std::optional<double> target_rate;  // open model, the profile's peak rate
+  std::size_t connections = 0;
+  std::size_t threads = 0;
+  std::optional<double> duration_seconds;
+  std::optional<std::uint64_t> messages;
+  std::string tls;            // "none" | "starttls" | "implicit"
+  bool auth = false;          // never the credentials themselves
+  bool pipelining = true;
+  bool chunking = false;
+  std::size_t size = 0;
+  std::size_t recipients = 0;
+  std::uint64_t seed = 0;
+};
+
+struct RunResult {
+  RunSettings settings;
+  std::chrono::system_clock::time_point started_at;
+  double elapsed_seconds = 0;
+  bool interrupted = false;  // SIGINT
+  std::string stop_reason;   // "duration", "messages", "interrupted", "profile ended"
+  double achieved_rate = 0;  // transactions started per second
+  Metrics metrics;           // every worker's, merged
+  std::vector<WorkerResult> workers;
+  std::vector<SecondSample> series;
+  GeneratorHealth generator;
+  std::vector<ThresholdVerdict> thresholds;
+  // The first few distinct error messages with where they happened
+  // ("127.0.0.1:2525: connect: Connection refused"), so a failed run explains
+  // itself without a transcript.
+  std::vector<std::string> error_samples;
+};
+
+}  // namespace smtp::load

@@ -1,0 +1,94 @@
+#include "load/session.hpp"
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <utility>
+
+#include "load/conversation.hpp"
+#include "net/transport.hpp"
+
+namespace smtp::load {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+
+Session::Session(WorkerEnvironment& env, std::uint32_t slot) : env_(env), slot_(slot) {}
+
+void Session::abort() {
+  aborted_ = true;
+  if (connecting_) {
+    boost::system::error_code ignored;
+    connecting_->close(ignored);
+  }
+  if (transport_) transport_->close();
+}
+
+asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
+  self->env_.live.insert(self.get());
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer pause(executor);
+  bool after_failure = false;
+  while (!self->env_.tickets.stopped() && !self->aborted_) {
+    if (after_failure) self->env_.recorder.count(&Counters::reconnects);
+    Ending ending = co_await self->connection();
+    self->env_.settle(self->settled_);
+    if (ending == Ending::stop) break;
+    after_failure = ending == Ending::failed;
+    // A server that is down or closing is not hammered in a tight loop.
+    if (after_failure && !self->env_.tickets.stopped()) {
+      pause.expires_after(self->env_.config.reconnect_delay);
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+  self->env_.live.erase(self.get());
+}
+
+asio::awaitable<Session::Ending> Session::connection() {
+  auto& recorder = env_.recorder;
+  bool granted = co_await env_.pacer.acquire();
+  if (!granted) co_return Ending::stop;
+  if (env_.tickets.stopped()) {
+    env_.pacer.release();
+    co_return Ending::stop;
+  }
+  auto executor = co_await asio::this_coro::executor;
+  asio::ip::tcp::socket socket(executor);
+  asio::steady_timer timeout(executor);
+  timeout.expires_after(env_.config.connect_timeout);
+  connecting_ = &socket;
+  auto started = Clock::now();
+  auto result = co_await (socket.async_connect(env_.target, asio::as_tuple(asio::use_awaitable)) ||
+                          timeout.async_wait(asio::as_tuple(asio::use_awaitable)));
+  connecting_ = nullptr;
+  env_.pacer.release();
+  boost::system::error_code ec;
+  if (result.index() == 0) {
+    ec = std::get<0>(std::get<0>(result));
+  } else {
+    ec = asio::error::timed_out;
+  }
+  if (ec || aborted_) {
+    if (aborted_) co_return Ending::stop;
+    recorder.error(ErrorKind::connect, env_.target_text + ": connect: " + ec.message());
+    recorder.count(&Counters::connections_failed);
+    co_return Ending::failed;
+  }
+  recorder.latency(MeasuredPhase::connect, 2, Clock::now() - started);
+  recorder.count(&Counters::connections_opened);
+  ++connections_;
+
+  net::Transport transport(std::move(socket));
+  transport_ = &transport;
+  Conversation conversation(env_, transport, connections_, settled_);
+  bool failed = !co_await conversation.run();
+  transport_ = nullptr;
+  transport.close();
+  if (aborted_) co_return Ending::stop;
+  co_return failed ? Ending::failed : Ending::normal;
+}
+
+}  // namespace smtp::load

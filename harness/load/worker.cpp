@@ -1,0 +1,144 @@
+#include "load/worker.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <ctime>
+
+#include "net/tls_context.hpp"
+
+namespace smtp::load {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kTick = std::chrono::milliseconds(100);
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+}  // namespace
+
+Worker::Worker(const LoadConfig& config, WorkerPlan plan, MessageBudget& budget)
+    : config_(config),
+      plan_(std::move(plan)),
+      tickets_(config, plan_.index, plan_.count, budget, recorder_),
+      pacer_(config.max_pending_connects),
+      messages_(config.message) {
+  if (config.client.tls != proto::TlsMode::none)
+    tls_ = net::make_client_tls(config.tls.verify, config.tls.ca_file);
+  if (plan_.scenario != nullptr) {
+    static const script::Value nil;
+    script_ = std::make_unique<script::LoadScript>(*plan_.scenario,
+                                                   plan_.shared ? *plan_.shared : nil, plan_.index);
+  }
+  std::string sni = config.tls.sni.empty() ? config.target_host : config.tls.sni;
+  env_.emplace(WorkerEnvironment{config_, plan_.target, plan_.target_text, tls_.get(), sni,
+                                 recorder_, tickets_, pacer_, messages_, script_.get(),
+                                 plan_.index, &settled_, {}});
+}
+
+Worker::~Worker() = default;
+
+void Worker::run() {
+  double cpu_start = thread_cpu_seconds();
+  for (std::size_t slot = 0; slot < plan_.sessions; ++slot) {
+    auto session = std::make_shared<Session>(*env_, static_cast<std::uint32_t>(slot));
+    asio::co_spawn(io_, Session::run(std::move(session)), asio::detached);
+  }
+  asio::co_spawn(io_, tick(), asio::detached);
+  io_.run();
+  cpu_seconds_ = thread_cpu_seconds() - cpu_start;
+  if (!started_) return;
+  auto elapsed = Clock::now() - run_start_;
+  publish_sample(static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(elapsed).count()));
+}
+
+void Worker::start(Clock::time_point run_start) {
+  asio::post(io_, [this, run_start] {
+    if (started_) return;
+    started_ = true;
+    run_start_ = run_start;
+    asio::co_spawn(io_, tickets_.run_schedule(run_start), asio::detached);
+  });
+}
+
+asio::awaitable<void> Worker::tick() {
+  asio::steady_timer timer(io_);
+  auto next = Clock::now() + kTick;
+  std::optional<Clock::time_point> next_second;  // once started
+  std::uint32_t second = 0;
+  // Ends when every session has: the run is over for this worker.
+  while (!env_->live.empty() || !tickets_.stopped()) {
+    timer.expires_at(next);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto now = Clock::now();
+    // DESIGN §4: the event loop's lag is how late this timer ran.
+    loop_lag_.record(now - next);
+    next += kTick;
+    if (next < now) next = now + kTick;  // skip ticks lost to a stall, don't burst
+    if (started_ && !next_second) next_second = run_start_ + std::chrono::seconds(1);
+    while (next_second && now >= *next_second) {
+      publish_sample(second++);
+      *next_second += std::chrono::seconds(1);
+    }
+    if (plan_.sessions == 0) tickets_.stop();
+  }
+}
+
+void Worker::publish_sample(std::uint32_t second) {
+  if (script_) {
+    for (const auto& [name, value] : script_->counters()) recorder_.custom(name, value);
+    script_->clear_counters();
+  }
+  WorkerSample sample;
+  sample.second = second;
+  sample.interval = recorder_.take_interval();
+  sample.connections = connected_sessions();
+  std::lock_guard lock(samples_mutex_);
+  samples_.push_back(std::move(sample));
+}
+
+std::uint64_t Worker::connected_sessions() const {
+  std::uint64_t n = 0;
+  for (const Session* session : env_->live) n += session->connected() ? 1 : 0;
+  return n;
+}
+
+void Worker::stop() {
+  asio::post(io_, [this] {
+    tickets_.stop();
+    pacer_.close();
+  });
+}
+
+void Worker::abort() {
+  asio::post(io_, [this] {
+    tickets_.stop();
+    pacer_.close();
+    for (Session* session : env_->live) session->abort();
+  });
+}
+
+std::vector<WorkerSample> Worker::take_samples() {
+  std::lock_guard lock(samples_mutex_);
+  return std::exchange(samples_, {});
+}
+
+WorkerResult Worker::result() const {
+  WorkerResult result;
+  result.index = plan_.index;
+  result.metrics = recorder_.total();
+  result.cpu_seconds = cpu_seconds_;
+  return result;
+}
+
+}  // namespace smtp::load

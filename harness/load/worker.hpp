@@ -1,0 +1,100 @@
+#pragma once
+// One worker thread (DESIGN.md §2 step 2): its own io_context, its own Lua
+// state, its share of the sessions and of the rate, its own metrics. It hands
+// the engine one interval of metrics per second; the engine never touches
+// its state while it runs, except through the thread-safe calls below.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "load/config.hpp"
+#include "load/connect_pacer.hpp"
+#include "load/message_builder.hpp"
+#include "load/recorder.hpp"
+#include "load/result.hpp"
+#include "load/session.hpp"
+#include "load/tickets.hpp"
+#include "script/load_scenario.hpp"
+#include "script/value.hpp"
+
+namespace smtp::load {
+
+struct WorkerSample {
+  std::uint32_t second = 0;  // the interval [second, second + 1) of the run
+  Metrics interval;
+  std::uint64_t connections = 0;  // sessions connected at the sample
+};
+
+struct WorkerPlan {
+  std::uint32_t index = 0;
+  std::uint32_t count = 1;
+  std::size_t sessions = 0;  // this worker's share of the connections
+  boost::asio::ip::tcp::endpoint target;
+  std::string target_text;
+  const std::string* scenario = nullptr;  // path, when the run has hooks
+  const script::Value* shared = nullptr;  // init()'s data
+};
+
+class Worker {
+ public:
+  // Throws ScriptError (the worker's copy of the scenario failed to load) or
+  // TlsSetupError; both before any connection is made.
+  Worker(const LoadConfig& config, WorkerPlan plan, MessageBudget& budget);
+  ~Worker();
+
+  // On the worker's thread; returns once every session has ended. Sessions
+  // connect at once; transactions wait for start().
+  void run();
+
+  // Thread-safe. The run's clock starts: the per-second samples count from
+  // `run_start`, and the open model's schedule begins. The engine calls it
+  // at once for the closed model, and for the open model once the pool is
+  // connected, so that connection setup does not pass for server latency.
+  void start(Clock::time_point run_start);
+  // Sessions whose first connection is ready for mail, or failed.
+  std::size_t settled() const { return settled_.load(std::memory_order_relaxed); }
+
+  // Thread-safe. stop(): no new transactions; sessions finish the one in
+  // flight and QUIT. abort(): close every connection now.
+  void stop();
+  void abort();
+  std::vector<WorkerSample> take_samples();
+
+  // After run() has returned.
+  WorkerResult result() const;
+  const Histogram& loop_lag() const { return loop_lag_; }
+  const std::vector<std::string>& error_samples() const { return recorder_.error_samples(); }
+
+ private:
+  boost::asio::awaitable<void> tick();  // loop lag, samples, the end of the run
+  void publish_sample(std::uint32_t second);
+  std::uint64_t connected_sessions() const;
+
+  const LoadConfig& config_;
+  WorkerPlan plan_;
+  Clock::time_point run_start_;
+  bool started_ = false;
+  std::atomic<std::size_t> settled_{0};
+  boost::asio::io_context io_{1};
+  Recorder recorder_;
+  TicketSource tickets_;
+  ConnectPacer pacer_;
+  MessageBuilder messages_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  std::unique_ptr<script::LoadScript> script_;
+  std::optional<WorkerEnvironment> env_;
+  Histogram loop_lag_;
+  double cpu_seconds_ = 0;
+
+  std::mutex samples_mutex_;
+  std::vector<WorkerSample> samples_;
+};
+
+}  // namespace smtp::load

@@ -1,0 +1,28 @@
+#pragma once
+// The load result ⇄ JSON, following reports/schema/result.schema.json
+// (version 1). One schema covers load and check runs ("kind"); this file
+// writes and reads the load part. Histograms travel in their sparse,
+// mergeable form (load::Histogram::Sparse), so that results from several
+// processes merge exactly (issue 7) and renderers compute any percentile.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "load/result.hpp"
+
+namespace smtp::reports {
+
+inline constexpr int kResultSchemaVersion = 1;
+
+nlohmann::json to_json(const load::RunResult& result);
+
+// Reads back what to_json wrote. nullopt with `error` set ("latency[3].histogram:
+// buckets out of order") for a document that does not follow the schema or
+// whose histograms do not validate.
+std::optional<load::RunResult> load_result_from_json(const nlohmann::json& document,
+                                                     std::string& error);
+
+nlohmann::json histogram_to_json(const load::Histogram& histogram);
+std::optional<load::Histogram> histogram_from_json(const nlohmann::json& value, std::string& error);
+
+}  // namespace smtp::reports

@@ -1,0 +1,41 @@
+// Writes the reports tests' sample result, so that the schema test can check
+// a real file against reports/schema/result.schema.json with the Python
+// validator.
+//
+// usage: write_sample_result OUT.json [UNKNOWN_FIELD.json]
+// The second file, if given, gets the same result with one field the schema
+// does not know (load.latency[0].p95_ns), which the validator must refuse.
+#include <fstream>
+#include <iostream>
+
+#include "reports/result_json.hpp"
+#include "sample_result.hpp"
+
+namespace {
+
+bool write(const char* path, const nlohmann::json& document) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << document.dump(2) << '\n';
+  out.close();
+  if (!out) {
+    std::cerr << path << ": cannot write\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || argc > 3) {
+    std::cerr << "usage: write_sample_result OUT.json [UNKNOWN_FIELD.json]\n";
+    return 2;
+  }
+  nlohmann::json document = smtp::reports::to_json(smtp::reports::testing::sample_result());
+  if (!write(argv[1], document)) return 1;
+  if (argc == 3) {
+    document["load"]["latency"][0]["p95_ns"] = 12345;
+    if (!write(argv[2], document)) return 1;
+  }
+  return 0;
+}
