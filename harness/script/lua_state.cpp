@@ -27,10 +27,16 @@ bool exhausted(const Budget* budget) {
   return budget != nullptr && budget->limit != 0 && budget->used > budget->limit;
 }
 
-[[noreturn]] void raise_exhausted(lua_State* L, const Budget* budget) {
-  luaL_error(L, "instruction limit exceeded (%d instructions): a runaway loop?",
-             static_cast<int>(budget->limit > 2147483647 ? 2147483647 : budget->limit));
-  throw ScriptError("unreachable");  // luaL_error throws
+// `level` locates the error for "file:line:": 0 inside the count hook (the
+// interrupted Lua function is the running one), 1 in a C function (its Lua
+// caller).
+[[noreturn]] void raise_exhausted(lua_State* L, const Budget* budget, int level) {
+  luaL_where(L, level);
+  lua_pushfstring(L, "instruction limit exceeded (%d instructions): a runaway loop?",
+                  static_cast<int>(budget->limit > 2147483647 ? 2147483647 : budget->limit));
+  lua_concat(L, 2);
+  lua_error(L);
+  throw ScriptError("unreachable");  // lua_error throws
 }
 
 void count_hook(lua_State* L, lua_Debug*) {
@@ -38,7 +44,7 @@ void count_hook(lua_State* L, lua_Debug*) {
   if (budget == nullptr || budget->limit == 0) return;
   budget->used += hook_interval;
   if (budget->used > budget->limit) {
-    raise_exhausted(L, budget);
+    raise_exhausted(L, budget, 0);
   }
 }
 
@@ -57,7 +63,7 @@ int guarded(lua_State* L) {
   lua_pushvalue(L, lua_upvalueindex(1));  // the original function
   lua_insert(L, 1);
   lua_call(L, nargs, LUA_MULTRET);
-  if (const auto* budget = budget_of(L); exhausted(budget)) raise_exhausted(L, budget);
+  if (const auto* budget = budget_of(L); exhausted(budget)) raise_exhausted(L, budget, 1);
   return lua_gettop(L);
 }
 

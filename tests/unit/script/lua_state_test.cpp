@@ -39,9 +39,9 @@ TEST(LuaState, ErrorsNameChunkAndLineWithTraceback) {
   EXPECT_NE(e.find("stack traceback"), std::string::npos) << e;
 }
 
-TEST(LuaState, RunawayLoopIsStopped) {
-  EXPECT_NE(error_of("while true do end", small_budget()).find("instruction limit exceeded"),
-            std::string::npos);
+TEST(LuaState, RunawayLoopIsStoppedWithItsFileAndLine) {
+  const auto e = error_of("local x = 1\nwhile true do x = x + 1 end", small_budget());
+  EXPECT_NE(e.find("test.lua:2: instruction limit exceeded"), std::string::npos) << e;
 }
 
 TEST(LuaState, PcallCannotSwallowTheBudget) {
