@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/exit_codes.hpp"
+#include "app/load_command.hpp"
 #include "app/proto_demo.hpp"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "smtp-harness 0.1.0");
 
   auto demo = smtp::app::register_proto_demo(app);
+  auto load = smtp::app::register_load(app);
 
   try {
     app.parse(argc, argv);
@@ -27,5 +29,6 @@ int main(int argc, char** argv) {
     return smtp::app::exit_usage;
   }
   if (app.got_subcommand(demo.command)) return demo.run();
+  if (app.got_subcommand(load.command)) return load.run();
   return smtp::app::exit_usage;
 }

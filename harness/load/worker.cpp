@@ -37,7 +37,8 @@ Worker::Worker(const LoadConfig& config, WorkerPlan plan, MessageBudget& budget)
   if (plan_.scenario != nullptr) {
     static const script::Value nil;
     script_ = std::make_unique<script::LoadScript>(*plan_.scenario,
-                                                   plan_.shared ? *plan_.shared : nil, plan_.index);
+                                                   plan_.shared ? *plan_.shared : nil, plan_.index,
+                                                   config.seed + plan_.index);
   }
   std::string sni = config.tls.sni.empty() ? config.target_host : config.tls.sni;
   env_.emplace(WorkerEnvironment{config_, plan_.target, plan_.target_text, tls_.get(), sni,

@@ -1,0 +1,199 @@
+#include "app/load_command.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "app/exit_codes.hpp"
+#include "app/load_options.hpp"
+#include "app/load_summary_value.hpp"
+#include "app/load_text.hpp"
+#include "load/engine.hpp"
+#include "net/tls_context.hpp"
+#include "reports/result_json.hpp"
+#include "script/load_scenario.hpp"
+
+namespace smtp::app {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+// First SIGINT: stop gracefully (partial results are still written). A
+// second one: the default action, for a user who really wants out.
+extern "C" void on_sigint(int) {
+  g_interrupted.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+struct Options {
+  LoadFlags flags;
+  std::string json;
+  bool quiet = false;
+};
+
+// A terminal gets one line rewritten in place; a log (CI) a line every few
+// seconds, so that it stays readable.
+class Progress {
+ public:
+  Progress(const load::LoadConfig& config, bool quiet)
+      : config_(config),
+        quiet_(quiet),
+        live_(isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr) {}
+
+  void second(const load::SecondSample& sample, const load::Metrics& so_far, double elapsed) {
+    if (quiet_) return;
+    std::string line = progress_line(config_, sample, so_far, elapsed);
+    if (live_) {
+      std::fprintf(stderr, "\r\033[K%s", line.c_str());
+      drawn_ = true;
+    } else if (sample.second % 5 == 4) {
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+  }
+  void finish() {
+    if (drawn_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  const load::LoadConfig& config_;
+  bool quiet_;
+  bool live_;
+  bool drawn_ = false;
+};
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "smtp-harness load: %s\n", message.c_str());
+  return code;
+}
+
+int run(const Options& options) {
+  std::unique_ptr<script::LoadScenario> scenario;
+  LoadPlan plan;
+  try {
+    if (!options.flags.scenario.empty()) {
+      scenario = std::make_unique<script::LoadScenario>(options.flags.scenario);
+      scenario->run_init();
+      if (scenario->settings().has_message) scenario->dry_run_message();
+    }
+    plan = plan_load(options.flags, scenario ? &scenario->settings() : nullptr);
+  } catch (const script::ScriptError& e) {
+    return fail(exit_usage, std::string("bad scenario: ") + e.what());
+  } catch (const UsageError& e) {
+    return fail(exit_usage, e.what());
+  }
+
+  std::signal(SIGINT, on_sigint);
+  Progress progress(plan.config, options.quiet);
+  load::EngineCallbacks callbacks;
+  callbacks.interrupted = &g_interrupted;
+  callbacks.on_second = [&](const load::SecondSample& sample, const load::Metrics& so_far,
+                            double elapsed) { progress.second(sample, so_far, elapsed); };
+
+  bool hooks = scenario && (scenario->settings().has_message || scenario->settings().has_reply);
+  load::RunResult result;
+  try {
+    result = load::run_load(plan.config, plan.settings, hooks ? &options.flags.scenario : nullptr,
+                            scenario ? &scenario->shared() : nullptr, callbacks);
+  } catch (const load::TargetError& e) {
+    return fail(exit_failed, e.what());
+  } catch (const script::ScriptError& e) {
+    return fail(exit_usage, std::string("bad scenario: ") + e.what());
+  } catch (const net::TlsSetupError& e) {
+    return fail(exit_usage, e.what());
+  }
+  progress.finish();
+  std::signal(SIGINT, SIG_DFL);
+
+  std::fputs(summary_text(result).c_str(), stdout);
+  std::fflush(stdout);
+
+  int code = exit_ok;
+  for (const auto& verdict : result.thresholds)
+    if (!verdict.passed) code = exit_failed;
+  if (scenario && scenario->settings().has_done) {
+    try {
+      if (auto reason = scenario->run_done(summary_value(result))) {
+        std::fprintf(stderr, "smtp-harness load: done(summary) failed the run: %s\n",
+                     reason->c_str());
+        code = exit_failed;
+      }
+    } catch (const script::ScriptError& e) {
+      std::fprintf(stderr, "smtp-harness load: done(summary): %s\n", e.what());
+      code = exit_failed;
+    }
+  }
+  if (!options.json.empty()) {
+    std::ofstream out(options.json, std::ios::binary | std::ios::trunc);
+    // replace: a custom counter's name from Lua may not be UTF-8.
+    out << reports::to_json(result).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
+        << '\n';
+    out.close();
+    if (!out) return fail(exit_failed, "cannot write " + options.json);
+  }
+  if (result.interrupted) return exit_interrupted;
+  return code;
+}
+
+}  // namespace
+
+Subcommand register_load(CLI::App& app) {
+  auto options = std::make_shared<Options>();
+  auto& f = options->flags;
+  auto* cmd = app.add_subcommand(
+      "load", "Load-test an SMTP server: closed or open model, latency per SMTP phase");
+  cmd->footer(
+      "Flags override the scenario file; without one the flags alone describe a plain run.\n"
+      "Exit codes: 0 ok, 1 a threshold crossed or the target unreachable, 2 usage or\n"
+      "scenario error, 130 interrupted (the partial result is still written).\n"
+      "Examples:\n"
+      "  smtp-harness load --target 127.0.0.1:2525 --connections 20 --duration 30s\n"
+      "  smtp-harness load --target mx:25 --rate 500 --arrivals poisson --duration 1m \\\n"
+      "      --threshold 'p99<250ms' --threshold 'errors<1%' --json result.json\n"
+      "  smtp-harness load scenarios/load/steady-open.lua --rate 2000");
+  cmd->add_option("scenario", f.scenario, "Lua scenario file (SCRIPTING.md, scenarios/load/)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--target", f.target, "HOST:PORT of the server under test");
+  cmd->add_option("--connections", f.connections,
+                  "closed model: concurrent sessions (default 10); open model: most "
+                  "connections (default 64)");
+  cmd->add_option("--rate", f.rate, "open model: transactions per second to start");
+  cmd->add_option("--stage", f.stages,
+                  "open model: ramp to RATE over DURATION (DURATION:RATE, repeatable)");
+  cmd->add_option("--arrivals", f.arrivals, "open model: constant (default) or poisson");
+  cmd->add_option("--duration", f.duration, "how long to run (30s, 2m; default 10s)");
+  cmd->add_option("--messages", f.messages, "stop after starting this many transactions");
+  cmd->add_option("--messages-per-connection", f.messages_per_connection,
+                  "QUIT and reconnect after this many (default: unlimited)");
+  cmd->add_option("--size", f.size, "message size in octets (default 1024)");
+  cmd->add_option("--recipients", f.recipients, "recipients per message (default 1)");
+  cmd->add_option("--from", f.from, "envelope sender (default load@harness.test)");
+  cmd->add_option("--to", f.to, "recipient pattern, %d = a number (default rcpt%d@example.test)");
+  cmd->add_option("--tls", f.tls, "none (default), starttls or implicit");
+  cmd->add_flag("--tls-verify", f.tls_verify, "verify the server's certificate and name");
+  cmd->add_option("--sni", f.sni, "TLS server name (default: the target host)");
+  cmd->add_option("--ca-file", f.ca_file, "PEM trust anchors for --tls-verify");
+  cmd->add_option("--auth", f.auth, "AUTH as USER:PASS (PLAIN, else LOGIN)");
+  cmd->add_option("--auth-mechanism", f.auth_mechanism, "plain or login");
+  cmd->add_flag("--cleartext-auth", f.cleartext_auth, "allow AUTH without TLS (test servers)");
+  cmd->add_flag("--no-pipelining", f.no_pipelining, "never pipeline, even when advertised");
+  cmd->add_flag("--chunking", f.chunking, "send with BDAT when CHUNKING is advertised");
+  cmd->add_option("--helo", f.helo, "EHLO/HELO name (default localhost)");
+  cmd->add_option("--threads", f.threads, "worker threads (default: one per core)");
+  cmd->add_option("--timeout", f.timeout, "reply timeout (default 30s)");
+  cmd->add_option("--connect-timeout", f.connect_timeout, "connect timeout (default 10s)");
+  cmd->add_option("--seed", f.seed, "seed for Poisson arrivals (default 1)");
+  cmd->add_option("--threshold", f.thresholds,
+                  "pass/fail criterion, e.g. 'p99<250ms', 'errors<1%', 'p50:end_of_data<20ms' "
+                  "(repeatable; exit 1 when one is crossed)");
+  cmd->add_option("--json", options->json, "write the result (reports/schema/) to this file");
+  cmd->add_flag("--quiet,-q", options->quiet, "no progress output");
+  return {cmd, [options] { return run(*options); }};
+}
+
+}  // namespace smtp::app

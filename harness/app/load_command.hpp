@@ -1,0 +1,12 @@
+#pragma once
+// `smtp-harness load [SCENARIO.lua] [flags]`: a load test (issue 5). The
+// command line is kept stable; see `smtp-harness load --help` and README.
+#include <CLI/CLI.hpp>
+
+#include "app/proto_demo.hpp"
+
+namespace smtp::app {
+
+Subcommand register_load(CLI::App& app);
+
+}  // namespace smtp::app

@@ -1,0 +1,21 @@
+#pragma once
+// What `smtp-harness load` prints: the live progress line (DESIGN.md §2 step
+// 5) and the summary at the end. Plain text; the HTML, JUnit and Markdown
+// renderers read the JSON result instead (issue 7).
+#include <string>
+
+#include "load/config.hpp"
+#include "load/result.hpp"
+
+namespace smtp::app {
+
+// "12s/30s  rate 4987/s (target 5000)  sent 59840  ok 59800  4xx 30  5xx 10
+//  err 0  p50 1.2ms  p99 3.4ms  conns 64"
+std::string progress_line(const load::LoadConfig& config, const load::SecondSample& second,
+                          const load::Metrics& so_far, double elapsed_seconds);
+
+// Several lines: totals, rate, latency per phase, replies, errors, generator
+// health, thresholds.
+std::string summary_text(const load::RunResult& result);
+
+}  // namespace smtp::app
