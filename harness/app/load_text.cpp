@@ -1,5 +1,6 @@
 #include "app/load_text.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 
@@ -32,8 +33,11 @@ std::string progress_line(const load::LoadConfig& config, const load::SecondSamp
                           const load::Metrics& so_far, double elapsed_seconds) {
   const auto& c = so_far.counters();
   std::string line = format_number(elapsed_seconds, 3) + "s";
-  if (config.duration)
-    line += "/" + format_number(std::chrono::duration<double>(*config.duration).count(), 3) + "s";
+  if (config.duration) {
+    double total = std::chrono::duration<double>(*config.duration).count();
+    line += "/" + format_number(total, 3) + "s (" +
+            format_number(std::max(0.0, total - elapsed_seconds), 2) + "s left)";
+  }
   if (config.messages)
     line += "  " + std::to_string(c.transactions_started) + "/" + std::to_string(*config.messages) +
             " msgs";

@@ -9,7 +9,7 @@
 
 namespace smtp::app {
 
-// "12s/30s  rate 4987/s (target 5000)  sent 59840  ok 59800  4xx 30  5xx 10
+// "12s/30s (18s left)  rate 4987/s (target 5000)  sent 59840  ok 59800  4xx 30  5xx 10
 //  err 0  p50 1.2ms  p99 3.4ms  conns 64"
 std::string progress_line(const load::LoadConfig& config, const load::SecondSample& second,
                           const load::Metrics& so_far, double elapsed_seconds);

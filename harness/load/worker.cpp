@@ -84,9 +84,14 @@ asio::awaitable<void> Worker::tick() {
     auto now = Clock::now();
     // DESIGN §4: the event loop's lag is how late this timer ran.
     loop_lag_.record(now - next);
-    next += kTick;
-    if (next < now) next = now + kTick;  // skip ticks lost to a stall, don't burst
-    if (started_ && !next_second) next_second = run_start_ + std::chrono::seconds(1);
+    if (started_ && !next_second) {
+      // From the start on, ticks fall on the run's 100 ms grid, so that each
+      // second's sample is cut at the second itself (late only by the lag).
+      next_second = run_start_ + std::chrono::seconds(1);
+      next = run_start_;
+    }
+    // Ticks lost to a stall are skipped, not burst through.
+    while (next <= now) next += kTick;
     while (next_second && now >= *next_second) {
       publish_sample(second++);
       *next_second += std::chrono::seconds(1);
