@@ -16,13 +16,15 @@ inline constexpr int kResultSchemaVersion = 1;
 
 nlohmann::json to_json(const load::RunResult& result);
 
-// Reads back what to_json wrote. nullopt with `error` set ("latency[3].histogram:
-// buckets out of order") for a document that does not follow the schema or
-// whose histograms do not validate.
+// Reads back what to_json wrote. nullopt with `error` set, naming the place
+// like a path ("load.latency[3].histogram: buckets out of order (...)"), for a
+// document that does not follow the schema or whose histograms do not validate.
 std::optional<load::RunResult> load_result_from_json(const nlohmann::json& document,
                                                      std::string& error);
 
 nlohmann::json histogram_to_json(const load::Histogram& histogram);
+// The same errors, with paths from the histogram itself ("buckets[2]: zero
+// count (...)", "buckets out of order (...)").
 std::optional<load::Histogram> histogram_from_json(const nlohmann::json& value, std::string& error);
 
 }  // namespace smtp::reports
