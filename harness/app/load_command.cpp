@@ -142,6 +142,12 @@ int run(const Options& options) {
     out.close();
     if (!out) return fail(exit_failed, "cannot write " + options.json);
   }
+  if (result.stop_reason == "stalled") {
+    std::fprintf(stderr,
+                 "smtp-harness load: stopped: no transaction could start for 10 s while every "
+                 "connection failed (see the errors above)\n");
+    code = exit_failed;
+  }
   if (result.interrupted) return exit_interrupted;
   return code;
 }

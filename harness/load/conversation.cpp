@@ -86,7 +86,15 @@ asio::awaitable<bool> Conversation::run() {
       }
       continue;
     }
-    if (dialogue_.outstanding() == 0) break;  // nothing to wait for: cannot happen
+    if (dialogue_.outstanding() == 0) {
+      // Neither ready nor waiting for a reply: a dialogue bug. Give the
+      // connection up as failed rather than spin on it.
+      env_.recorder.error(ErrorKind::protocol,
+                          env_.target_text + ": client dialogue stalled in stage " +
+                              std::string(proto::to_string(dialogue_.stage())));
+      failed_ = true;
+      break;
+    }
     Received received = co_await read_reply();
     if (received.reply) {
       co_await perform(dialogue_.on_reply(*received.reply));
@@ -194,8 +202,14 @@ void Conversation::connection_lost(const boost::system::error_code& error, std::
     loss_counted_ = true;
   } else if (error == asio::error::operation_aborted) {
     // The run's drain deadline closed the connection (Session::abort).
+    std::string what =
+        in_flight_ ? std::string("transaction abandoned")
+                   : "connection closed while waiting for the " +
+                         (sent_.empty() ? std::string("server")
+                                        : std::string(proto::to_string(sent_.front().phase)) +
+                                              " reply");
     env_.recorder.error(ErrorKind::timeout,
-                        env_.target_text + ": transaction abandoned at the end of the run");
+                        env_.target_text + ": " + what + " at the end of the run (drain timeout)");
     loss_counted_ = true;
   } else {
     lost_reason_ = std::string(during) + ": " + error.message();

@@ -22,6 +22,7 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(20);
+constexpr auto kStallTimeout = std::chrono::seconds(10);
 
 double process_cpu_seconds() {
   rusage usage{};
@@ -201,6 +202,9 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
 
   std::size_t threads = config.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  // A worker without sessions would still take its share of the open
+  // model's tickets, and nobody would ever start them.
+  threads = std::min(threads, config.connections);
   settings.threads = threads;
 
   RunResult result;
@@ -259,8 +263,16 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
     stop_sent = true;
     abort_at = Clock::now() + config.drain_timeout;
   };
+  // A run bounded only by --messages would wait for ever on a target that
+  // refuses every session (a 554 greeting, AUTH always refused): when no
+  // transaction started for kStallTimeout while connections kept failing, it
+  // stops as "stalled" (exit 1).
+  auto last_progress = run_start;
+  std::uint64_t started_before = 0;
+  std::uint64_t failed_before = 0;
   // Bounded: the workers end once stopped (the drain deadline aborts the
-  // connections that do not), and a stop comes at the deadline or interrupt.
+  // connections that do not), and a stop comes at the deadline, an
+  // interrupt, the message limit or a stall.
   for (;;) {
     bool all_done = true;
     for (std::size_t w = 0; w < threads; ++w) {
@@ -276,6 +288,15 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
       result.interrupted = true;
     } else if (!stop_sent && now >= deadline) {
       stop_all("duration");
+    }
+    const auto& so_far = result.metrics.counters();
+    if (so_far.transactions_started != started_before) {
+      started_before = so_far.transactions_started;
+      failed_before = so_far.connections_failed;
+      last_progress = now;
+    } else if (!stop_sent && !config.duration && now - last_progress > kStallTimeout &&
+               so_far.connections_failed > failed_before) {
+      stop_all("stalled");
     }
     if (stop_sent && !aborted && now >= abort_at) {
       for (auto& worker : workers) worker->abort();
