@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
 
 #include <cstdint>
 #include <optional>
@@ -59,8 +60,16 @@ struct Transport::Impl {
   bool tls_up = false;          // the handshake completed
   bool tls_write_torn = false;  // a TLS write stopped midway (or is pending)
 
+  // The deadline is a time, and the timer a lazy guard of it: re-arming
+  // with a later deadline (every operation of a session that moves its
+  // deadline forward) only stores the time, and the pending wait, when it
+  // fires early, waits again for the rest. A load session re-arms before
+  // every read and write; cancelling and restarting the timer each time cost
+  // ~6% of its CPU.
   asio::steady_timer timer;
-  std::uint64_t generation = 0;  // which arming of the timer is current
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::uint64_t generation = 0;  // which wait on the timer is current
+  bool waiting = false;          // the current wait is pending
   bool expired = false;
   bool closed = false;  // close() or reset() was called
 
@@ -111,10 +120,37 @@ struct Transport::Impl {
     return ec;
   }
 
+  // No deadline; a pending wait ends without effect.
   void disarm() {
     ++generation;
+    waiting = false;
     expired = false;
+    deadline = std::chrono::steady_clock::time_point::max();
     timer.cancel();
+  }
+
+  // Starts a wait for `deadline`, superseding any pending one. The handler
+  // may run after the Transport is gone (a completed wait is already queued
+  // when the timer is destroyed), hence the weak_ptr; and after a newer
+  // wait started, hence the generation.
+  static void wait_for_deadline(const std::shared_ptr<Impl>& impl) {
+    Impl& s = *impl;
+    const std::uint64_t current = ++s.generation;
+    s.waiting = true;
+    s.timer.expires_at(s.deadline);  // cancels a pending wait (its generation is old)
+    s.timer.async_wait([weak = std::weak_ptr<Impl>(impl), current](const error_code& ec) {
+      const std::shared_ptr<Impl> self = weak.lock();
+      if (!self || self->generation != current) return;
+      self->waiting = false;
+      if (ec) return;  // cancelled: cleared, closed or destroyed
+      if (std::chrono::steady_clock::now() < self->deadline) {
+        wait_for_deadline(self);  // the deadline moved on since this wait began
+        return;
+      }
+      self->expired = true;
+      error_code ignored;
+      self->socket.cancel(ignored);
+    });
   }
 
   SSL* ssl() { return stream ? stream->native_handle() : nullptr; }
@@ -222,20 +258,12 @@ asio::awaitable<void> Transport::client_handshake(ssl::context& context, std::st
 
 void Transport::expires_after(std::chrono::steady_clock::duration timeout) {
   Impl& s = *impl_;
-  s.disarm();
-  const std::uint64_t generation = s.generation;
-  s.timer.expires_after(timeout);
-  // The handler may run after the Transport is gone (a completed wait is
-  // already queued when the timer is destroyed), hence the weak_ptr; and after
-  // a re-arm, hence the generation.
-  s.timer.async_wait([weak = std::weak_ptr<Impl>(impl_), generation](const error_code& ec) {
-    if (ec) return;  // cancelled: re-armed, cleared, closed or destroyed
-    const std::shared_ptr<Impl> self = weak.lock();
-    if (!self || self->generation != generation) return;
-    self->expired = true;
-    error_code ignored;
-    self->socket.cancel(ignored);
-  });
+  s.expired = false;
+  s.deadline = std::chrono::steady_clock::now() + timeout;
+  // A pending wait that ends no later than the new deadline re-arms itself
+  // when it fires; only an earlier deadline needs a new wait now.
+  if (s.waiting && s.timer.expiry() <= s.deadline) return;
+  Impl::wait_for_deadline(impl_);
 }
 
 void Transport::expires_never() {
