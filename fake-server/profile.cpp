@@ -5,10 +5,10 @@
 #include <functional>
 #include <map>
 
-#include "script/lua_fields.hpp"
 #include "fake-server/lua_hooks.hpp"
 #include "fake-server/profile_rules.hpp"
 #include "proto/command.hpp"
+#include "script/lua_fields.hpp"
 #include "script/lua_state.hpp"
 
 namespace smtp::fake {

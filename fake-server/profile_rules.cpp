@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 
-#include "script/lua_fields.hpp"
 #include "fake-server/rules/action_check.hpp"
 #include "proto/command.hpp"
+#include "script/lua_fields.hpp"
 #include "script/lua_state.hpp"
 
 namespace smtp::fake {

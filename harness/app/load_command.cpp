@@ -50,9 +50,9 @@ class Progress {
     if (quiet_) return;
     // The drain after the last planned second (transactions finishing) is
     // in the result's series, but would read "rate 0/s" here.
-    if (config_.duration && sample.second >= std::chrono::duration_cast<std::chrono::seconds>(
-                                                 *config_.duration)
-                                                 .count())
+    if (config_.duration &&
+        sample.second >=
+            std::chrono::duration_cast<std::chrono::seconds>(*config_.duration).count())
       return;
     std::string line = progress_line(config_, sample, so_far, elapsed);
     if (live_) {

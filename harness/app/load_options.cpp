@@ -81,8 +81,7 @@ LoadPlan plan_load(const LoadFlags& flags, const script::ScenarioSettings* scena
 
   // Target.
   auto target = pick(flags.target, "--target", scenario, &S::target, "target");
-  if (!target)
-    throw UsageError("no target: give --target HOST:PORT or set target in the scenario");
+  if (!target) throw UsageError("no target: give --target HOST:PORT or set target in the scenario");
   auto host_port = common::parse_host_port(target->value);
   if (!host_port || host_port->port == 0)
     throw UsageError(target->source + ": expected HOST:PORT, got '" + target->value + "'");
@@ -153,18 +152,20 @@ LoadPlan plan_load(const LoadFlags& flags, const script::ScenarioSettings* scena
   } else if (!config.duration && !config.messages) {
     config.duration = 10s;  // a plain run without limits: ten seconds
   }
-  if (config.duration) settings.duration_seconds = std::chrono::duration<double>(*config.duration).count();
+  if (config.duration)
+    settings.duration_seconds = std::chrono::duration<double>(*config.duration).count();
   settings.messages = config.messages;
 
   auto connections =
       pick(flags.connections, "--connections", scenario, &S::connections, "connections");
   config.connections = connections ? connections->value : (open ? 64 : 10);
   if (config.connections == 0)
-    throw UsageError((connections ? connections->source : "--connections") + ": must be at least 1");
+    throw UsageError((connections ? connections->source : "--connections") +
+                     ": must be at least 1");
   settings.connections = config.connections;
 
-  auto per_connection = pick(flags.messages_per_connection, "--messages-per-connection",
-                             scenario, &S::messages_per_connection, "messages_per_connection");
+  auto per_connection = pick(flags.messages_per_connection, "--messages-per-connection", scenario,
+                             &S::messages_per_connection, "messages_per_connection");
   if (per_connection) config.messages_per_connection = per_connection->value;
 
   // The message.
@@ -197,16 +198,15 @@ LoadPlan plan_load(const LoadFlags& flags, const script::ScenarioSettings* scena
   // AUTH was used (DESIGN §6: credentials never reach reports).
   if (flags.auth) {
     auto colon = flags.auth->find(':');
-    if (colon == std::string::npos || colon == 0)
-      throw UsageError("--auth: expected USER:PASS");
+    if (colon == std::string::npos || colon == 0) throw UsageError("--auth: expected USER:PASS");
     config.client.credentials =
         proto::ClientCredentials{flags.auth->substr(0, colon), flags.auth->substr(colon + 1)};
   } else if (scenario && scenario->auth) {
     config.client.credentials =
         proto::ClientCredentials{scenario->auth->first, scenario->auth->second};
   }
-  auto mechanism =
-      pick(flags.auth_mechanism, "--auth-mechanism", scenario, &S::auth_mechanism, "auth_mechanism");
+  auto mechanism = pick(flags.auth_mechanism, "--auth-mechanism", scenario, &S::auth_mechanism,
+                        "auth_mechanism");
   if (mechanism) {
     if (mechanism->value == "plain") {
       config.client.auth_mechanism = proto::AuthMechanism::plain;

@@ -8,8 +8,12 @@ namespace {
 
 using script::Value;
 
-Value count(std::uint64_t n) { return Value(static_cast<std::int64_t>(n)); }
-Value ms(std::uint64_t ns) { return Value(static_cast<double>(ns) / 1e6); }
+Value count(std::uint64_t n) {
+  return Value(static_cast<std::int64_t>(n));
+}
+Value ms(std::uint64_t ns) {
+  return Value(static_cast<double>(ns) / 1e6);
+}
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #pragma once
 // At most N connection attempts of a worker in flight at once (DESIGN.md §4:
-// connections are paced). Opening thousands at once overflows the target's
+// connections are paced); an attempt lasts from the SYN to the server's
+// banner. Opening thousands at once overflows the target's
 // SYN and accept queues; the kernel then retries the dropped SYNs after a
 // second (RFC 6298 §2's initial RTO), and that second would be reported as
 // the target's connect latency although the generator caused it.
@@ -15,7 +16,7 @@ class ConnectPacer {
  public:
   explicit ConnectPacer(std::size_t slots) : free_(slots == 0 ? 1 : slots) {}
 
-  // true: go ahead, and call release() once connected or failed; false: the
+  // true: go ahead, and call release() once greeted or failed; false: the
   // worker is stopping.
   boost::asio::awaitable<bool> acquire() {
     if (waiting_.closed()) co_return false;

@@ -16,39 +16,57 @@ namespace {
 
 MeasuredPhase measured(proto::Phase phase) {
   switch (phase) {
-    case proto::Phase::banner: return MeasuredPhase::banner;
-    case proto::Phase::ehlo: return MeasuredPhase::ehlo;
-    case proto::Phase::helo: return MeasuredPhase::helo;
-    case proto::Phase::starttls: return MeasuredPhase::starttls;
-    case proto::Phase::auth: return MeasuredPhase::auth;
-    case proto::Phase::mail: return MeasuredPhase::mail;
-    case proto::Phase::rcpt: return MeasuredPhase::rcpt;
-    case proto::Phase::data: return MeasuredPhase::data;
-    case proto::Phase::end_of_data: return MeasuredPhase::end_of_data;
-    case proto::Phase::bdat: return MeasuredPhase::bdat;
-    case proto::Phase::rset: return MeasuredPhase::rset;
-    case proto::Phase::quit: return MeasuredPhase::quit;
+    case proto::Phase::banner:
+      return MeasuredPhase::banner;
+    case proto::Phase::ehlo:
+      return MeasuredPhase::ehlo;
+    case proto::Phase::helo:
+      return MeasuredPhase::helo;
+    case proto::Phase::starttls:
+      return MeasuredPhase::starttls;
+    case proto::Phase::auth:
+      return MeasuredPhase::auth;
+    case proto::Phase::mail:
+      return MeasuredPhase::mail;
+    case proto::Phase::rcpt:
+      return MeasuredPhase::rcpt;
+    case proto::Phase::data:
+      return MeasuredPhase::data;
+    case proto::Phase::end_of_data:
+      return MeasuredPhase::end_of_data;
+    case proto::Phase::bdat:
+      return MeasuredPhase::bdat;
+    case proto::Phase::rset:
+      return MeasuredPhase::rset;
+    case proto::Phase::quit:
+      return MeasuredPhase::quit;
   }
   return MeasuredPhase::banner;
 }
 
-int reply_class_of(int code) { return code >= 200 && code < 600 ? code / 100 : 5; }
+int reply_class_of(int code) {
+  return code >= 200 && code < 600 ? code / 100 : 5;
+}
 
 // DESIGN §4's error kinds for the dialogue's failures.
 ErrorKind error_kind(proto::FailureKind kind) {
   switch (kind) {
     case proto::FailureKind::starttls_unavailable:
-    case proto::FailureKind::starttls_refused: return ErrorKind::tls;
+    case proto::FailureKind::starttls_refused:
+      return ErrorKind::tls;
     case proto::FailureKind::auth_unavailable:
-    case proto::FailureKind::auth_failed: return ErrorKind::auth;
+    case proto::FailureKind::auth_failed:
+      return ErrorKind::auth;
     case proto::FailureKind::banner_refused:
     case proto::FailureKind::service_closing:
-    case proto::FailureKind::connection_lost: return ErrorKind::closed;
+    case proto::FailureKind::connection_lost:
+      return ErrorKind::closed;
     case proto::FailureKind::hello_refused:
     case proto::FailureKind::unexpected_reply:
     case proto::FailureKind::unsolicited_reply:
     case proto::FailureKind::malformed_reply:
-    case proto::FailureKind::bad_configuration: return ErrorKind::protocol;
+    case proto::FailureKind::bad_configuration:
+      return ErrorKind::protocol;
   }
   return ErrorKind::protocol;
 }
@@ -56,8 +74,12 @@ ErrorKind error_kind(proto::FailureKind kind) {
 }  // namespace
 
 Conversation::Conversation(WorkerEnvironment& env, net::Transport& transport,
-                           std::uint64_t connection, bool& settled)
-    : env_(env), transport_(transport), dialogue_(env.config.client), settled_(settled) {
+                           std::uint64_t connection, bool& settled, bool& pacing)
+    : env_(env),
+      transport_(transport),
+      dialogue_(env.config.client),
+      settled_(settled),
+      pacing_(pacing) {
   context_.worker = env.worker;
   context_.connection = connection;
 }
@@ -189,25 +211,27 @@ asio::awaitable<Conversation::Received> Conversation::read_reply() {
   }
 }
 
-void Conversation::connection_lost(const boost::system::error_code& error, std::string_view during) {
+void Conversation::connection_lost(const boost::system::error_code& error,
+                                   std::string_view during) {
   if (error == asio::error::timed_out) {
-    std::string waiting = sent_.empty() ? std::string("the server")
-                                        : std::string(proto::to_string(sent_.front().phase)) +
-                                              " reply";
-    env_.recorder.error(ErrorKind::timeout, env_.target_text + ": no " + waiting + " within " +
-                                                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                                   env_.config.reply_timeout)
-                                                                   .count()) +
-                                                " ms");
+    std::string waiting = sent_.empty()
+                              ? std::string("the server")
+                              : std::string(proto::to_string(sent_.front().phase)) + " reply";
+    env_.recorder.error(ErrorKind::timeout,
+                        env_.target_text + ": no " + waiting + " within " +
+                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               env_.config.reply_timeout)
+                                               .count()) +
+                            " ms");
     loss_counted_ = true;
   } else if (error == asio::error::operation_aborted) {
     // The run's drain deadline closed the connection (Session::abort).
     std::string what =
-        in_flight_ ? std::string("transaction abandoned")
-                   : "connection closed while waiting for the " +
-                         (sent_.empty() ? std::string("server")
-                                        : std::string(proto::to_string(sent_.front().phase)) +
-                                              " reply");
+        in_flight_
+            ? std::string("transaction abandoned")
+            : "connection closed while waiting for the " +
+                  (sent_.empty() ? std::string("server")
+                                 : std::string(proto::to_string(sent_.front().phase)) + " reply");
     env_.recorder.error(ErrorKind::timeout,
                         env_.target_text + ": " + what + " at the end of the run (drain timeout)");
     loss_counted_ = true;
@@ -268,6 +292,10 @@ void Conversation::record_reply(const proto::ReplyEvent& event) {
   auto now = Clock::now();
   while (!sent_.empty() && sent_.front().serial < event.request) sent_.pop_front();
   auto phase = measured(event.phase);
+  if (event.phase == proto::Phase::banner && pacing_) {
+    pacing_ = false;
+    env_.pacer.release();
+  }
   if (!sent_.empty() && sent_.front().serial == event.request) {
     env_.recorder.latency(phase, reply_class_of(event.reply.code), now - sent_.front().at);
     sent_.pop_front();
@@ -322,7 +350,9 @@ void Conversation::record_outcome(const proto::TransactionOutcome& outcome) {
       }
       break;
     }
-    case proto::OutcomeKind::connection_lost: recorder.count(&Counters::failed); break;
+    case proto::OutcomeKind::connection_lost:
+      recorder.count(&Counters::failed);
+      break;
     case proto::OutcomeKind::invalid:
       recorder.count(&Counters::failed);
       recorder.error(ErrorKind::script, "message not sent: " + outcome.detail);

@@ -16,13 +16,13 @@
 // size; the read buffer is fixed.
 #include <array>
 #include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
 #include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <boost/system/error_code.hpp>
 
 #include "load/session.hpp"
 #include "proto/client_dialogue.hpp"
@@ -37,9 +37,10 @@ namespace smtp::load {
 class Conversation {
  public:
   // `settled`: the session's flag for WorkerEnvironment::settle, set when
-  // the conversation first becomes ready for mail.
+  // the conversation first becomes ready for mail. `pacing`: the session
+  // holds a ConnectPacer slot; released (and cleared) at the banner.
   Conversation(WorkerEnvironment& env, net::Transport& transport, std::uint64_t connection,
-               bool& settled);
+               bool& settled, bool& pacing);
 
   // false when the connection ended in a failure (421, lost, timeout,
   // protocol error, setup refused): the session then pauses before it
@@ -94,6 +95,7 @@ class Conversation {
   std::string lost_reason_;  // the transport's error when the connection ended
   bool ready_once_ = false;
   bool& settled_;
+  bool& pacing_;
   std::array<char, 4096> buffer_{};
 };
 

@@ -51,8 +51,7 @@ tcp::endpoint resolve(const LoadConfig& config, const std::string& text) {
 // One TCP connection before any load, so that a target that is down is a
 // clear error at once rather than a run full of connect errors. It closes
 // without a word, as a load balancer's health check does.
-void probe(const tcp::endpoint& target, const std::string& text,
-           std::chrono::nanoseconds timeout) {
+void probe(const tcp::endpoint& target, const std::string& text, std::chrono::nanoseconds timeout) {
   asio::io_context io;
   tcp::socket socket(io);
   boost::system::error_code result = asio::error::timed_out;

@@ -25,8 +25,7 @@ class TargetError : public std::runtime_error {
 struct EngineCallbacks {
   // Once a second, on the caller's thread: that second's sample and every
   // second's metrics merged so far.
-  std::function<void(const SecondSample&, const Metrics& so_far, double elapsed_seconds)>
-      on_second;
+  std::function<void(const SecondSample&, const Metrics& so_far, double elapsed_seconds)> on_second;
   // Set (e.g. by a SIGINT handler) to stop the run gracefully.
   const std::atomic<bool>* interrupted = nullptr;
 };

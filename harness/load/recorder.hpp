@@ -1,8 +1,9 @@
 #pragma once
-// A worker's measurements: everything goes into the run's total and into the
-// current second's interval, which the worker hands to the engine once a
-// second (DESIGN.md §2 step 5: merged for the progress line and the time
-// series). Single-threaded: only the worker's thread records.
+// A worker's measurements. Events go into the current second's interval,
+// which the worker hands to the engine once a second (DESIGN.md §2 step 5:
+// merged for the progress line and the time series) after folding it into
+// the run's total; recording each event once keeps the hot path short.
+// Single-threaded: only the worker's thread records.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -25,8 +26,13 @@ class Recorder {
   void count(std::uint64_t Counters::*field, std::uint64_t n = 1);
   void custom(const std::string& name, double value);
 
+  // The run so far, up to the last take_interval() or fold().
   const Metrics& total() const { return total_; }
+  // Folds the interval into the total and returns a copy of it; the
+  // interval starts again (keeping its histograms' memory).
   Metrics take_interval();
+  // Folds the interval into the total without a sample (the run's end).
+  void fold();
   const std::vector<std::string>& error_samples() const { return error_samples_; }
 
  private:

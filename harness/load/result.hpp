@@ -22,20 +22,20 @@ struct SecondSample {
   std::uint64_t refused_4xx = 0;
   std::uint64_t refused_5xx = 0;
   std::uint64_t failed = 0;
-  std::uint64_t errors = 0;      // all kinds
+  std::uint64_t errors = 0;  // all kinds
   std::uint64_t late_starts = 0;
-  double target_rate = 0;        // open model: the schedule's rate at mid-second
-  std::uint64_t p50_ns = 0;      // transaction response time of the transactions
-  std::uint64_t p99_ns = 0;      // decided in this second; 0 when none
+  double target_rate = 0;         // open model: the schedule's rate at mid-second
+  std::uint64_t p50_ns = 0;       // transaction response time of the transactions
+  std::uint64_t p99_ns = 0;       // decided in this second; 0 when none
   std::uint64_t connections = 0;  // open at the end of the second
 };
 
 // DESIGN §4: the generator watches itself. When it, not the target, was the
 // limit, `bound` is set and `reasons` says why.
 struct GeneratorHealth {
-  double cpu_seconds = 0;          // user + system of the whole process
-  double busiest_worker_cpu = 0;   // share of one core, 0..1, of the busiest worker
-  Histogram loop_lag;              // how late each worker's 100 ms tick ran
+  double cpu_seconds = 0;         // user + system of the whole process
+  double busiest_worker_cpu = 0;  // share of one core, 0..1, of the busiest worker
+  Histogram loop_lag;             // how late each worker's 100 ms tick ran
   bool bound = false;
   std::vector<std::string> reasons;
 };
@@ -47,17 +47,17 @@ struct WorkerResult {
 };
 
 struct RunSettings {
-  std::string target;         // HOST:PORT
-  std::string scenario;       // path, or "" for flags only
-  std::string model;          // "closed" | "open"
-  std::string arrivals;       // "constant" | "poisson" (open model)
+  std::string target;                 // HOST:PORT
+  std::string scenario;               // path, or "" for flags only
+  std::string model;                  // "closed" | "open"
+  std::string arrivals;               // "constant" | "poisson" (open model)
   std::optional<double> target_rate;  // open model, the profile's peak rate
   std::size_t connections = 0;
   std::size_t threads = 0;
   std::optional<double> duration_seconds;
   std::optional<std::uint64_t> messages;
-  std::string tls;            // "none" | "starttls" | "implicit"
-  bool auth = false;          // never the credentials themselves
+  std::string tls;    // "none" | "starttls" | "implicit"
+  bool auth = false;  // never the credentials themselves
   bool pipelining = true;
   bool chunking = false;
   std::size_t size = 0;

@@ -64,7 +64,6 @@ asio::awaitable<Session::Ending> Session::connection() {
   auto result = co_await (socket.async_connect(env_.target, asio::as_tuple(asio::use_awaitable)) ||
                           timeout.async_wait(asio::as_tuple(asio::use_awaitable)));
   connecting_ = nullptr;
-  env_.pacer.release();
   boost::system::error_code ec;
   if (result.index() == 0) {
     ec = std::get<0>(std::get<0>(result));
@@ -72,6 +71,7 @@ asio::awaitable<Session::Ending> Session::connection() {
     ec = asio::error::timed_out;
   }
   if (ec || aborted_) {
+    env_.pacer.release();
     if (aborted_) co_return Ending::stop;
     recorder.error(ErrorKind::connect, env_.target_text + ": connect: " + ec.message());
     recorder.count(&Counters::connections_failed);
@@ -83,8 +83,13 @@ asio::awaitable<Session::Ending> Session::connection() {
 
   net::Transport transport(std::move(socket));
   transport_ = &transport;
-  Conversation conversation(env_, transport, connections_, settled_);
+  // The connect slot is held until the banner (see ConnectPacer): the
+  // kernel completes the TCP handshake from its accept queue, long before a
+  // busy server has accepted the connection and greeted.
+  bool pacing = true;
+  Conversation conversation(env_, transport, connections_, settled_, pacing);
   bool failed = !co_await conversation.run();
+  if (pacing) env_.pacer.release();
   transport_ = nullptr;
   transport.close();
   if (aborted_) co_return Ending::stop;

@@ -5,10 +5,10 @@
 // reply and every error. When a connection ends — QUIT after
 // messages_per_connection, a 421 (RFC 5321 §3.8), a lost connection — it
 // connects again until the run stops.
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,17 +34,17 @@ class Session;
 struct WorkerEnvironment {
   const LoadConfig& config;
   boost::asio::ip::tcp::endpoint target;
-  std::string target_text;             // "HOST:PORT", for error messages
-  boost::asio::ssl::context* tls;      // null when the run uses no TLS
+  std::string target_text;         // "HOST:PORT", for error messages
+  boost::asio::ssl::context* tls;  // null when the run uses no TLS
   std::string sni;
   Recorder& recorder;
   TicketSource& tickets;
   ConnectPacer& pacer;
   const MessageBuilder& messages;
-  script::LoadScript* script;          // null without a scenario
+  script::LoadScript* script;  // null without a scenario
   std::uint32_t worker = 0;
-  std::atomic<std::size_t>* settled;   // sessions whose first connection is ready or failed
-  std::unordered_set<Session*> live;   // for abort at the drain deadline
+  std::atomic<std::size_t>* settled;  // sessions whose first connection is ready or failed
+  std::unordered_set<Session*> live;  // for abort at the drain deadline
 
   // Counts a session as settled, once.
   void settle(bool& flag) {

@@ -19,11 +19,7 @@ bool MessageBudget::take() {
 
 TicketSource::TicketSource(const LoadConfig& config, std::uint32_t worker, std::uint32_t workers,
                            MessageBudget& budget, Recorder& recorder)
-    : config_(config),
-      worker_(worker),
-      workers_(workers),
-      budget_(budget),
-      recorder_(recorder) {
+    : config_(config), worker_(worker), workers_(workers), budget_(budget), recorder_(recorder) {
   if (config.model == Model::open) {
     double share = 1.0 / workers;
     double offset = static_cast<double>(worker) / workers;

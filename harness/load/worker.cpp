@@ -36,14 +36,24 @@ Worker::Worker(const LoadConfig& config, WorkerPlan plan, MessageBudget& budget)
     tls_ = net::make_client_tls(config.tls.verify, config.tls.ca_file);
   if (plan_.scenario != nullptr) {
     static const script::Value nil;
-    script_ = std::make_unique<script::LoadScript>(*plan_.scenario,
-                                                   plan_.shared ? *plan_.shared : nil, plan_.index,
-                                                   config.seed + plan_.index);
+    script_ =
+        std::make_unique<script::LoadScript>(*plan_.scenario, plan_.shared ? *plan_.shared : nil,
+                                             plan_.index, config.seed + plan_.index);
   }
   std::string sni = config.tls.sni.empty() ? config.target_host : config.tls.sni;
-  env_.emplace(WorkerEnvironment{config_, plan_.target, plan_.target_text, tls_.get(), sni,
-                                 recorder_, tickets_, pacer_, messages_, script_.get(),
-                                 plan_.index, &settled_, {}});
+  env_.emplace(WorkerEnvironment{config_,
+                                 plan_.target,
+                                 plan_.target_text,
+                                 tls_.get(),
+                                 sni,
+                                 recorder_,
+                                 tickets_,
+                                 pacer_,
+                                 messages_,
+                                 script_.get(),
+                                 plan_.index,
+                                 &settled_,
+                                 {}});
 }
 
 Worker::~Worker() = default;
@@ -57,7 +67,10 @@ void Worker::run() {
   asio::co_spawn(io_, tick(), asio::detached);
   io_.run();
   cpu_seconds_ = thread_cpu_seconds() - cpu_start;
-  if (!started_) return;
+  if (!started_) {
+    recorder_.fold();  // interrupted before the clock started: no sample
+    return;
+  }
   auto elapsed = Clock::now() - run_start_;
   publish_sample(static_cast<std::uint32_t>(
       std::chrono::duration_cast<std::chrono::seconds>(elapsed).count()));
@@ -82,8 +95,10 @@ asio::awaitable<void> Worker::tick() {
     timer.expires_at(next);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     auto now = Clock::now();
-    // DESIGN §4: the event loop's lag is how late this timer ran.
-    loop_lag_.record(now - next);
+    // DESIGN §4: the event loop's lag is how late this timer ran. Only while
+    // the run is measured: opening a large pool and closing it at the end
+    // stall the loop in ways that say nothing about the measurements.
+    if (started_ && !tickets_.stopped()) loop_lag_.record(now - next);
     if (started_ && !next_second) {
       // From the start on, ticks fall on the run's 100 ms grid, so that each
       // second's sample is cut at the second itself (late only by the lag).

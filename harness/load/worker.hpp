@@ -3,10 +3,10 @@
 // state, its share of the sessions and of the rate, its own metrics. It hands
 // the engine one interval of metrics per second; the engine never touches
 // its state while it runs, except through the thread-safe calls below.
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>

@@ -49,7 +49,7 @@ struct ScenarioSettings {
   std::optional<std::pair<std::string, std::string>> auth;  // user, password
   std::optional<std::string> auth_mechanism;                // "plain" | "login"
   std::optional<std::string> helo;
-  std::optional<std::string> model;     // "closed" | "open"
+  std::optional<std::string> model;  // "closed" | "open"
   std::optional<std::size_t> connections;
   std::optional<double> rate;
   std::optional<double> start_rate;
@@ -65,7 +65,7 @@ struct ScenarioSettings {
   std::optional<std::string> from;
   std::optional<std::string> to;  // pattern, "%d" = a number
   std::optional<std::size_t> threads;
-  std::optional<std::string> timeout;          // reply timeout
+  std::optional<std::string> timeout;  // reply timeout
   std::optional<std::string> connect_timeout;
   std::optional<std::uint64_t> seed;
   std::vector<std::string> thresholds;
@@ -77,9 +77,9 @@ struct ScenarioSettings {
 
 // What message(ctx) is given.
 struct MessageContext {
-  std::uint64_t seq = 0;         // unique across workers, from 0
-  std::uint32_t worker = 0;      // 0-based
-  std::uint64_t connection = 0;  // the worker's connection number, from 1
+  std::uint64_t seq = 0;            // unique across workers, from 0
+  std::uint32_t worker = 0;         // 0-based
+  std::uint64_t connection = 0;     // the worker's connection number, from 1
   std::uint64_t in_connection = 0;  // this message's number on its connection, from 1
 };
 
@@ -158,7 +158,7 @@ class LoadScript {
   std::unique_ptr<LuaState> state_;
   int message_ref_ = 0;  // registry references, 0 when absent
   int reply_ref_ = 0;
-  int ctx_ref_ = 0;      // one ctx table per worker, refilled for each call
+  int ctx_ref_ = 0;  // one ctx table per worker, refilled for each call
   std::map<std::string, double> counters_;
 };
 

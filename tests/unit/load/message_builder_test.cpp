@@ -30,7 +30,7 @@ TEST(MessageBuilder, DefaultMessageHasTheRequestedSizeAndValidLines) {
     auto message = MessageBuilder(defaults).build(7);
     EXPECT_EQ(message.content.size(), size) << size;
     EXPECT_TRUE(every_line_ends_in_crlf(message.content));
-    EXPECT_LE(longest_line(message.content), 998u);  // RFC 5322 §2.1.1
+    EXPECT_LE(longest_line(message.content), 998u);                  // RFC 5322 §2.1.1
     EXPECT_NE(message.content.find("\r\n\r\n"), std::string::npos);  // header, empty line, body
     EXPECT_NE(message.content.find("Message-ID: <load.7@harness.test>"), std::string::npos);
   }
