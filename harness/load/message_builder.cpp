@@ -1,5 +1,6 @@
 #include "load/message_builder.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <string>
 #include <utility>
@@ -49,7 +50,13 @@ std::string to_crlf_lines(std::string_view body) {
 }
 
 MessageBuilder::MessageBuilder(MessageDefaults defaults)
-    : defaults_(std::move(defaults)), date_(rfc5322_date_now()) {}
+    : defaults_(std::move(defaults)), date_(rfc5322_date_now()) {
+  constexpr std::size_t kPreparedLines = 64;  // about 5 KB
+  for (std::size_t i = 0; i < kPreparedLines; ++i) {
+    lines_.append(kBodyLineLength, 'x');
+    lines_ += "\r\n";
+  }
+}
 
 std::string MessageBuilder::expand(std::string_view pattern, std::uint64_t n) {
   auto at = pattern.find("%d");
@@ -78,19 +85,30 @@ std::string MessageBuilder::header(std::uint64_t seq, std::string_view from,
   return h;
 }
 
-std::string MessageBuilder::padding(std::size_t header_size, std::size_t size) const {
+void MessageBuilder::append_padding(std::string& content, std::size_t size) const {
   // The empty line after the header, then lines of 'x' up to `size` octets in
-  // all; a message never shrinks below its header and one body line.
-  std::string body = "\r\n";
-  std::size_t want = size > header_size + 2 ? size - header_size - 2 : 0;
-  while (want > 0) {
-    std::size_t line = want >= kBodyLineLength + 2 ? kBodyLineLength : (want > 2 ? want - 2 : 0);
-    body.append(line, 'x');
-    body += "\r\n";
-    want = want > line + 2 ? want - line - 2 : 0;
+  // all, copied from a prepared run of lines (this runs for every message);
+  // a message never shrinks below its header and one body line.
+  content += "\r\n";
+  std::size_t want = size > content.size() ? size - content.size() : 0;
+  if (want < 2) {
+    content += "load test\r\n";
+    return;
   }
-  if (body.size() == 2) body += "load test\r\n";
-  return body;
+  constexpr std::size_t kLine = kBodyLineLength + 2;
+  std::size_t whole = want / kLine * kLine;
+  while (whole > 0) {
+    std::size_t chunk = std::min(whole, lines_.size());
+    content.append(lines_, 0, chunk);
+    whole -= chunk;
+  }
+  std::size_t rest = want % kLine;
+  if (rest >= 2) {
+    content.append(rest - 2, 'x');
+    content += "\r\n";
+  } else if (rest == 1) {
+    content += "\r\n";  // one octet over rather than a bare CR
+  }
 }
 
 proto::OutgoingMessage MessageBuilder::build(std::uint64_t seq) const {
@@ -122,7 +140,9 @@ proto::OutgoingMessage MessageBuilder::build(std::uint64_t seq,
     content += "\r\n";
     content += to_crlf_lines(*spec.body);
   } else {
-    content += padding(content.size(), spec.size ? *spec.size : defaults_.size);
+    std::size_t size = spec.size ? *spec.size : defaults_.size;
+    content.reserve(std::max(size, content.size()) + 16);
+    append_padding(content, size);
   }
   message.content = std::move(content);
   return message;

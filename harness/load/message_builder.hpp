@@ -28,11 +28,13 @@ class MessageBuilder {
  private:
   std::string header(std::uint64_t seq, std::string_view from, const std::string& to_field,
                      std::string_view subject) const;
-  // A body of `size` octets minus the header's length, in CRLF lines.
-  std::string padding(std::size_t header_size, std::size_t size) const;
+  // Appends the empty line and a body so that `content` (the header so
+  // far) becomes `size` octets, in CRLF lines.
+  void append_padding(std::string& content, std::size_t size) const;
 
   MessageDefaults defaults_;
-  std::string date_;  // one Date: value per run; it only has to be valid (RFC 5322 §3.3)
+  std::string date_;   // one Date: value per run; it only has to be valid (RFC 5322 §3.3)
+  std::string lines_;  // prepared body lines of 'x', 76 octets + CRLF each
 };
 
 // Normalises a body given by a script: bare LF (and bare CR) line ends become
