@@ -11,7 +11,7 @@ packages=(
   libboost1.81-dev libssl-dev liblua5.4-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers for integration tests and benchmarks
-  swaks libnet-ssleay-perl postfix python3 python3-aiosmtpd python3-jsonschema chromium
+  swaks libnet-ssleay-perl postfix python3 python3-aiosmtpd python3-jsonschema openssl chromium
 )
 
 missing=()
