@@ -142,6 +142,12 @@ int run(const Options& options) {
     out.close();
     if (!out) return fail(exit_failed, "cannot write " + options.json);
   }
+  if (!result.interrupted && result.metrics.counters().transactions_started == 0 &&
+      result.stop_reason != "stalled") {
+    // A load run that sent nothing has failed, whatever the thresholds say.
+    std::fprintf(stderr, "smtp-harness load: no transaction could start (see the errors above)\n");
+    code = exit_failed;
+  }
   if (result.stop_reason == "stalled") {
     std::fprintf(stderr,
                  "smtp-harness load: stopped: no transaction could start for 10 s while every "
@@ -194,7 +200,9 @@ Subcommand register_load(CLI::App& app) {
   cmd->add_option("--auth-mechanism", f.auth_mechanism, "plain or login");
   cmd->add_flag("--cleartext-auth", f.cleartext_auth, "allow AUTH without TLS (test servers)");
   cmd->add_flag("--no-pipelining", f.no_pipelining, "never pipeline, even when advertised");
-  cmd->add_flag("--chunking", f.chunking, "send with BDAT when CHUNKING is advertised");
+  cmd->add_flag("--chunking", f.chunking,
+                "send with BDAT when CHUNKING is advertised (pipelined behind MAIL and RCPT, whose "
+                "latency then includes the body's upload)");
   cmd->add_option("--helo", f.helo, "EHLO/HELO name (default localhost)");
   cmd->add_option("--threads", f.threads, "worker threads (default: one per core)");
   cmd->add_option("--timeout", f.timeout, "reply timeout (default 30s)");

@@ -170,10 +170,17 @@ LoadPlan plan_load(const LoadFlags& flags, const script::ScenarioSettings* scena
 
   // The message.
   auto size = pick(flags.size, "--size", scenario, &S::size, "size");
-  if (size) config.message.size = size->value;
+  if (size) {
+    if (size->value > script::kMaxMessageSize)
+      throw UsageError(size->source + ": at most " + std::to_string(script::kMaxMessageSize) +
+                       " octets (1 GiB)");
+    config.message.size = size->value;
+  }
   auto recipients = pick(flags.recipients, "--recipients", scenario, &S::recipients, "recipients");
   if (recipients) {
-    if (recipients->value == 0) throw UsageError(recipients->source + ": must be at least 1");
+    if (recipients->value == 0 || recipients->value > script::kMaxRecipients)
+      throw UsageError(recipients->source + ": must be between 1 and " +
+                       std::to_string(script::kMaxRecipients));
     config.message.recipients = recipients->value;
   }
   auto from = pick(flags.from, "--from", scenario, &S::from, "from");

@@ -44,6 +44,15 @@ MeasuredPhase measured(proto::Phase phase) {
   return MeasuredPhase::banner;
 }
 
+// Real servers' longest replies are EHLO's, a few dozen lines; 100 lines of
+// at most 2048 octets bound what a hostile server can make each of 10,000
+// sessions hold (the parser's default allows 512 lines).
+proto::ReplyParser::Limits reply_limits() {
+  proto::ReplyParser::Limits limits;
+  limits.max_lines = 100;
+  return limits;
+}
+
 int reply_class_of(int code) {
   return code >= 200 && code < 600 ? code / 100 : 5;
 }
@@ -78,6 +87,7 @@ Conversation::Conversation(WorkerEnvironment& env, net::Transport& transport,
     : env_(env),
       transport_(transport),
       dialogue_(env.config.client),
+      parser_(reply_limits()),
       settled_(settled),
       pacing_(pacing) {
   context_.worker = env.worker;
@@ -196,6 +206,8 @@ asio::awaitable<Conversation::Received> Conversation::read_reply() {
       received.reply = std::move(*reply);
       co_return received;
     }
+    // The time a reply is complete is the time of the read that completed
+    // it; stamped here, before any processing (a Lua hook, the next write).
     if (auto* error = std::get_if<proto::ReplyError>(&next)) {
       received.malformed = std::string(proto::to_string(error->kind)) + ": " + error->detail;
       co_return received;
@@ -207,6 +219,7 @@ asio::awaitable<Conversation::Received> Conversation::read_reply() {
       co_return received;
     }
     env_.recorder.count(&Counters::bytes_read, n);
+    read_at_ = Clock::now();
     parser_.feed(std::string_view(buffer_.data(), n));
   }
 }
@@ -238,7 +251,8 @@ void Conversation::connection_lost(const boost::system::error_code& error,
   } else {
     lost_reason_ = std::string(during) + ": " + error.message();
   }
-  failed_ = true;
+  // failed_ is set by the step's failure, if any: a server that hangs up
+  // right after QUIT has not failed anyone.
   auto step = dialogue_.on_connection_lost();
   record(step);
 }
@@ -286,10 +300,13 @@ void Conversation::record(const proto::ClientStep& step) {
   if (step.reply) record_reply(*step.reply);
   if (step.outcome) record_outcome(*step.outcome);
   if (step.failure) record_failure(*step.failure);
+  // The hook runs after the times were taken, so its run time never counts
+  // as the server's.
+  if (step.reply) call_reply_hook(*step.reply);
 }
 
 void Conversation::record_reply(const proto::ReplyEvent& event) {
-  auto now = Clock::now();
+  auto now = read_at_;
   while (!sent_.empty() && sent_.front().serial < event.request) sent_.pop_front();
   auto phase = measured(event.phase);
   if (event.phase == proto::Phase::banner && pacing_) {
@@ -301,7 +318,6 @@ void Conversation::record_reply(const proto::ReplyEvent& event) {
     sent_.pop_front();
   }
   env_.recorder.reply(phase, event.reply);
-  call_reply_hook(event);
 }
 
 void Conversation::call_reply_hook(const proto::ReplyEvent& event) {
@@ -326,7 +342,8 @@ void Conversation::call_reply_hook(const proto::ReplyEvent& event) {
 
 void Conversation::record_outcome(const proto::TransactionOutcome& outcome) {
   auto& recorder = env_.recorder;
-  auto now = Clock::now();
+  // Decided by the reply just read, or (connection lost) now.
+  auto now = std::max(read_at_, in_flight_ ? in_flight_->started : read_at_);
   recorder.count(&Counters::recipients_accepted, outcome.accepted);
   recorder.count(&Counters::recipients_refused, outcome.recipients - outcome.accepted);
   switch (outcome.kind) {

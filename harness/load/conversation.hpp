@@ -92,7 +92,8 @@ class Conversation {
   // The connection's end was already counted as an error (a timeout, a
   // failed handshake): the dialogue's connection_lost is not a second one.
   bool loss_counted_ = false;
-  std::string lost_reason_;  // the transport's error when the connection ended
+  std::string lost_reason_;                   // the transport's error when the connection ended
+  Clock::time_point read_at_ = Clock::now();  // when the last read returned
   bool ready_once_ = false;
   bool& settled_;
   bool& pacing_;

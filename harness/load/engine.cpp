@@ -23,6 +23,7 @@ namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(20);
 constexpr auto kStallTimeout = std::chrono::seconds(10);
+constexpr auto kHaltGrace = std::chrono::seconds(5);
 
 double process_cpu_seconds() {
   rusage usage{};
@@ -37,7 +38,7 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
 
-tcp::endpoint resolve(const LoadConfig& config, const std::string& text) {
+std::vector<tcp::endpoint> resolve(const LoadConfig& config, const std::string& text) {
   asio::io_context io;
   tcp::resolver resolver(io);
   boost::system::error_code ec;
@@ -45,13 +46,15 @@ tcp::endpoint resolve(const LoadConfig& config, const std::string& text) {
                                   tcp::resolver::numeric_service, ec);
   if (ec || results.empty())
     throw TargetError(text + ": cannot resolve: " + (ec ? ec.message() : "no address"));
-  return results.begin()->endpoint();
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  return endpoints;
 }
 
 // One TCP connection before any load, so that a target that is down is a
 // clear error at once rather than a run full of connect errors. It closes
 // without a word, as a load balancer's health check does.
-void probe(const tcp::endpoint& target, const std::string& text, std::chrono::nanoseconds timeout) {
+boost::system::error_code probe_one(const tcp::endpoint& target, std::chrono::nanoseconds timeout) {
   asio::io_context io;
   tcp::socket socket(io);
   boost::system::error_code result = asio::error::timed_out;
@@ -68,9 +71,21 @@ void probe(const tcp::endpoint& target, const std::string& text, std::chrono::na
     io.run();
     result = asio::error::timed_out;
   }
-  if (result) throw TargetError(text + ": connect: " + result.message());
   boost::system::error_code ignored;
   socket.close(ignored);
+  return result;
+}
+
+// The first address that accepts a connection (localhost may resolve to ::1
+// first while the server listens on 127.0.0.1 only); every session uses it.
+tcp::endpoint probe(const std::vector<tcp::endpoint>& endpoints, const std::string& text,
+                    std::chrono::nanoseconds timeout) {
+  boost::system::error_code last;
+  for (const auto& endpoint : endpoints) {
+    last = probe_one(endpoint, timeout);
+    if (!last) return endpoint;
+  }
+  throw TargetError(text + ": connect: " + last.message());
 }
 
 // Merges the workers' per-second samples and emits each second once every
@@ -196,8 +211,7 @@ Clock::time_point wait_for_pool(const LoadConfig& config,
 RunResult run_load(const LoadConfig& config, RunSettings settings, const std::string* scenario,
                    const script::Value* shared, const EngineCallbacks& callbacks) {
   std::string target_text = settings.target;
-  auto target = resolve(config, target_text);
-  probe(target, target_text, config.connect_timeout);
+  auto target = probe(resolve(config, target_text), target_text, config.connect_timeout);
 
   std::size_t threads = config.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -253,6 +267,7 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
   auto deadline = config.duration ? run_start + *config.duration : Clock::time_point::max();
   bool stop_sent = false;
   bool aborted = false;
+  bool halted = false;
   Clock::time_point abort_at = Clock::time_point::max();
   Clock::time_point stopped_at = Clock::time_point::max();
   auto stop_all = [&](const char* reason) {
@@ -275,22 +290,34 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
   for (;;) {
     bool all_done = true;
     for (std::size_t w = 0; w < threads; ++w) {
+      // done first: a worker that finishes in between has published its
+      // last sample before setting done, so take_samples() still sees it.
+      bool finished = done[w];
       series.add(w, workers[w]->take_samples());
-      if (done[w]) series.finished(w);
-      all_done = all_done && done[w];
+      if (finished) series.finished(w);
+      all_done = all_done && finished;
     }
     auto now = Clock::now();
     series.emit(false, callbacks, seconds_between(run_start, now), result.series, result.metrics);
     if (all_done) break;
-    if (!stop_sent && callbacks.interrupted && callbacks.interrupted->load()) {
+    bool interrupt = callbacks.interrupted && callbacks.interrupted->load();
+    if (!stop_sent && interrupt) {
       stop_all("interrupted");
       result.interrupted = true;
+    } else if (stop_sent && interrupt && !result.interrupted) {
+      // Ctrl-C while transactions drain: the user wants out now.
+      result.interrupted = true;
+      abort_at = now;
     } else if (!stop_sent && now >= deadline) {
       stop_all("duration");
     }
     const auto& so_far = result.metrics.counters();
-    if (so_far.transactions_started != started_before) {
-      started_before = so_far.transactions_started;
+    // Progress: a transaction started or decided (a connection setup that
+    // fails over and over is not progress).
+    std::uint64_t moved = so_far.transactions_started + so_far.delivered + so_far.refused_4xx +
+                          so_far.refused_5xx + so_far.failed;
+    if (moved != started_before) {
+      started_before = moved;
       failed_before = so_far.connections_failed;
       last_progress = now;
     } else if (!stop_sent && !config.duration && now - last_progress > kStallTimeout &&
@@ -300,6 +327,12 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
     if (stop_sent && !aborted && now >= abort_at) {
       for (auto& worker : workers) worker->abort();
       aborted = true;
+    }
+    // The last resort: a worker that abort() did not end within the grace
+    // period is halted, so the run always ends.
+    if (aborted && !halted && now >= abort_at + kHaltGrace) {
+      for (auto& worker : workers) worker->halt();
+      halted = true;
     }
     std::this_thread::sleep_for(kPoll);
   }
@@ -346,13 +379,15 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
   }
   // The rate over the time starts were allowed: not the drain after a stop,
   // nor, in the open model, anything after the profile's end.
-  double active = seconds_between(run_start, stop_sent ? std::min(stopped_at, end) : end);
+  auto active_end = stop_sent ? std::min(stopped_at, end) : end;
+  if (budget.spent()) active_end = std::min(active_end, budget.spent_at());
+  double active = seconds_between(run_start, active_end);
   if (config.model == Model::open)
     active = std::min(active, std::chrono::duration<double>(config.rate.total_duration()).count());
   const auto& c = result.metrics.counters();
   if (active > 0) result.achieved_rate = static_cast<double>(c.transactions_started) / active;
   for (const auto& threshold : config.thresholds)
-    result.thresholds.push_back(evaluate(threshold, result.metrics, result.elapsed_seconds));
+    result.thresholds.push_back(evaluate(threshold, result.metrics, active));
   result.settings = std::move(settings);
   return result;
 }

@@ -5,9 +5,9 @@
 // timer that never expires; give() sets the waiter's value and cancels its
 // timer, which resumes it. Single-threaded, like the io_context it serves.
 //
-// The waiting coroutines own their slots; destroy the Handoff only after the
-// io_context that runs them (the worker does), so no slot outlives its frame
-// while it is still reachable from here.
+// The waiting coroutines own their slots; destroy the io_context that runs
+// them before the Handoff (the worker declares its io_context last), so the
+// frames and their slots go first and nothing here points into a freed one.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -165,6 +165,13 @@ void Metrics::count_reply(MeasuredPhase phase, int code, std::string_view enhanc
     found->second += n;
     return;
   }
+  // A hostile server can invent enhanced codes without end ("250 2.x.y"):
+  // past kMaxReplyCells distinct cells, new codes are counted without their
+  // enhanced code, so the matrix stays bounded (phases x codes).
+  if (replies_.size() >= kMaxReplyCells && !enhanced.empty()) {
+    count_reply(phase, code, std::string_view(), n);
+    return;
+  }
   replies_.emplace_hint(found, ReplyKey{phase, code, std::string(enhanced)}, n);
 }
 

@@ -70,6 +70,10 @@ enum class ErrorKind : std::uint8_t {
   script,     // a scenario hook failed
 };
 inline constexpr std::size_t kErrorKindCount = 9;
+
+// Distinct (phase, code, enhanced code) cells one Metrics keeps; past it,
+// replies are counted under their code alone (see count_reply).
+inline constexpr std::size_t kMaxReplyCells = 1000;
 std::string_view to_string(ErrorKind kind);
 std::optional<ErrorKind> error_kind_from_string(std::string_view name);
 

@@ -12,8 +12,9 @@ void Recorder::latency(MeasuredPhase phase, int reply_class, std::chrono::nanose
 }
 
 void Recorder::reply(MeasuredPhase phase, const proto::Reply& reply) {
-  // "x.y.z" without snprintf: this runs for every reply. Each part is at most
-  // 5 digits (uint16_t), so 3 + 2 * 5 + 2 = 15 octets fit.
+  // "x.y.z" without snprintf: this runs for every reply. The fields are a
+  // uint8_t and two uint16_t (RFC 3463 allows 1-3 digits each; the types
+  // allow 3 + 5 + 5), so 13 digits and 2 dots fit.
   char enhanced[16];
   std::size_t length = 0;
   if (const auto& e = reply.enhanced()) {

@@ -70,9 +70,10 @@ struct RunResult {
   std::chrono::system_clock::time_point started_at;
   double elapsed_seconds = 0;
   bool interrupted = false;  // SIGINT
-  // "duration", "messages", "interrupted", "profile ended", or "stalled": no
-  // transaction could start for 10 s while connections kept failing (a run
-  // limited only by --messages against a target that refuses every session).
+  // "duration", "messages", "interrupted", "profile ended", "stalled" (no
+  // transaction could start for 10 s while connections kept failing: a run
+  // limited only by --messages against a target that refuses every session)
+  // or "sessions ended".
   std::string stop_reason;
   double achieved_rate = 0;  // transactions started per second
   Metrics metrics;           // every worker's, merged

@@ -18,6 +18,12 @@ using namespace asio::experimental::awaitable_operators;
 
 Session::Session(WorkerEnvironment& env, std::uint32_t slot) : env_(env), slot_(slot) {}
 
+void Session::release_pacing() {
+  if (!pacing_held_) return;
+  pacing_held_ = false;
+  env_.pacer.release();
+}
+
 void Session::abort() {
   aborted_ = true;
   if (connecting_) {
@@ -27,14 +33,50 @@ void Session::abort() {
   if (transport_) transport_->close();
 }
 
+namespace {
+
+// Keeps a session in the worker's live set for exactly as long as its
+// coroutine exists, however it ends (an exception, or the frame destroyed
+// with the io_context).
+class LiveMembership {
+ public:
+  LiveMembership(std::unordered_set<Session*>& live, Session* session)
+      : live_(live), session_(session) {
+    live_.insert(session_);
+  }
+  ~LiveMembership() { live_.erase(session_); }
+  LiveMembership(const LiveMembership&) = delete;
+  LiveMembership& operator=(const LiveMembership&) = delete;
+
+ private:
+  std::unordered_set<Session*>& live_;
+  Session* session_;
+};
+
+}  // namespace
+
 asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
-  self->env_.live.insert(self.get());
+  LiveMembership membership(self->env_.live, self.get());
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer pause(executor);
   bool after_failure = false;
   while (!self->env_.tickets.stopped() && !self->aborted_) {
     if (after_failure) self->env_.recorder.count(&Counters::reconnects);
-    Ending ending = co_await self->connection();
+    Ending ending = Ending::failed;
+    // A session never takes the worker down: whatever escapes a connection
+    // (an allocation failure, say) is an error of that connection, and the
+    // session goes on.
+    std::string escaped;
+    try {
+      ending = co_await self->connection();
+    } catch (const std::exception& e) {
+      escaped = e.what();
+    }
+    if (!escaped.empty()) {
+      self->env_.recorder.error(ErrorKind::protocol,
+                                self->env_.target_text + ": session failed: " + escaped);
+      self->release_pacing();
+    }
     self->env_.settle(self->settled_);
     if (ending == Ending::stop) break;
     after_failure = ending == Ending::failed;
@@ -44,15 +86,15 @@ asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
     }
   }
-  self->env_.live.erase(self.get());
 }
 
 asio::awaitable<Session::Ending> Session::connection() {
   auto& recorder = env_.recorder;
   bool granted = co_await env_.pacer.acquire();
   if (!granted) co_return Ending::stop;
+  pacing_held_ = true;
   if (env_.tickets.stopped()) {
-    env_.pacer.release();
+    release_pacing();
     co_return Ending::stop;
   }
   auto executor = co_await asio::this_coro::executor;
@@ -71,7 +113,7 @@ asio::awaitable<Session::Ending> Session::connection() {
     ec = asio::error::timed_out;
   }
   if (ec || aborted_) {
-    env_.pacer.release();
+    release_pacing();
     if (aborted_) co_return Ending::stop;
     recorder.error(ErrorKind::connect, env_.target_text + ": connect: " + ec.message());
     recorder.count(&Counters::connections_failed);
@@ -86,10 +128,9 @@ asio::awaitable<Session::Ending> Session::connection() {
   // The connect slot is held until the banner (see ConnectPacer): the
   // kernel completes the TCP handshake from its accept queue, long before a
   // busy server has accepted the connection and greeted.
-  bool pacing = true;
-  Conversation conversation(env_, transport, connections_, settled_, pacing);
+  Conversation conversation(env_, transport, connections_, settled_, pacing_held_);
   bool failed = !co_await conversation.run();
-  if (pacing) env_.pacer.release();
+  release_pacing();
   transport_ = nullptr;
   transport.close();
   if (aborted_) co_return Ending::stop;

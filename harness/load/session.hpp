@@ -70,6 +70,7 @@ class Session {
   enum class Ending { normal, failed, stop };
 
   boost::asio::awaitable<Ending> connection();
+  void release_pacing();
 
   WorkerEnvironment& env_;
   std::uint32_t slot_;
@@ -78,6 +79,8 @@ class Session {
   net::Transport* transport_ = nullptr;                 // while connected
   bool aborted_ = false;
   bool settled_ = false;  // see WorkerEnvironment::settle
+  // A ConnectPacer slot is held: from the connect to the banner.
+  bool pacing_held_ = false;
 };
 
 }  // namespace smtp::load

@@ -161,8 +161,8 @@ std::optional<double> observe(const Threshold& threshold, const Metrics& metrics
   const Counters& counters = metrics.counters();
   const auto started = static_cast<double>(counters.transactions_started);
   if (threshold.metric == Metric::rate) {
-    // Transactions started per second, the figure the open model's target
-    // rate is compared with (RunResult::achieved_rate).
+    // Transactions started per second over the seconds the engine passes:
+    // the active window of RunResult::achieved_rate.
     if (!(elapsed_seconds > 0)) return std::nullopt;
     return started / elapsed_seconds;
   }
@@ -182,7 +182,10 @@ std::optional<double> observe(const Threshold& threshold, const Metrics& metrics
       break;
   }
   if (!threshold.share) return static_cast<double>(count);
-  if (counters.transactions_started == 0) return std::nullopt;
+  // Errors with nothing started (every session refused, say) are all there
+  // was: 100%, not "no data" that would pass "errors<1%".
+  if (counters.transactions_started == 0)
+    return count > 0 ? std::optional<double>(100) : std::nullopt;
   return 100 * static_cast<double>(count) / started;
 }
 
@@ -301,8 +304,10 @@ ThresholdVerdict evaluate(const Threshold& threshold, const Metrics& metrics,
   verdict.threshold = threshold;
   const auto observed = observe(threshold, metrics, elapsed_seconds);
   if (!observed) {
-    // Nothing was measured, so nothing crossed the limit (threshold.hpp).
-    verdict.passed = true;
+    // Nothing was measured: an upper bound was not crossed, a lower bound
+    // was not reached (threshold.hpp).
+    verdict.passed =
+        threshold.op == Threshold::Op::less || threshold.op == Threshold::Op::less_equal;
     verdict.detail = "no data";
     return verdict;
   }

@@ -60,10 +60,13 @@ struct ThresholdVerdict {
   std::string detail;  // "p99 = 231.4ms, limit < 250ms"
 };
 
-// `elapsed_seconds` is the run's measured duration, for "rate". A latency
-// threshold on a phase that recorded nothing passes with the detail "no data"
-// (nothing crossed it); a share threshold with no transaction started passes
-// the same way.
+// `elapsed_seconds`: the seconds transactions were allowed to start (the
+// engine passes the window RunResult::achieved_rate uses), for "rate". When
+// there is nothing to judge (a latency phase that recorded nothing, a share
+// or rate with nothing started) the detail is "no data": an upper bound
+// (<, <=) passes, as nothing crossed it, and a lower bound (>, >=) fails, as
+// nothing reached it. A share of errors with nothing started but errors
+// counted is 100%.
 ThresholdVerdict evaluate(const Threshold& threshold, const Metrics& metrics,
                           double elapsed_seconds);
 

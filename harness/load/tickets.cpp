@@ -12,7 +12,11 @@ bool MessageBudget::take() {
   if (!limited_) return true;
   auto left = remaining_.load(std::memory_order_relaxed);
   while (left > 0) {
-    if (remaining_.compare_exchange_weak(left, left - 1, std::memory_order_relaxed)) return true;
+    if (remaining_.compare_exchange_weak(left, left - 1, std::memory_order_relaxed)) {
+      if (left == 1)
+        spent_at_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+      return true;
+    }
   }
   return false;
 }
@@ -69,19 +73,23 @@ void TicketSource::issue(Clock::time_point intended) {
 
 asio::awaitable<void> TicketSource::run_schedule(Clock::time_point run_start) {
   if (!schedule_) co_return;
-  schedule_timer_.emplace(co_await asio::this_coro::executor);
+  // The timer lives in this frame, not in the TicketSource, so that no
+  // I/O object outlives the worker's io_context (see Worker's members).
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  schedule_timer_ = &timer;
   while (!stopped_) {
     auto offset = schedule_->next();
     if (!offset) break;
     auto due = run_start + std::chrono::duration_cast<Clock::duration>(*offset);
     // A loop that fell behind issues every overdue ticket without waiting.
     if (due > Clock::now()) {
-      schedule_timer_->expires_at(due);
-      auto [ec] = co_await schedule_timer_->async_wait(asio::as_tuple(asio::use_awaitable));
+      timer.expires_at(due);
+      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
       if (ec || stopped_) break;
     }
     issue(due);
   }
+  schedule_timer_ = nullptr;
   // The profile is over, and so is the run: transactions in flight finish,
   // tickets still waiting for a session never start (counted as dropped).
   stop();

@@ -40,10 +40,16 @@ class MessageBudget {
       : limited_(limit.has_value()), remaining_(limit.value_or(0)) {}
   bool take();  // false once spent
   bool spent() const { return limited_ && remaining_.load(std::memory_order_relaxed) == 0; }
+  // When the last transaction was taken (the end of the window in which
+  // starts happened); the epoch while not spent.
+  Clock::time_point spent_at() const {
+    return Clock::time_point(Clock::duration(spent_at_.load(std::memory_order_relaxed)));
+  }
 
  private:
   bool limited_;
   std::atomic<std::uint64_t> remaining_;
+  std::atomic<Clock::rep> spent_at_{0};
 };
 
 class TicketSource {
@@ -78,7 +84,7 @@ class TicketSource {
   std::optional<ArrivalSchedule> schedule_;  // open model
   std::deque<Ticket> backlog_;               // open model: due, no free session yet
   Handoff<Ticket> idle_;                     // open model: sessions waiting for a ticket
-  std::optional<boost::asio::steady_timer> schedule_timer_;
+  boost::asio::steady_timer* schedule_timer_ = nullptr;  // run_schedule's, while it waits
 };
 
 }  // namespace smtp::load

@@ -59,14 +59,14 @@ Worker::Worker(const LoadConfig& config, WorkerPlan plan, MessageBudget& budget)
 Worker::~Worker() = default;
 
 void Worker::run() {
-  double cpu_start = thread_cpu_seconds();
+  cpu_at_start_ = thread_cpu_seconds();
   for (std::size_t slot = 0; slot < plan_.sessions; ++slot) {
     auto session = std::make_shared<Session>(*env_, static_cast<std::uint32_t>(slot));
     asio::co_spawn(io_, Session::run(std::move(session)), asio::detached);
   }
   asio::co_spawn(io_, tick(), asio::detached);
   io_.run();
-  cpu_seconds_ = thread_cpu_seconds() - cpu_start;
+  cpu_seconds_ = thread_cpu_seconds() - cpu_at_start_;
   if (!started_) {
     recorder_.fold();  // interrupted before the clock started: no sample
     return;
@@ -81,6 +81,7 @@ void Worker::start(Clock::time_point run_start) {
     if (started_) return;
     started_ = true;
     run_start_ = run_start;
+    cpu_at_start_ = thread_cpu_seconds();  // the pool's warm-up is not the run's
     asio::co_spawn(io_, tickets_.run_schedule(run_start), asio::detached);
   });
 }

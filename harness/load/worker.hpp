@@ -65,6 +65,9 @@ class Worker {
   // flight and QUIT. abort(): close every connection now.
   void stop();
   void abort();
+  // Thread-safe, the last resort: run() returns at once, whatever its
+  // sessions are doing (the engine calls it when abort() did not end them).
+  void halt() { io_.stop(); }
   std::vector<WorkerSample> take_samples();
 
   // After run() has returned.
@@ -82,7 +85,6 @@ class Worker {
   Clock::time_point run_start_;
   bool started_ = false;
   std::atomic<std::size_t> settled_{0};
-  boost::asio::io_context io_{1};
   Recorder recorder_;
   TicketSource tickets_;
   ConnectPacer pacer_;
@@ -92,9 +94,15 @@ class Worker {
   std::optional<WorkerEnvironment> env_;
   Histogram loop_lag_;
   double cpu_seconds_ = 0;
+  double cpu_at_start_ = 0;  // thread CPU time when the run's clock started
 
   std::mutex samples_mutex_;
   std::vector<WorkerSample> samples_;
+
+  // Last, so that it is destroyed first: the coroutine frames it still holds
+  // (after halt()) refer to the members above, and nothing above owns an I/O
+  // object (timers and sockets live in the frames).
+  boost::asio::io_context io_{1};
 };
 
 }  // namespace smtp::load

@@ -89,6 +89,8 @@ const std::map<std::string, FieldReader>& fields() {
       {"size",
        [](lua_State* L, std::string_view c, MessageSpec& m) {
          m.size = static_cast<std::size_t>(f::integer(L, c, "size", 0));
+         if (*m.size > kMaxMessageSize)
+           f::fail(L, c, "size must be at most " + std::to_string(kMaxMessageSize));
        }},
       {"body",
        [](lua_State* L, std::string_view c, MessageSpec& m) { m.body = f::string(L, c, "body"); }},

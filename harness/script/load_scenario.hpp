@@ -31,6 +31,13 @@
 
 namespace smtp::script {
 
+// Bounds on what one message may ask for, checked wherever a size or a
+// recipient count comes in (flags, settings, message(ctx)): each message is
+// built in memory, per worker, and a typo like 10000000000 must be a clear
+// error, not an allocation failure in the middle of the run.
+inline constexpr std::size_t kMaxMessageSize = std::size_t{1} << 30;  // 1 GiB
+inline constexpr std::size_t kMaxRecipients = 100'000;
+
 struct ScenarioStage {
   std::string duration;  // as written ("30s"); the app parses it
   double rate = 0;

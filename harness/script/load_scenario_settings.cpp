@@ -53,6 +53,13 @@ std::size_t count(lua_State* L, const std::string& c, const char* field, std::in
   return static_cast<std::size_t>(f::integer(L, c, field, min));
 }
 
+std::size_t bounded(lua_State* L, const std::string& c, const char* field, std::int64_t min,
+                    std::size_t max) {
+  std::size_t value = count(L, c, field, min);
+  if (value > max) f::fail(L, c, std::string(field) + " must be at most " + std::to_string(max));
+  return value;
+}
+
 // Reads the named fields of the table at the top of the stack with `readers`.
 template <typename Readers>
 void read_fields(lua_State* L, const std::string& c, const char* field, const Readers& readers) {
@@ -154,8 +161,9 @@ const std::map<std::string, FieldReader>& fields() {
          }
        }},
       {"chunking", [](L_ L, C c, S s) { s.chunking = f::boolean(L, c, "chunking"); }},
-      {"size", [](L_ L, C c, S s) { s.size = count(L, c, "size", 0); }},
-      {"recipients", [](L_ L, C c, S s) { s.recipients = count(L, c, "recipients", 1); }},
+      {"size", [](L_ L, C c, S s) { s.size = bounded(L, c, "size", 0, kMaxMessageSize); }},
+      {"recipients",
+       [](L_ L, C c, S s) { s.recipients = bounded(L, c, "recipients", 1, kMaxRecipients); }},
       {"from", [](L_ L, C c, S s) { s.from = read_address(L, c, "from", true); }},
       {"to", [](L_ L, C c, S s) { s.to = read_address(L, c, "to", false); }},
       {"threads", [](L_ L, C c, S s) { s.threads = count(L, c, "threads", 1); }},

@@ -7,7 +7,7 @@ The server's own counts (its handler's) must equal the harness's.
 import smtplib
 import unittest
 
-from loadharness import LoadTestCase
+from loadharness import EXIT_FAILED, LoadTestCase
 from loadresult import cell, phase_total, replies, reply_count
 
 CREDENTIALS = ("carol", "s3cret-carol")
@@ -78,7 +78,8 @@ class StarttlsAuth(LoadTestCase):
         server = self.start_aiosmtpd(starttls=True, user=f"{user}:{password}")
         run = self.load("--target", server.target, "--tls", "starttls", "--auth",
                         f"{user}:wrong-{password}", "--connections", 2, "--duration", "1s",
-                        "--threads", 2, "-q")
+                        "--threads", 2, "-q", expect=EXIT_FAILED)
+        self.assertIn("no transaction could start", run.stderr)
         load = run.result["load"]
         stats = server.stats()
         self.assertEqual(stats["messages"], 0)

@@ -7,7 +7,7 @@ server counted (GET /api/stats, GET /api/rules), not only against itself.
 import json
 import unittest
 
-from loadharness import LoadTestCase, fake_scenario, load_scenario
+from loadharness import EXIT_FAILED, LoadTestCase, fake_scenario, load_scenario
 from loadresult import cell, phase_total, replies, reply_count
 
 MS = 1_000_000
@@ -169,10 +169,12 @@ class Submission(LoadTestCase):
     def test_wrong_password_is_an_auth_error_and_delivers_nothing(self):
         server = self.start_fake(profile=fake_scenario("submission"))
         wrong = "not-the-password-42"
-        # No threshold is given, so the run itself succeeds (exit 0).
+        # A run in which no transaction could start has failed (exit 1),
+        # thresholds or not.
         run = self.load("--target", target(server), "--tls", "starttls", "--auth",
                         f"alice:{wrong}", "--connections", 2, "--duration", "1s", "--threads", 2,
-                        "-q")
+                        "-q", expect=EXIT_FAILED)
+        self.assertIn("no transaction could start", run.stderr)
         load = run.result["load"]
         c = load["counters"]
         self.assertEqual((c["transactions_started"], c["delivered"]), (0, 0), c)

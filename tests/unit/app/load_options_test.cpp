@@ -151,6 +151,12 @@ TEST(PlanLoad, MistakesNameTheirSource) {
   flags = target_only();
   flags.messages = 0;
   EXPECT_THAT(usage_error(flags), HasSubstr("--messages: must be at least 1"));
+  flags = target_only();
+  flags.size = std::size_t{100'000'000'000};
+  EXPECT_THAT(usage_error(flags), HasSubstr("--size: at most 1073741824 octets"));
+  flags = target_only();
+  flags.recipients = 1'000'000;
+  EXPECT_THAT(usage_error(flags), HasSubstr("--recipients: must be between 1 and 100000"));
   script::ScenarioSettings file;
   file.path = "s.lua";
   file.duration = "forever";

@@ -267,14 +267,17 @@ TEST(EvaluateThreshold, DurationsPrintInAReadableUnit) {
   }
 }
 
-TEST(EvaluateThreshold, LatencyWithNoDataPasses) {
+TEST(EvaluateThreshold, LatencyWithNoDataPassesAnUpperBoundOnly) {
   const Metrics metrics = transactions_taking(1'000'000'000, 5);
-  for (const char* text : {"p99:rcpt<1ms", "mean:auth<1ms", "max:starttls<1ms", "min:bdat>1s"}) {
+  for (const char* text : {"p99:rcpt<1ms", "mean:auth<1ms", "max:starttls<=1ms"}) {
     const auto verdict = judge(text, metrics);
     EXPECT_TRUE(verdict.passed) << text;
     EXPECT_EQ(verdict.detail, "no data") << text;
   }
   EXPECT_TRUE(judge("p99<1ms", Metrics{}).passed);
+  const auto lower = judge("min:bdat>1s", metrics);
+  EXPECT_FALSE(lower.passed);
+  EXPECT_EQ(lower.detail, "no data");
 }
 
 TEST(EvaluateThreshold, ErrorsSumEveryKind) {
@@ -327,15 +330,26 @@ TEST(EvaluateThreshold, RateIsTransactionsStartedPerSecond) {
   EXPECT_FALSE(judge("rate>0", Metrics{}, 10).passed);  // nothing started: 0/s
 }
 
-TEST(EvaluateThreshold, SharesAndRateWithNothingToDivideByPass) {
-  for (const char* text : {"errors<1%", "4xx<1%", "5xx<1%", "delivered>=99%"}) {
+TEST(EvaluateThreshold, SharesAndRateWithNothingToDivideBy) {
+  for (const char* text : {"errors<1%", "4xx<1%", "5xx<1%"}) {
     const auto verdict = judge(text, Metrics{});
     EXPECT_TRUE(verdict.passed) << text;
     EXPECT_EQ(verdict.detail, "no data") << text;
   }
+  // Nothing delivered out of nothing started has not reached 99%.
+  EXPECT_FALSE(judge("delivered>=99%", Metrics{}).passed);
   const auto rate = judge("rate>=100", mixed_run(), 0);
-  EXPECT_TRUE(rate.passed);
+  EXPECT_FALSE(rate.passed);
   EXPECT_EQ(rate.detail, "no data");
+  EXPECT_TRUE(judge("rate<100", mixed_run(), 0).passed);
+}
+
+TEST(EvaluateThreshold, ErrorsWithNothingStartedAreAllThereWas) {
+  Metrics metrics;
+  metrics.count_error(ErrorKind::auth, 3);
+  const auto verdict = judge("errors<1%", metrics);
+  EXPECT_FALSE(verdict.passed);
+  EXPECT_EQ(verdict.observed, 100);
 }
 
 TEST(EvaluateThreshold, CountsWithNothingStartedAreStillJudged) {
