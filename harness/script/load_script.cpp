@@ -48,7 +48,7 @@ LoadScript::LoadScript(const std::string& path, const Value& shared, std::uint32
   // Hooks that draw from math.random replay with the run's --seed; each
   // worker gets its own stream.
   state_->run_string("math.randomseed(" + std::to_string(static_cast<std::int64_t>(seed)) + ")",
-                     "=seed");
+                     "seed");
   state_->run_file(path_, 1);
   HookJob job{&path_};
   load_hooks::call_c(L, take_hooks_entry, &job, 1, 0);
