@@ -84,6 +84,43 @@ TEST_F(TransportTest, ReArmedDeadlineDoesNotFireEarly) {
   EXPECT_EQ(got, "221\n");
 }
 
+TEST_F(TransportTest, EarlierDeadlineReplacesAPendingLaterOne) {
+  test::TransportPair pair = test::connected_transports(io_);
+  error_code ec;
+  auto reader = [&]() -> asio::awaitable<void> {
+    pair.client.expires_after(1h);
+    pair.client.expires_after(20ms);  // earlier: must not wait for the hour
+    char buffer[8];
+    (void)co_await pair.client.read_some(asio::buffer(buffer), ec);
+  };
+  ASSERT_TRUE(test::run_all(io_, reader()));
+  EXPECT_EQ(ec, asio::error::timed_out) << ec.message();
+}
+
+// The lazy timer: a deadline moved forward while the first wait is pending
+// is honoured when that wait fires (it waits again for the rest).
+TEST_F(TransportTest, DeadlineMovedForwardWhileWaitingIsHonoured) {
+  test::TransportPair pair = test::connected_transports(io_);
+  error_code ec;
+  std::string got;
+  auto reader = [&]() -> asio::awaitable<void> {
+    pair.client.expires_after(40ms);
+    got = co_await test::read_exactly(pair.client, 4, ec);
+  };
+  auto mover = [&]() -> asio::awaitable<void> {
+    asio::steady_timer wait(io_, 20ms);
+    co_await wait.async_wait(asio::use_awaitable);
+    pair.client.expires_after(1h);  // the pending 40 ms wait now only re-arms
+    wait.expires_after(60ms);       // past the first deadline
+    co_await wait.async_wait(asio::use_awaitable);
+    error_code write_ec;
+    co_await pair.server.write("250\n", write_ec);
+  };
+  ASSERT_TRUE(test::run_all(io_, reader(), mover()));
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(got, "250\n");
+}
+
 TEST_F(TransportTest, DeadlineFailsWriteToPeerThatNeverReads) {
   test::TransportPair pair = test::connected_transports(io_);
   const std::string big(64 << 20, 'x');  // far beyond the socket buffers
