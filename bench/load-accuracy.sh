@@ -32,33 +32,9 @@ connections=${CONNECTIONS:-10}
 duration=${DURATION:-10s}
 delay_ms=${DELAY_MS:-20}
 high_ms=${HIGH_MS:-$("/usr/bin/python3" -c "print($delay_ms + 1.5)")}
-run_limit=300  # seconds; a run that takes longer is a hang, not a result
-py=/usr/bin/python3
-lib=bench/load/benchload.py
-harness=$build/harness/app/smtp-harness
-fake_smtpd=$build/fake-server/fake-smtpd
+# shellcheck source=bench/load/common.sh
+source bench/load/common.sh load-accuracy
 
-for tool in "$py" "$harness" "$fake_smtpd"; do
-  [ -x "$tool" ] || { echo "missing $tool (python3, or build: cmake --preset release" \
-    "-B $build && ninja -C $build smtp-harness fake-smtpd)" >&2; exit 2; }
-done
-
-work=$(mktemp -d -t load-accuracy.XXXXXX)
-fake_pid=""
-client_pid=""
-# shellcheck disable=SC2317  # run by the EXIT trap
-cleanup() {
-  for pid in $client_pid $fake_pid; do
-    kill -TERM "$pid" 2>/dev/null || true
-    # Bounded: 5 s, then SIGKILL.
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 cat >"$work/end-of-data-delay.lua" <<EOF
 -- bench/load-accuracy.sh: every end-of-data reply waits ${delay_ms} ms.

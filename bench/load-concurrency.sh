@@ -37,16 +37,8 @@ sessions=${SESSIONS:-10000}
 rate=${RATE:-2000}
 duration=${DURATION:-15s}
 limit_mib=${LIMIT_MIB:-256}
-run_limit=300  # seconds; a run that takes longer is a hang, not a result
-py=/usr/bin/python3
-lib=bench/load/benchload.py
-harness=$build/harness/app/smtp-harness
-fake_smtpd=$build/fake-server/fake-smtpd
-
-for tool in "$py" "$harness" "$fake_smtpd"; do
-  [ -x "$tool" ] || { echo "missing $tool (python3, or build: cmake --preset release" \
-    "-B $build && ninja -C $build smtp-harness fake-smtpd)" >&2; exit 2; }
-done
+# shellcheck source=bench/load/common.sh
+source bench/load/common.sh load-concurrency
 
 # One descriptor per session on each side, plus a few; both processes inherit it.
 fds=$((sessions + 1000))
@@ -54,23 +46,6 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$fds" ] && ! ulimit 
   echo "cannot raise the descriptor limit to $fds (hard limit $(ulimit -Hn))" >&2
   exit 2
 fi
-
-work=$(mktemp -d -t load-concurrency.XXXXXX)
-fake_pid=""
-client_pid=""
-# shellcheck disable=SC2317  # run by the EXIT trap
-cleanup() {
-  for pid in $client_pid $fake_pid; do
-    kill -TERM "$pid" 2>/dev/null || true
-    # Bounded: 5 s, then SIGKILL.
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 "$fake_smtpd" --listen 127.0.0.1:0 --no-api --store none --idle-timeout 600s \
   --ports-file "$work/ports.json" >"$work/fake-smtpd.out" 2>&1 &
