@@ -282,7 +282,7 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
   // transaction started for kStallTimeout while connections kept failing, it
   // stops as "stalled" (exit 1).
   auto last_progress = run_start;
-  std::uint64_t started_before = 0;
+  std::uint64_t progress_before = 0;
   std::uint64_t failed_before = 0;
   // Bounded: the workers end once stopped (the drain deadline aborts the
   // connections that do not), and a stop comes at the deadline, an
@@ -316,8 +316,8 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
     // fails over and over is not progress).
     std::uint64_t moved = so_far.transactions_started + so_far.delivered + so_far.refused_4xx +
                           so_far.refused_5xx + so_far.failed;
-    if (moved != started_before) {
-      started_before = moved;
+    if (moved != progress_before) {
+      progress_before = moved;
       failed_before = so_far.connections_failed;
       last_progress = now;
     } else if (!stop_sent && !config.duration && now - last_progress > kStallTimeout &&

@@ -16,7 +16,7 @@ namespace smtp::load {
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
 
-Session::Session(WorkerEnvironment& env, std::uint32_t slot) : env_(env), slot_(slot) {}
+Session::Session(WorkerEnvironment& env) : env_(env) {}
 
 void Session::release_pacing() {
   if (!pacing_held_) return;

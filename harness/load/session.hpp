@@ -56,7 +56,7 @@ struct WorkerEnvironment {
 
 class Session {
  public:
-  Session(WorkerEnvironment& env, std::uint32_t slot);
+  explicit Session(WorkerEnvironment& env);
 
   // The session's whole life: connect, run, reconnect, until the tickets stop.
   static boost::asio::awaitable<void> run(std::shared_ptr<Session> self);
@@ -73,7 +73,6 @@ class Session {
   void release_pacing();
 
   WorkerEnvironment& env_;
-  std::uint32_t slot_;
   std::uint64_t connections_ = 0;
   boost::asio::ip::tcp::socket* connecting_ = nullptr;  // while connecting
   net::Transport* transport_ = nullptr;                 // while connected

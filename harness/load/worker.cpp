@@ -60,8 +60,8 @@ Worker::~Worker() = default;
 
 void Worker::run() {
   cpu_at_start_ = thread_cpu_seconds();
-  for (std::size_t slot = 0; slot < plan_.sessions; ++slot) {
-    auto session = std::make_shared<Session>(*env_, static_cast<std::uint32_t>(slot));
+  for (std::size_t i = 0; i < plan_.sessions; ++i) {
+    auto session = std::make_shared<Session>(*env_);
     asio::co_spawn(io_, Session::run(std::move(session)), asio::detached);
   }
   asio::co_spawn(io_, tick(), asio::detached);

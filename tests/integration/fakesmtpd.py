@@ -38,15 +38,20 @@ SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error",
                      "session ended by an exception")
 
 
-def binary():
-    """The fake-smtpd under test; a missing or wrong $FAKE_SMTPD is a failure."""
-    path = os.environ.get("FAKE_SMTPD", "")
+def binary_from_env(variable, target):
+    """The program under test named by $VARIABLE; unset or not executable is a failure."""
+    path = os.environ.get(variable, "")
     if not path:
-        raise AssertionError("FAKE_SMTPD is not set: point it at the fake-smtpd binary "
-                             "(ctest sets it to $<TARGET_FILE:fake-smtpd>)")
+        raise AssertionError(f"{variable} is not set: point it at the {target} binary "
+                             f"(ctest sets it to $<TARGET_FILE:{target}>)")
     if not os.access(path, os.X_OK):
-        raise AssertionError(f"FAKE_SMTPD={path} is not an executable; build the fake-smtpd target")
+        raise AssertionError(f"{variable}={path} is not an executable; build the {target} target")
     return path
+
+
+def binary():
+    """The fake-smtpd under test."""
+    return binary_from_env("FAKE_SMTPD", "fake-smtpd")
 
 
 def require_tool(test, path_or_name, package):

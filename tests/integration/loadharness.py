@@ -21,7 +21,7 @@ import threading
 import time
 import unittest
 
-from fakesmtpd import SANITIZER_MARKERS, FakeSmtpd, wait_until
+from fakesmtpd import SANITIZER_MARKERS, FakeSmtpd, binary_from_env, wait_until
 from loadresult import summary_of
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,15 +42,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def binary():
-    """The smtp-harness under test; a missing or wrong $SMTP_HARNESS is a failure."""
-    path = os.environ.get("SMTP_HARNESS", "")
-    if not path:
-        raise AssertionError("SMTP_HARNESS is not set: point it at the smtp-harness binary "
-                             "(ctest sets it to $<TARGET_FILE:smtp-harness>)")
-    if not os.access(path, os.X_OK):
-        raise AssertionError(f"SMTP_HARNESS={path} is not an executable; build the "
-                             f"smtp-harness target")
-    return path
+    """The smtp-harness under test."""
+    return binary_from_env("SMTP_HARNESS", "smtp-harness")
 
 
 def load_scenario(name):
