@@ -11,6 +11,8 @@
 # (smtp-sink(1): -p turns it off).
 #
 # Clients, each sending MESSAGES messages over 10 connections kept open:
+# Both clients send every message from load@harness.test to
+# rcpt@example.test (smtp-source -f/-t, smtp-harness --from/--to).
 #   smtp-source  smtp-source -d -s 10 -l L -m MESSAGES: 10 parallel sessions
 #                (-s), each reusing its connection (-d); never pipelines
 #                (smtp-source(1), BUGS). -l is the payload after smtp-source's
@@ -96,13 +98,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# One envelope for every message, the same for both clients: smtp-source
+# always sends from -f to -t, so smtp-harness gets a fixed --to rather than
+# its default pattern, which names a different recipient per message.
+source_envelope=(-f load@harness.test -t rcpt@example.test)
+harness_envelope=(--from load@harness.test --to rcpt@example.test)
+
 # Message sizes: smtp-source's headers (From, To, Date, Message-Id, with the
 # host name in them) come on top of -l, so measure them once and pad the rest.
-probe_source=$("$py" "$lib" message-size 30 -- "$smtp_source" -l 1024 -m 1 "127.0.0.1:{port}") || exit 2
+probe_source=$("$py" "$lib" message-size 30 -- "$smtp_source" "${source_envelope[@]}" -l 1024 -m 1 \
+  "127.0.0.1:{port}") || exit 2
 payload=$((2048 - probe_source))
-source_size=$("$py" "$lib" message-size 30 -- "$smtp_source" -l "$payload" -m 1 "127.0.0.1:{port}") || exit 2
+source_size=$("$py" "$lib" message-size 30 -- "$smtp_source" "${source_envelope[@]}" -l "$payload" \
+  -m 1 "127.0.0.1:{port}") || exit 2
 harness_size=$("$py" "$lib" message-size 30 -- "$harness" load --target "127.0.0.1:{port}" \
-  --connections 1 --messages 1 --size 1024 --threads 1 -q) || exit 2
+  "${harness_envelope[@]}" --connections 1 --messages 1 --size 1024 --threads 1 -q) || exit 2
 for size in "$source_size" "$harness_size"; do
   if [ "$size" -lt 1004 ] || [ "$size" -gt 1044 ]; then
     echo "message sizes differ from 1024 octets: smtp-source $source_size, smtp-harness $harness_size" >&2
@@ -139,12 +149,13 @@ run() {
   kill -0 "$sink_pid" 2>/dev/null || { echo "smtp-sink is not running" >&2; cat "$work/smtp-sink.out" >&2; exit 2; }
   case $name in
     smtp-source)
-      client=("$smtp_source" -d -s 10 -l "$payload" -m "$count" "127.0.0.1:$sink_port")
+      client=("$smtp_source" -d -s 10 "${source_envelope[@]}" -l "$payload" -m "$count"
+        "127.0.0.1:$sink_port")
       result=-
       ;;
     pipe-t* | nopipe-t*)
       client=("$harness" load --target "127.0.0.1:$sink_port" --connections 10 --messages "$count"
-        --size 1024 --threads "${name##*-t}" -q --json "$work/result.json")
+        "${harness_envelope[@]}" --size 1024 --threads "${name##*-t}" -q --json "$work/result.json")
       [[ $name == nopipe-* ]] && client+=(--no-pipelining)
       result=$work/result.json
       ;;

@@ -102,7 +102,10 @@ class Worker {
   // Last, so that it is destroyed first: the coroutine frames it still holds
   // (after halt()) refer to the members above, and nothing above owns an I/O
   // object (timers and sockets live in the frames).
-  boost::asio::io_context io_{1};
+  // One thread runs it, and every socket and timer is touched only from that
+  // thread (other threads post()), so the reactor's per-socket locks are
+  // switched off; posting and stop() stay locked.
+  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
 };
 
 }  // namespace smtp::load

@@ -99,7 +99,13 @@ void ClientDialogue::emit(ClientStep& step, Phase phase, std::string bytes) {
   const Request request{next_serial_++, phase};
   pending_.push_back(request);
   step.requests.push_back(request);
-  step.output += bytes;
+  // The content of a message is the largest piece: moved, not copied, when
+  // it is the first thing the step writes.
+  if (step.output.empty()) {
+    step.output = std::move(bytes);
+  } else {
+    step.output += bytes;
+  }
 }
 
 void ClientDialogue::fail(ClientStep& step, FailureKind kind, std::optional<Phase> phase, int code,

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/client_envelope.hpp"
 #include "proto/ehlo.hpp"
 #include "proto/reply.hpp"
 
@@ -211,12 +212,14 @@ class ClientDialogue {
     std::size_t recipients = 0;
     std::size_t accepted = 0;
     bool pipelined = false;
-    std::deque<Planned> plan;               // commands not yet written
+    std::vector<Planned> plan;              // the commands, in order
+    std::size_t next_planned = 0;           // plan[next_planned] is the next to write
     std::optional<Reply> mail_refusal;      // MAIL's 4xx/5xx
     std::optional<Reply> rcpt_refusal;      // the last RCPT's 4xx/5xx
     std::optional<ReplyEvent> refusal;      // DATA's, a chunk's or the end of data's
     std::optional<ReplyEvent> final_reply;  // the end of data's or the LAST chunk's 250
     bool server_reset = false;              // the end of data was sent: the server forgot it
+    bool plan_done() const { return next_planned == plan.size(); }
   };
 
   void emit(ClientStep& step, Phase phase, std::string bytes);
@@ -262,6 +265,7 @@ class ClientDialogue {
   Sasl sasl_ = Sasl::none;
   std::string sasl_pending_;  // PLAIN's response when it did not fit on the AUTH line
   std::optional<Transaction> transaction_;
+  ClientEnvelope envelope_;  // MAIL and RCPT lines, encoded once
 };
 
 }  // namespace smtp::proto

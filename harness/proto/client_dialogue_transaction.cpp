@@ -38,26 +38,17 @@ ClientStep ClientDialogue::send(OutgoingMessage message) {
   t.pipelined = pipelining();
   std::string error;
 
-  auto from = path_from_address(message.from);
-  if (auto* e = std::get_if<PathError>(&from)) return invalid("sender: " + e->detail);
-  std::vector<EsmtpParam> params;
+  std::optional<std::size_t> declared_size;  // SIZE= only when the server has the extension
   if (config_.send_size && esmtp_ && capabilities_.has("SIZE")) {
-    // RFC 1870 §3: the size in octets with CRLFs, without dot-stuffing.
-    params.push_back({"SIZE", std::to_string(message.content.size())});
+    declared_size = message.content.size();
   }
-  auto mail = take(encode_mail(std::get<Path>(from), params), &error);
-  if (!mail) return invalid("MAIL: " + error);
+  auto mail = envelope_.mail(message.from, declared_size, &error);
+  if (!mail) return invalid(std::move(error));
+  t.plan.reserve(message.to.size() + 2);
   t.plan.push_back({Phase::mail, std::move(*mail)});
-
-  PathOptions rcpt_options;
-  rcpt_options.allow_null = false;       // §4.1.1.3
-  rcpt_options.allow_postmaster = true;  // "<Postmaster>" is a valid forward-path
-  for (const auto& to : message.to) {
-    auto path = path_from_address(to, rcpt_options);
-    if (auto* e = std::get_if<PathError>(&path))
-      return invalid("recipient " + to + ": " + e->detail);
-    auto rcpt = take(encode_rcpt(std::get<Path>(path)), &error);
-    if (!rcpt) return invalid("RCPT: " + error);
+  for (std::size_t i = 0; i < message.to.size(); ++i) {
+    auto rcpt = envelope_.rcpt(i, message.to[i], &error);
+    if (!rcpt) return invalid(std::move(error));
     t.plan.push_back({Phase::rcpt, std::move(*rcpt)});
   }
 
@@ -88,13 +79,12 @@ ClientStep ClientDialogue::send(OutgoingMessage message) {
   // pipelining each command waits for the reply to the one before.
   do {
     send_next_planned(step);
-  } while (transaction_->pipelined && !transaction_->plan.empty());
+  } while (transaction_->pipelined && !transaction_->plan_done());
   return step;
 }
 
 void ClientDialogue::send_next_planned(ClientStep& step) {
-  Planned next = std::move(transaction_->plan.front());
-  transaction_->plan.pop_front();
+  Planned& next = transaction_->plan[transaction_->next_planned++];
   emit(step, next.phase, std::move(next.bytes));
 }
 
@@ -106,7 +96,7 @@ bool ClientDialogue::should_stop_early(const ReplyEvent& event) const {
   // RFC 3030 §2: after a refused chunk the client MUST NOT send more.
   if (event.phase == Phase::bdat && refused) return true;
   // Every RCPT refused: no DATA, RSET instead (§4.1.1.5).
-  const Phase next = t.plan.front().phase;
+  const Phase next = t.plan[t.next_planned].phase;
   return (next == Phase::data || next == Phase::bdat) && t.accepted == 0 &&
          event.phase == Phase::rcpt;
 }
@@ -153,13 +143,13 @@ void ClientDialogue::on_transaction_reply(ClientStep& step, const ReplyEvent& ev
       break;
     case Phase::bdat:
       if (refused && !t.refusal) t.refusal = event;
-      if (!refused && t.plan.empty() && pending_.empty()) t.final_reply = event;
+      if (!refused && t.plan_done() && pending_.empty()) t.final_reply = event;
       break;
     default:
       break;
   }
   if (!pending_.empty()) return;  // more replies of this batch to come
-  if (!t.plan.empty() && !should_stop_early(event)) return send_next_planned(step);
+  if (!t.plan_done() && !should_stop_early(event)) return send_next_planned(step);
   end_transaction(step);
 }
 
