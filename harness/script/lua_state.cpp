@@ -169,10 +169,14 @@ LuaState::~LuaState() {
   lua_close(L_);
 }
 
-void LuaState::call(int nargs, int nresults) {
+void LuaState::reset_instruction_budget() {
   lua_rawgetp(L_, LUA_REGISTRYINDEX, &budget_key);
-  static_cast<Budget*>(lua_touserdata(L_, -1))->used = 0;  // the budget is per call
+  static_cast<Budget*>(lua_touserdata(L_, -1))->used = 0;
   lua_pop(L_, 1);
+}
+
+void LuaState::call(int nargs, int nresults) {
+  reset_instruction_budget();               // the budget is per call
   const int base = lua_gettop(L_) - nargs;  // the function's index
   lua_pushcfunction(L_, traceback);
   lua_insert(L_, base);

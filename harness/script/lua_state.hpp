@@ -51,6 +51,10 @@ class LuaState {
   // traceback and the instruction limit. Throws ScriptError.
   void call(int nargs, int nresults);
 
+  // Starts a fresh instruction budget, as call() does, for code run by other
+  // means (lua_resume of a check's coroutine).
+  void reset_instruction_budget();
+
  private:
   struct Allocator {
     std::size_t limit;

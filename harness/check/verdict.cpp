@@ -1,0 +1,66 @@
+#include "check/verdict.hpp"
+
+#include <array>
+#include <cctype>
+
+namespace smtp::check {
+namespace {
+
+constexpr std::array<std::string_view, kVerdictCount> kVerdictNames = {"PASS", "FAIL", "WARN",
+                                                                       "INFO", "SKIP", "ERROR"};
+
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(a[i])) !=
+        std::toupper(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view to_string(Verdict verdict) {
+  return kVerdictNames[static_cast<std::size_t>(verdict)];
+}
+
+std::optional<Verdict> parse_verdict(std::string_view text) {
+  for (std::size_t i = 0; i < kVerdictNames.size(); ++i) {
+    if (iequal(text, kVerdictNames[i])) return static_cast<Verdict>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(Level level) {
+  switch (level) {
+    case Level::must:
+      return "MUST";
+    case Level::should:
+      return "SHOULD";
+    case Level::info:
+      return "INFO";
+  }
+  return "?";
+}
+
+std::optional<Level> parse_level(std::string_view text) {
+  if (iequal(text, "MUST") || iequal(text, "M")) return Level::must;
+  if (iequal(text, "SHOULD") || iequal(text, "S")) return Level::should;
+  if (iequal(text, "INFO") || iequal(text, "I")) return Level::info;
+  return std::nullopt;
+}
+
+Verdict unmet(Level level) {
+  switch (level) {
+    case Level::must:
+      return Verdict::fail;
+    case Level::should:
+      return Verdict::warn;
+    case Level::info:
+      return Verdict::info;
+  }
+  return Verdict::fail;
+}
+
+}  // namespace smtp::check
