@@ -21,6 +21,7 @@
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_identity.hpp"
+#include "proto/server_violations.hpp"
 #include "script/lua_state.hpp"
 
 namespace {
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
   std::string store = "memory", hostname, ports_file, cert, key, idle;
   std::optional<std::uint64_t> seed, max_size;
   std::optional<std::size_t> max_recipients, max_errors, max_line, store_limit, sessions_kept;
-  std::vector<std::string> users, disabled;
+  std::vector<std::string> users, disabled, violations;
   bool no_api = false, keep_bare = false, auth_cleartext = false, require_auth = false;
 
   app.add_option("profile", profile, "PROFILE.lua: server settings (SCRIPTING.md)")
@@ -107,6 +108,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_flag("--keep-bare-line-endings", keep_bare,
                "Keep bare CR/LF in DATA as data instead of refusing the message (550)");
+  app.add_option("--violate", violations,
+                 "Break one requirement on purpose, by name (repeat; SCRIPTING.md lists them)")
+      ->allow_extra_args(false);
   app.add_option("--sessions-kept", sessions_kept,
                  "Sessions whose transcripts are kept (default 1000)");
 
@@ -134,6 +138,12 @@ int main(int argc, char** argv) {
       if (!smtp::proto::set_extension(config.extensions, d, false)) {
         throw UsageError("--disable: unknown keyword '" + d + "' (" +
                          std::string(smtp::proto::extension_keywords()) + ")");
+      }
+    }
+    for (const auto& v : violations) {
+      if (!smtp::proto::set_violation(config.violations, v)) {
+        throw UsageError("--violate: unknown violation '" + v +
+                         "' (known: " + smtp::proto::violation_names() + ")");
       }
     }
     for (const auto& u : users) {
@@ -198,6 +208,15 @@ int main(int argc, char** argv) {
       banner += ", api http://" + smtp::net::endpoint_text(http->endpoint());
     }
     banner += ", store " + store + ", seed " + std::to_string(options.seed);
+    // A broken server says so where its operator looks first.
+    if (const auto broken = smtp::proto::active_violations(config.violations); !broken.empty()) {
+      banner += ", violations " + broken;
+      nlohmann::json names = nlohmann::json::array();
+      for (const auto& v : smtp::proto::violation_table) {
+        if (config.violations.*v.flag) names.push_back(std::string(v.name));
+      }
+      ports["violations"] = names;
+    }
     // The handler exists before anyone can learn that we are ready, so a
     // supervisor's SIGTERM right after the ready line still ends us cleanly.
     asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -8,6 +8,7 @@
 #include "fake-server/lua_hooks.hpp"
 #include "fake-server/profile_rules.hpp"
 #include "proto/command.hpp"
+#include "proto/server_violations.hpp"
 #include "script/lua_fields.hpp"
 #include "script/lua_state.hpp"
 
@@ -121,6 +122,30 @@ int lua_server(lua_State* L) {
   return 0;
 }
 
+// violate "name" or violate { "name", ... }: deliberate breakage for the
+// broken-*.lua profiles (proto/server_violations.hpp).
+int lua_violate(lua_State* L) {
+  constexpr std::string_view where = "violate";
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &options_key);
+  auto* options = static_cast<FakeServerOptions*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  if (lua_gettop(L) != 1) f::fail(L, where, "takes one name or one list of names");
+  auto set = [&] {
+    const auto name = f::string(L, where, "violate");
+    if (!proto::set_violation(options->smtp.violations, name)) {
+      f::fail(L, where,
+              "unknown violation '" + name + "' (known: " + proto::violation_names() + ")");
+    }
+  };
+  if (lua_istable(L, 1)) {
+    if (luaL_len(L, 1) == 0) f::fail(L, where, "the list of names is empty");
+    f::each_element(L, where, "violate", set);
+  } else {
+    set();
+  }
+  return 0;
+}
+
 }  // namespace
 
 void load_profile(const std::string& path, FakeServerOptions& options) {
@@ -133,14 +158,15 @@ void load_profile(const std::string& path, FakeServerOptions& options) {
   lua_pushlightuserdata(L, &options);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &options_key);
   lua_register(L, "server", lua_server);
+  lua_register(L, "violate", lua_violate);
   register_rule_functions(L, &options.rules);
   lua->run_file(path);
   // The registry's pointers go stale with this frame; a hook calling
   // server { } or rule { } later gets a clear error instead.
-  for (const char* name : {"server", "rule", "greylist"}) {
+  for (const char* name : {"server", "violate", "rule", "greylist"}) {
     lua_pushcfunction(L, [](lua_State* L) -> int {
       f::fail(L, "profile",
-              "server { }, rule { } and greylist { } only work while the profile "
+              "server { }, violate, rule { } and greylist { } only work while the profile "
               "loads; change rules at run time with PUT /api/rules");
     });
     lua_setglobal(L, name);

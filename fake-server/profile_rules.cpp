@@ -344,6 +344,9 @@ RuleSet load_rules_text(std::string_view code) {
     f::fail(L, "server",
             "server settings cannot change at run time; PUT rule { } and greylist { }");
   });
+  lua_register(lua.get(), "violate", [](lua_State* L) -> int {
+    f::fail(L, "violate", "violations cannot change at run time; PUT rule { } and greylist { }");
+  });
   lua.run_string(code, "rules");
   return set;
 }

@@ -199,6 +199,18 @@ Outcome process_input(SessionContext& s, bool& start_tls) {
         s.log(Direction::client, s.dialogue.redact(event.line) + "\r\n");
         const auto outcome = on_command_line(s, event.line, start_tls);
         if (outcome != Outcome::need_more) return outcome;
+        if (s.server.options().smtp.violations.drops_pipelined_commands &&
+            s.dialogue.input_mode() == proto::InputMode::line) {
+          // Violation drops-pipelined-commands (CONFORMANCE P1): RFC 2920
+          // §3.2 wants every command of a group answered, in order; this
+          // server answers the first and forgets what came with it.
+          const auto dropped = s.framer.buffered().size();
+          if (dropped > 0) {
+            s.framer.consume(dropped);
+            s.log(Direction::event, "violation drops-pipelined-commands: dropped " +
+                                        std::to_string(dropped) + " pipelined octets");
+          }
+        }
         break;
       }
       case proto::InputMode::data:
@@ -289,7 +301,7 @@ Outcome greet(SessionContext& s, bool& start_tls) {
   if (!action.terminal()) return stage(s, s.dialogue.greet(), std::move(action), start_tls);
   proto::ServerStep step;
   if (action.reply) {
-    step.output = render_reply(s, *action.reply);
+    step.output = render_reply(s, *action.reply, ReplyRole::greeting);
     step.close = action.reply->code == 421;
     // RFC 5321 §3.1: after a 554 greeting only QUIT is accepted.
     if (action.reply->code == 554) s.dialogue.refuse_session();
@@ -383,18 +395,30 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
     if (s.record->auth_user != s.dialogue.auth_user()) s.record->auth_user = s.dialogue.auth_user();
     const bool settled = co_await settle(s, outcome, start_tls);
     open = settled;
-    if (open && start_tls) {
+    // Bounded: a second STARTTLS inside TLS (only under the violation
+    // starttls-twice) fails its handshake and ends the session.
+    while (open && start_tls) {
+      start_tls = false;
+      const auto plaintext = s.framer.buffered().size();
       // RFC 3207 §4.2 (CVE-2011-0411): plaintext pipelined behind STARTTLS is
-      // discarded, never executed inside TLS.
-      const auto dropped = s.framer.buffered().size();
-      s.framer.consume(dropped);
-      if (dropped > 0) {
+      // discarded, never executed inside TLS. Violation starttls-keeps-plaintext
+      // (CONFORMANCE T4) keeps it and answers it inside TLS, as the CVE did.
+      const bool keep = options_.smtp.violations.starttls_keeps_plaintext;
+      if (!keep) s.framer.consume(plaintext);
+      if (plaintext > 0) {
         s.log(Direction::event,
-              "discarded " + std::to_string(dropped) + " plaintext octets sent after STARTTLS");
+              (keep ? "violation starttls-keeps-plaintext: kept " : "discarded ") +
+                  std::to_string(plaintext) + " plaintext octets sent after STARTTLS");
       }
       const bool shaken = co_await handshake(s, *options_.tls);
       open = shaken;
-      if (open) s.dialogue.on_tls_established();
+      if (!open) break;
+      s.dialogue.on_tls_established();
+      if (keep && plaintext > 0) {
+        const auto kept = process_input(s, start_tls);
+        const bool answered = co_await settle(s, kept, start_tls);
+        open = answered;
+      }
     }
   }
 }

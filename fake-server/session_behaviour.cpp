@@ -126,8 +126,11 @@ bool watches_commands(SessionContext& s) {
   return !b.rules.empty() || (b.hooks && b.hooks->any_command()) || b.greylist.has_value();
 }
 
-std::string render_reply(const SessionContext& s, const rules::ReplySpec& reply) {
-  return rules::render(reply, {s.dialogue.enhanced_codes(), s.server.options().smtp.hostname});
+std::string render_reply(const SessionContext& s, const rules::ReplySpec& reply, ReplyRole role) {
+  // RFC 2034 §3: the greeting goes without an enhanced code; every later
+  // 2xx/4xx/5xx has one, after HELO as after EHLO (§4).
+  const bool enhanced = s.dialogue.enhanced_codes() && role != ReplyRole::greeting;
+  return rules::render(reply, {enhanced, s.server.options().smtp.hostname});
 }
 
 rules::Action decide_connect(SessionContext& s) {

@@ -4,6 +4,7 @@
 // effects that carry them out (session_effects.cpp). Private to fake-server.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,7 +79,9 @@ rules::Action decide_message(SessionContext& s, const proto::Message& message);
 // send, or nullopt when the triplet passes (or greylisting is off).
 std::optional<std::string> greylist_rcpt(SessionContext& s, const proto::Command& rcpt);
 // A rule's reply in its RFC-correct wire form for this session.
-std::string render_reply(const SessionContext& s, const rules::ReplySpec& reply);
+enum class ReplyRole : std::uint8_t { greeting, answer };
+std::string render_reply(const SessionContext& s, const rules::ReplySpec& reply,
+                         ReplyRole role = ReplyRole::answer);
 // True when rules or hooks look at commands at all (the fast path skips them).
 bool watches_commands(SessionContext& s);
 

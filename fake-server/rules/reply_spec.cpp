@@ -130,9 +130,9 @@ std::variant<ReplySpec, std::string> parse_reply_spec(std::string_view text) {
 }
 
 std::string render(const ReplySpec& spec, const RenderContext& context) {
-  // RFC 2034 §3 (and §4: "reply-code SP status-code SP text"): the enhanced
-  // code is sent only after the client selected the extension; a 3xx reply
-  // carries none, since RFC 3463 has no class 3.
+  // RFC 2034 §3, §4 ("reply-code SP status-code SP text"): the caller says
+  // whether this reply carries one (not the greeting); a 3xx reply carries
+  // none, since RFC 3463 has no class 3.
   std::string prefix;
   if (context.enhanced && spec.code / 100 != 3) {
     const proto::EnhancedCode code = spec.enhanced.value_or(

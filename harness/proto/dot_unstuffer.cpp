@@ -7,7 +7,9 @@
 // run, not per line.
 #include "proto/dot_unstuffer.hpp"
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 
 #include "proto/byte_scan.hpp"
 
@@ -95,6 +97,16 @@ void DotUnstuffer::record(DataAnomaly anomaly, FakeTerminator variant, std::uint
   ++counts_[static_cast<std::size_t>(anomaly)];
   if (anomaly == DataAnomaly::fake_terminator) ++variant_counts_[static_cast<std::size_t>(variant)];
   if (events_.size() < options_.max_events) events_.push_back({anomaly, variant, offset});
+}
+
+// Takes back the bare_lf recorded at `offset` (lf_dot_lf_ends_data: that LF
+// turned out to be the line end before the terminator's ".").
+void DotUnstuffer::unrecord_bare_lf(std::uint64_t offset) {
+  --counts_[static_cast<std::size_t>(DataAnomaly::bare_lf)];
+  const DataEvent event{DataAnomaly::bare_lf, FakeTerminator::none, offset};
+  // At most a long_line event (of the LF or the ".") was recorded after it.
+  const auto it = std::find(events_.rbegin(), events_.rend(), event);
+  if (it != events_.rend()) events_.erase(std::next(it).base());
 }
 
 // §4.5.3.1.6 counts a text line with its CRLF, without the transparency dot.
@@ -259,6 +271,19 @@ DotUnstuffer::Progress DotUnstuffer::feed(std::string_view in, std::string* out)
       case lf_dot:
       case crb_dot: {
         const bool after_lf = s == lf_dot;
+        if (b == '\n' && after_lf && options_.lf_dot_lf_ends_data) {
+          // The deliberate violation (see Options): LF "." LF ends the data.
+          // The "." (already in the message, whichever chunk brought it) is
+          // taken back, and so is the bare_lf of the LF before it.
+          flush(i);
+          if (out != nullptr && !out->empty() && out->back() == '.') out->pop_back();
+          --produced_;
+          unrecord_bare_lf(at - 2);
+          complete_ = true;
+          offset_ = base + i + 1;
+          state_ = line_start;
+          return {i + 1, true};
+        }
         if (b == '\n') {
           fake(after_lf ? FakeTerminator::lf_dot_lf : FakeTerminator::cr_dot_lf, at - 2);
           s = plain(b, at, 0);

@@ -90,6 +90,11 @@ class DotUnstuffer {
     // bare LFs and no CRLF is one long line.
     std::size_t max_line = 1000;
     std::size_t max_events = 64;  // events kept with offsets; counts are never capped
+    // Deliberately broken (fake-smtpd's violation lf-dot-lf-ends-data,
+    // server_violations.hpp): LF "." LF also ends the data, as on the servers
+    // SMTP smuggling exploits. Its LF is then a line end, not a bare_lf, and
+    // its "." is not data. Off, as RFC 5321 §4.1.1.4 and §2.3.8 require.
+    bool lf_dot_lf_ends_data = false;
   };
 
   struct Progress {
@@ -126,6 +131,7 @@ class DotUnstuffer {
   std::array<std::uint64_t, static_cast<std::size_t>(FakeTerminator::none)> variant_counts_{};
   std::vector<DataEvent> events_;
   void record(DataAnomaly anomaly, FakeTerminator variant, std::uint64_t offset);
+  void unrecord_bare_lf(std::uint64_t offset);
   void add_to_line(std::uint64_t octets);
 
   // Scanner state carried between chunks (a State in dot_unstuffer.cpp). It

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/server_violations.hpp"
+
 namespace smtp::proto {
 
 struct ServerExtensions {
@@ -60,6 +62,8 @@ struct ServerConfig {
   // Keep message content for delivery. Off (--store none) the server still
   // counts and checks every octet but copies none.
   bool keep_content = true;
+  // Deliberate breakage for the broken-*.lua profiles; all off by default.
+  ServerViolations violations;
 };
 
 }  // namespace smtp::proto

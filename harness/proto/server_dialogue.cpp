@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "proto/server_params.hpp"
 
@@ -14,8 +15,20 @@ std::string_view to_string(ServerState state) {
   return names[static_cast<std::size_t>(state)];
 }
 
+namespace {
+
+DotUnstuffer::Options unstuffer_options(const ServerConfig& config) {
+  DotUnstuffer::Options options;
+  // Violation lf-dot-lf-ends-data (CONFORMANCE D3): the unstuffer also ends
+  // the data at LF "." LF, against RFC 5321 §4.1.1.4 and §2.3.8.
+  options.lf_dot_lf_ends_data = config.violations.lf_dot_lf_ends_data;
+  return options;
+}
+
+}  // namespace
+
 ServerDialogue::ServerDialogue(const ServerConfig& config, bool tls_active)
-    : config_(config), tls_active_(tls_active) {}
+    : config_(config), tls_active_(tls_active), unstuffer_(unstuffer_options(config)) {}
 
 InputMode ServerDialogue::input_mode() const {
   switch (state_) {
@@ -34,10 +47,11 @@ InputMode ServerDialogue::input_mode() const {
 std::string ServerDialogue::encode(ServerReply id, std::string_view detail) const {
   const auto& info = server_reply_info(id);
   std::string text;
-  // RFC 2034 §3: enhanced codes once the client has seen the keyword in an
-  // EHLO reply; a 3xx reply carries none.
-  const bool enhanced = esmtp_ && config_.extensions.enhanced_status_codes &&
-                        info.code / 100 != 3 && info.enhanced.cls != 0;
+  // RFC 2034 §3, §4: enhanced codes on every 2xx, 4xx and 5xx reply but the
+  // greeting (and the replies to EHLO/HELO, built elsewhere); a 3xx reply
+  // carries none.
+  const bool enhanced = enhanced_codes() && id != ServerReply::greeting && info.code / 100 != 3 &&
+                        info.enhanced.cls != 0;
   if (enhanced) text = info.enhanced.to_string() + ' ';
   if (id == ServerReply::greeting || info.code == 421) {
     // RFC 5321 §4.2.2: "220 <domain> Service ready", "421 <domain> Service
@@ -96,7 +110,10 @@ void ServerDialogue::reset_transaction() {
 }
 
 bool ServerDialogue::starttls_offered() const {
-  return config_.extensions.starttls && config_.tls_available && !tls_active_;
+  // Violation starttls-twice (CONFORMANCE T3): offered again inside TLS,
+  // against RFC 3207 §4.2, and so also answered 220 (on_starttls).
+  return config_.extensions.starttls && config_.tls_available &&
+         (!tls_active_ || config_.violations.starttls_twice);
 }
 
 bool ServerDialogue::auth_offered() const {
@@ -108,7 +125,9 @@ std::string ServerDialogue::ehlo_reply() const {
   const auto& ext = config_.extensions;
   Reply r;
   r.code = 250;
-  r.lines.push_back({config_.hostname + " Hello " + client_name_, std::nullopt});
+  r.lines.push_back(
+      {client_name_.empty() ? config_.hostname : config_.hostname + " Hello " + client_name_,
+       std::nullopt});
   auto add = [&r](std::string keyword) { r.lines.push_back({std::move(keyword), std::nullopt}); };
   if (ext.pipelining) add("PIPELINING");
   if (ext.size) add("SIZE " + std::to_string(config_.max_message_size));
@@ -146,6 +165,14 @@ std::variant<Command, CommandError> ServerDialogue::parse_line(std::string_view 
   // Parameters lengthen MAIL and RCPT (command_parser.hpp); RFC 5321
   // §4.5.3.1 sets minimums, so being generous here is conforming.
   options.max_envelope_line = 2048;
+  if (config_.violations.short_command_lines) {
+    // Violation short-command-lines (CONFORMANCE L1): RFC 5321 §4.5.3.1.4
+    // wants at least 512 octets per command line, CRLF included. 300 still
+    // takes L3's longest lines (a 256-octet path in RCPT, 266 octets), so
+    // this breaks L1 alone.
+    options.max_line = 300;
+    options.max_envelope_line = 300;
+  }
   return parse_command(line, options);
 }
 
@@ -200,6 +227,15 @@ ServerStep ServerDialogue::on_parse_error(const CommandError& error) {
       if (error.verb == Verb::auth) return refuse(ServerReply::auth_bad_encoding);
       return refuse(ServerReply::bad_arguments);
     case CommandErrorKind::missing_argument:
+      if (error.verb == Verb::ehlo && config_.violations.ehlo_without_domain) {
+        // Violation ehlo-without-domain (CONFORMANCE E6): RFC 5321 §4.1.1.1
+        // makes the domain part of EHLO's syntax, and §4.1.4 wants 501.
+        Command nameless;
+        nameless.verb = Verb::ehlo;
+        nameless.verb_text = "EHLO";
+        return greet_client(nameless, true);
+      }
+      return refuse(ServerReply::bad_arguments);
     case CommandErrorKind::unexpected_argument:
     case CommandErrorKind::bad_parameter:
       // RFC 5321 §4.1.4: a failed MAIL leaves the state as it was; a bad BDAT
@@ -224,8 +260,9 @@ ServerStep ServerDialogue::dispatch(const Command& cmd) {
     case Verb::bdat:
       return on_bdat(cmd);
     case Verb::rset:
-      // §4.1.1.5: RSET aborts the transaction, keeps the session (CONFORMANCE C2).
-      reset_transaction();
+      // §4.1.1.5: RSET aborts the transaction, keeps the session (CONFORMANCE
+      // C2). Violation rset-keeps-transaction: it only says so.
+      if (!config_.violations.rset_keeps_transaction) reset_transaction();
       return reply(ServerReply::ok);
     case Verb::noop:
       return reply(ServerReply::ok);
@@ -243,8 +280,20 @@ ServerStep ServerDialogue::dispatch(const Command& cmd) {
     case Verb::starttls:
       return on_starttls();
     case Verb::auth:
+      // Violation auth-twice (CONFORMANCE A6): RFC 4954 §4 refuses AUTH once
+      // authenticated (503); this server forgets the first one and starts over.
+      if (config_.violations.auth_twice && state_ == ServerState::greeted) auth_user_.clear();
       return on_auth(cmd);
     case Verb::unknown:
+      if (config_.violations.unknown_command_closes) {
+        // Violation unknown-command-closes (CONFORMANCE C7): the 500 of RFC
+        // 5321 §4.2.4 is sent, then the connection is closed, which §3.8
+        // calls a violation of the specification.
+        ServerStep step = refuse(ServerReply::unrecognised);
+        step.close = true;
+        state_ = ServerState::closed;
+        return step;
+      }
       return refuse(ServerReply::unrecognised);
   }
   return refuse(ServerReply::unrecognised);
@@ -260,12 +309,19 @@ ServerStep ServerDialogue::on_helo(const Command& cmd) {
 }
 
 ServerStep ServerDialogue::greet_client(const Command& cmd, bool esmtp) {
-  reset_transaction();
+  // Violation ehlo-keeps-transaction (CONFORMANCE E7): the transaction
+  // survives EHLO/HELO, against §4.1.4.
+  if (!(config_.violations.ehlo_keeps_transaction && in_transaction())) {
+    reset_transaction();
+    state_ = ServerState::greeted;
+  }
   client_name_ = cmd.domain;
   esmtp_ = esmtp;
-  state_ = ServerState::greeted;
   ServerStep step;
-  if (esmtp) {
+  // Violation ehlo-reply-to-helo (CONFORMANCE E2): §3.2 says servers MUST
+  // NOT return the extended EHLO-style response to HELO. Only the reply
+  // changes; HELO still selects no extension.
+  if (esmtp || config_.violations.ehlo_reply_to_helo) {
     step.output = ehlo_reply();
   } else {
     Reply r;
@@ -281,9 +337,18 @@ ServerStep ServerDialogue::on_mail(const Command& cmd) {
   if (state_ != ServerState::greeted) return refuse(ServerReply::nested_mail);  // §4.1.4
   if (config_.require_auth && !authenticated()) return refuse(ServerReply::auth_required);
   Envelope envelope;
-  if (auto refusal = apply_mail_params(cmd, config_, auth_offered() || authenticated(), envelope)) {
-    return refuse(*refusal);
+  const bool auth_param = auth_offered() || authenticated();
+  auto refusal = apply_mail_params(cmd, config_, auth_param, envelope);
+  if (refusal == ServerReply::size_declared_too_big && config_.violations.ignores_declared_size) {
+    // Violation ignores-declared-size (CONFORMANCE X1): RFC 1870 §6.1 wants
+    // 552 for a declared size over the maximum; the SIZE is dropped instead
+    // (a body over the maximum is still refused at its end).
+    Command without_size = cmd;
+    std::erase_if(without_size.params, [](const EsmtpParam& p) { return p.keyword == "SIZE"; });
+    envelope = Envelope{};
+    refusal = apply_mail_params(without_size, config_, auth_param, envelope);
   }
+  if (refusal) return refuse(*refusal);
   envelope.reverse_path = *cmd.path;
   envelope_ = std::move(envelope);
   state_ = ServerState::mail;
@@ -315,8 +380,10 @@ ServerStep ServerDialogue::on_rcpt(const Command& cmd) {
 }
 
 ServerStep ServerDialogue::on_starttls() {
-  if (tls_active_) return refuse(ServerReply::tls_active);  // RFC 3207 §4.2, CONFORMANCE T3
-  if (!starttls_offered()) return refuse(ServerReply::not_implemented);
+  if (!starttls_offered()) {
+    // RFC 3207 §4.2, CONFORMANCE T3: no second STARTTLS inside TLS.
+    return refuse(tls_active_ ? ServerReply::tls_active : ServerReply::not_implemented);
+  }
   ServerStep step = reply(ServerReply::tls_ready);
   step.start_tls = true;
   state_ = ServerState::tls_pending;

@@ -101,8 +101,15 @@ class ServerDialogue {
   const std::string& auth_user() const { return auth_user_; }
   const std::string& client_name() const { return client_name_; }  // EHLO/HELO argument
   bool esmtp() const { return esmtp_; }  // the client said EHLO (not HELO)
-  // Replies carry enhanced codes (RFC 2034 §3: EHLO was answered with the keyword).
-  bool enhanced_codes() const { return esmtp_ && config_.extensions.enhanced_status_codes; }
+  // Replies carry enhanced codes. RFC 2034 §4: a server with the extension
+  // attaches them "regardless of whether or not EHLO is employed by the
+  // client", so after HELO too; only the greeting and the replies to
+  // EHLO/HELO go without (§3).
+  bool enhanced_codes() const {
+    // Violation no-enhanced-codes (CONFORMANCE X5): the keyword is still
+    // advertised, but RFC 2034 §3 (4) and §4 require the codes that follow.
+    return config_.extensions.enhanced_status_codes && !config_.violations.no_enhanced_codes;
+  }
   bool in_transaction() const {
     return state_ == ServerState::mail || state_ == ServerState::recipients;
   }
@@ -115,8 +122,8 @@ class ServerDialogue {
   // SASL responses become "<redacted>" (issue 3: secrets never appear).
   std::string redact(std::string_view line) const;
 
-  // The reply's wire form: with its enhanced code when the client selected
-  // ENHANCEDSTATUSCODES with EHLO (RFC 2034 §3), else without.
+  // The reply's wire form: with its enhanced code when the server has
+  // ENHANCEDSTATUSCODES, except on the greeting (RFC 2034 §3, §4).
   std::string encode(ServerReply id, std::string_view detail = {}) const;
 
  private:

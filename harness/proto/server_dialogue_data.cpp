@@ -7,12 +7,19 @@
 namespace smtp::proto {
 
 ServerStep ServerDialogue::on_data_command() {
-  if (bdat_used_) return refuse(ServerReply::bad_sequence);  // RFC 3030 §2, CONFORMANCE K3
+  // RFC 3030 §2, CONFORMANCE K3. Violation data-after-bdat: DATA is taken
+  // anyway, and the chunks received so far are dropped.
+  if (bdat_used_ && !config_.violations.data_after_bdat) return refuse(ServerReply::bad_sequence);
   if (state_ == ServerState::connected || state_ == ServerState::greeted) {
     return refuse(ServerReply::need_mail);
   }
   // §3.3: DATA with no accepted recipient gets 503 or 554, never 354 (S2).
-  if (state_ == ServerState::mail) return refuse(ServerReply::no_recipients);
+  // Violation data-without-recipients: 354, and the message is refused at
+  // its end (end_of_message).
+  if (state_ == ServerState::mail && !config_.violations.data_without_recipients) {
+    return refuse(ServerReply::no_recipients);
+  }
+  bdat_used_ = false;  // already false, except under data-after-bdat: DATA's message now
   unstuffer_.reset();
   content_.clear();
   latched_.reset();
@@ -125,6 +132,9 @@ ServerStep ServerDialogue::end_of_message() {
   if (!via_bdat && !latched_ && config_.reject_bare_line_endings && suspect > 0) {
     latched_ = ServerReply::bare_line_ending;
   }
+  // A message without recipients is never stored; only the violation
+  // data-without-recipients lets DATA start without one.
+  if (!latched_ && envelope_.recipients.empty()) latched_ = ServerReply::no_recipients;
   state_ = ServerState::greeted;
   if (latched_) {
     const auto error = *latched_;

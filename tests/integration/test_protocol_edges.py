@@ -409,8 +409,9 @@ class StartTls(EdgeCase):
         c = self.client(server)
         c.ehlo()
         c.starttls()
-        # Not ESMTP yet inside TLS, so no enhanced code either (RFC 2034 §3).
-        self.assertEqual(c.cmd("MAIL FROM:<a@b.test>").raw, b"503 Send EHLO or HELO first\r\n")
+        # The enhanced code comes whether or not EHLO was said (RFC 2034 §4).
+        self.assertEqual(c.cmd("MAIL FROM:<a@b.test>").raw,
+                         b"503 5.5.1 Send EHLO or HELO first\r\n")
 
 
 class Disable(EdgeCase):

@@ -143,6 +143,9 @@ TEST(ProfileRules, RefusesWhatCannotBeCarriedOut) {
   EXPECT_NE(error_of("greylist { }\ngreylist { }").find("twice"), std::string::npos);
   EXPECT_NE(error_of("server { hostname = 'x' }").find("cannot change at run time"),
             std::string::npos);
+  EXPECT_EQ(error_of("\nviolate 'auth-twice'"),
+            "rules:2: violate: violations cannot change at run time; PUT rule { } and "
+            "greylist { }");
 }
 
 // A hook's return value, read inside a protected call as lua_hooks.cpp does.

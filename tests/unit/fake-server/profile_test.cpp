@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "proto/server_violations.hpp"
 #include "script/lua_state.hpp"
 
 namespace smtp::fake {
@@ -96,6 +97,62 @@ TEST_F(Profile, UnsafeLibrariesAreAbsent) {
   EXPECT_NE(error_of("os.execute('true')").find("os"), std::string::npos);
   EXPECT_NE(error_of("io.open('/etc/passwd')").find("io"), std::string::npos);
   EXPECT_NE(error_of("dofile('/etc/passwd')").find("dofile"), std::string::npos);
+}
+
+TEST_F(Profile, ViolateTakesANameOrAList) {  // proto/server_violations.hpp
+  FakeServerOptions o;
+  load_profile(write("violate \"auth-twice\"\n"
+                     "violate { \"lf-dot-lf-ends-data\", \"starttls-twice\" }\n"),
+               o);
+  EXPECT_TRUE(o.smtp.violations.auth_twice);
+  EXPECT_TRUE(o.smtp.violations.lf_dot_lf_ends_data);
+  EXPECT_TRUE(o.smtp.violations.starttls_twice);
+  EXPECT_EQ(proto::active_violations(o.smtp.violations),
+            "lf-dot-lf-ends-data auth-twice starttls-twice");
+}
+
+TEST_F(Profile, NoViolationUnlessAsked) {
+  FakeServerOptions o;
+  load_profile(write("server { hostname = \"mx.test\" }\n"), o);
+  EXPECT_EQ(proto::active_violations(o.smtp.violations), "");
+}
+
+TEST_F(Profile, UnknownViolation) {  // file:line and the known names
+  const auto e = error_of("-- a comment\n\nviolate { \"auth-twice\", \"nope\" }\n");
+  EXPECT_NE(e.find(path_.string() + ":3: violate: unknown violation 'nope' (known: " +
+                   proto::violation_names() + ")"),
+            std::string::npos)
+      << e;
+}
+
+TEST_F(Profile, ViolateRefusesOtherShapes) {
+  EXPECT_NE(error_of("violate(42)").find("violate must be a string"), std::string::npos);
+  EXPECT_NE(error_of("violate {}").find("the list of names is empty"), std::string::npos);
+  EXPECT_NE(error_of("violate { 1 }").find("violate must be a string"), std::string::npos);
+  EXPECT_NE(error_of("violate('auth-twice', 'starttls-twice')").find("one list of names"),
+            std::string::npos);
+  EXPECT_NE(error_of("violate()").find("one list of names"), std::string::npos);
+}
+
+// Each scenarios/fake/broken-*.lua breaks one requirement (issue 6): one
+// violation, or no violation and rules, hooks or settings that do it.
+TEST(ShippedProfiles, EachBrokenProfileBreaksOneThing) {
+  int broken = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(SMTP_SOURCE_DIR) / "scenarios/fake")) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("broken-", 0) != 0 || entry.path().extension() != ".lua") continue;
+    SCOPED_TRACE(name);
+    FakeServerOptions o;
+    ASSERT_NO_THROW(load_profile(entry.path().string(), o));
+    const auto violations = proto::active_violations(o.smtp.violations);
+    EXPECT_EQ(violations.find(' '), std::string::npos) << "more than one: " << violations;
+    const bool other_breakage = !o.rules.rules.empty() || o.hooks != nullptr ||
+                                o.smtp.max_recipients != proto::ServerConfig{}.max_recipients;
+    EXPECT_EQ(violations.empty(), other_breakage) << "a violation and more, or nothing";
+    ++broken;
+  }
+  EXPECT_GE(broken, 25);
 }
 
 TEST(ShippedProfiles, EveryProfileInScenariosFakeLoads) {

@@ -40,13 +40,18 @@ TEST(ServerDialogue, ParseErrorGoesThroughOnCommandError) {
   EXPECT_EQ(code_of(s.dialogue().on_command_error(std::get<CommandError>(parsed)).output), 501);
 }
 
-TEST(ServerDialogue, EnhancedCodesOnlyAfterEhlo) {
+// RFC 2034 §4: with the extension, codes "regardless of whether or not EHLO
+// is employed"; the extension switched off, none.
+TEST(ServerDialogue, EnhancedCodesWhetherOrNotEhlo) {
   Session s;
-  EXPECT_FALSE(s.dialogue().enhanced_codes());
-  ASSERT_EQ(s.code("HELO client.example"), 250);
-  EXPECT_FALSE(s.dialogue().enhanced_codes());
-  s.ehlo();
   EXPECT_TRUE(s.dialogue().enhanced_codes());
+  ASSERT_EQ(s.code("HELO client.example"), 250);
+  EXPECT_TRUE(s.dialogue().enhanced_codes());
+  ServerConfig c;
+  c.extensions.enhanced_status_codes = false;
+  Session off(c);
+  off.ehlo();
+  EXPECT_FALSE(off.dialogue().enhanced_codes());
 }
 
 // RFC 5321 §3.1: after a 554 greeting, every command but QUIT gets 503.

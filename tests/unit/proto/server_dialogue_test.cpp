@@ -47,10 +47,14 @@ TEST(ServerDialogue, SmtputfNeedsEightBitMime) {  // RFC 6531 §3.1
   EXPECT_EQ(s.say("EHLO c").find("SMTPUTF8"), std::string::npos);
 }
 
-TEST(ServerDialogue, HeloIsOneLineAndSelectsNoEnhancedCodes) {  // E2
+// E2: one line. X5.helo: the replies after HELO carry enhanced codes all the
+// same (RFC 2034 §4), the greeting and the HELO reply none (§3).
+TEST(ServerDialogue, HeloIsOneLineAndLaterRepliesKeepEnhancedCodes) {
   Session s;
+  EXPECT_EQ(s.dialogue().encode(ServerReply::greeting),
+            "220 fake-smtpd.test ESMTP fake-smtpd ready\r\n");
   EXPECT_EQ(s.say("HELO client.example"), "250 fake-smtpd.test\r\n");
-  EXPECT_EQ(s.say("MAIL FROM:<a@example.org>"), "250 Sender ok\r\n");
+  EXPECT_EQ(s.say("MAIL FROM:<a@example.org>"), "250 2.1.0 Sender ok\r\n");
 }
 
 TEST(ServerDialogue, EnhancedCodesAfterEhlo) {  // X5
@@ -235,12 +239,14 @@ TEST(ServerDialogue, PipelinedRecipientsOverTheLimitAreNotErrors) {  // P3, §4.
 }
 
 TEST(ServerDialogue, IdleTimeoutReplyFollowsEnhancedCodeRules) {
-  Session s;
-  EXPECT_EQ(s.dialogue().encode(ServerReply::idle_timeout),
-            "421 fake-smtpd.test Idle timeout, closing\r\n");
-  s.ehlo();
+  Session s;  // before EHLO too (RFC 2034 §4)
   EXPECT_EQ(s.dialogue().encode(ServerReply::idle_timeout),
             "421 4.4.2 fake-smtpd.test Idle timeout, closing\r\n");
+  ServerConfig c;
+  c.extensions.enhanced_status_codes = false;
+  Session off(c);
+  EXPECT_EQ(off.dialogue().encode(ServerReply::idle_timeout),
+            "421 fake-smtpd.test Idle timeout, closing\r\n");
 }
 
 TEST(ServerDialogue, SmtputfOffOnlyWithEightBitMimeOffToo) {  // RFC 6531 §3.1

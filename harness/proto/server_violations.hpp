@@ -1,0 +1,115 @@
+#pragma once
+// Deliberate protocol violations of the fake server (issue 6, "Proof that the
+// checks can fail"). Each one breaks ONE requirement of the compliance
+// catalogue (../shared/CONFORMANCE.md), so that a scenarios/fake/broken-*.lua
+// profile can show the check of that requirement failing. All are off by
+// default: the server is a correct server first (DESIGN §5).
+//
+// Each flag is consulted at exactly one place (the dialogue, the DATA
+// unstuffer or the fake server's session), and the comment there cites the
+// clause it breaks. Breakage that rules can produce faithfully (a refused
+// null sender, a 250 to VRFY, ...) is written as rules in the broken
+// profiles instead.
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace smtp::proto {
+
+struct ServerViolations {
+  bool lf_dot_lf_ends_data = false;       // D3
+  bool starttls_keeps_plaintext = false;  // T4
+  bool data_without_recipients = false;   // S2
+  bool unknown_command_closes = false;    // C7
+  bool no_enhanced_codes = false;         // X5
+  bool ehlo_keeps_transaction = false;    // E7
+  bool rset_keeps_transaction = false;    // C2
+  bool drops_pipelined_commands = false;  // P1
+  bool data_after_bdat = false;           // K3
+  bool ignores_declared_size = false;     // X1
+  bool auth_twice = false;                // A6
+  bool starttls_twice = false;            // T3
+  bool short_command_lines = false;       // L1
+  bool ehlo_reply_to_helo = false;        // E2
+  bool ehlo_without_domain = false;       // E6
+};
+
+struct ViolationInfo {
+  std::string_view name;  // as `violate` and --violate take it
+  bool ServerViolations::*flag;
+  std::string_view check;   // the CONFORMANCE.md id it makes FAIL
+  std::string_view breaks;  // the requirement and its clause, for docs and errors
+};
+
+inline constexpr std::array<ViolationInfo, 15> violation_table{{
+    {"lf-dot-lf-ends-data", &ServerViolations::lf_dot_lf_ends_data, "D3",
+     "LF \".\" LF ends DATA; only CRLF \".\" CRLF may (RFC 5321 §4.1.1.4, §2.3.8)"},
+    {"starttls-keeps-plaintext", &ServerViolations::starttls_keeps_plaintext, "T4",
+     "plaintext pipelined behind STARTTLS is executed inside TLS (RFC 3207 §4.2, "
+     "CVE-2011-0411)"},
+    {"data-without-recipients", &ServerViolations::data_without_recipients, "S2",
+     "DATA after MAIL with no accepted RCPT gets 354; the message is refused at the dot "
+     "(RFC 5321 §3.3)"},
+    {"unknown-command-closes", &ServerViolations::unknown_command_closes, "C7",
+     "an unknown command gets 500 and the session is closed (RFC 5321 §3.8, §4.2.4)"},
+    {"no-enhanced-codes", &ServerViolations::no_enhanced_codes, "X5",
+     "ENHANCEDSTATUSCODES is advertised but replies carry no enhanced code (RFC 2034 §3, §4)"},
+    {"ehlo-keeps-transaction", &ServerViolations::ehlo_keeps_transaction, "E7",
+     "EHLO or HELO inside a transaction keeps it (RFC 5321 §4.1.4)"},
+    {"rset-keeps-transaction", &ServerViolations::rset_keeps_transaction, "C2",
+     "RSET answers 250 but keeps the transaction (RFC 5321 §4.1.1.5)"},
+    {"drops-pipelined-commands", &ServerViolations::drops_pipelined_commands, "P1",
+     "with PIPELINING advertised, only the first command of a read is answered and the rest "
+     "is dropped (RFC 2920 §3.2)"},
+    {"data-after-bdat", &ServerViolations::data_after_bdat, "K3",
+     "DATA after BDAT in the same transaction gets 354 (RFC 3030 §2)"},
+    {"ignores-declared-size", &ServerViolations::ignores_declared_size, "X1",
+     "MAIL with a SIZE over the advertised maximum gets 250 (RFC 1870 §6.1)"},
+    {"auth-twice", &ServerViolations::auth_twice, "A6",
+     "AUTH after a successful AUTH is accepted (RFC 4954 §4)"},
+    {"starttls-twice", &ServerViolations::starttls_twice, "T3",
+     "STARTTLS is advertised again inside TLS and answered 220 (RFC 3207 §4.2); the session "
+     "then closes, as TLS inside TLS cannot start"},
+    {"short-command-lines", &ServerViolations::short_command_lines, "L1",
+     "command lines over 300 octets get 500; 512 must be accepted (RFC 5321 §4.5.3.1.4)"},
+    {"ehlo-reply-to-helo", &ServerViolations::ehlo_reply_to_helo, "E2",
+     "HELO is answered with the multi-line EHLO reply that lists the extensions "
+     "(RFC 5321 §3.2)"},
+    {"ehlo-without-domain", &ServerViolations::ehlo_without_domain, "E6",
+     "EHLO without a domain gets 250 instead of 501 (RFC 5321 §4.1.1.1, §4.1.4)"},
+}};
+
+// Turns on the violation called `name` (exact spelling). False for an
+// unknown name.
+inline bool set_violation(ServerViolations& violations, std::string_view name) {
+  for (const auto& v : violation_table) {
+    if (v.name == name) {
+      violations.*v.flag = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+// "a, b, c": every name, for error messages.
+inline std::string violation_names() {
+  std::string names;
+  for (const auto& v : violation_table) {
+    if (!names.empty()) names += ", ";
+    names += v.name;
+  }
+  return names;
+}
+
+// The names of the violations turned on, space-separated ("" when none).
+inline std::string active_violations(const ServerViolations& violations) {
+  std::string names;
+  for (const auto& v : violation_table) {
+    if (!(violations.*v.flag)) continue;
+    if (!names.empty()) names += ' ';
+    names += v.name;
+  }
+  return names;
+}
+
+}  // namespace smtp::proto

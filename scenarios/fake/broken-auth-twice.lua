@@ -1,0 +1,13 @@
+-- BROKEN ON PURPOSE: AUTH after a successful AUTH is accepted.
+--
+-- Breaks: RFC 4954 §4. After a successful AUTH, a further AUTH must be
+-- refused with 503. This server forgets the first authentication and runs
+-- the new exchange: the second AUTH gets 235 again. AUTH during a mail
+-- transaction is still refused with 503.
+--
+-- Fails: CONFORMANCE A6 (its "AUTH after a successful AUTH" half).
+--
+-- Everything else is the default server: AUTH (PLAIN, LOGIN; any
+-- credentials) is offered only inside TLS, so a check must STARTTLS
+-- first (as the suite's A6 does) or run with --tls.
+violate "auth-twice"

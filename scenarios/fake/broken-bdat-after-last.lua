@@ -1,0 +1,13 @@
+-- BROKEN ON PURPOSE: DATA is accepted after BDAT in the same transaction.
+--
+-- Breaks: RFC 3030 §2. Once BDAT was used in a transaction, DATA must be
+-- refused (503) until the transaction ends. This server answers 354 to DATA
+-- after a BDAT chunk, drops the chunks received so far, and stores what DATA
+-- brings.
+--
+-- Fails: CONFORMANCE K3 (its "DATA after BDAT" half). BDAT after BDAT LAST
+-- is still refused with 503: the transaction is over by then and the
+-- default server's answer to a BDAT without MAIL is the correct one.
+--
+-- Everything else is the default server.
+violate "data-after-bdat"

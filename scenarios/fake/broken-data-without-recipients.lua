@@ -1,0 +1,12 @@
+-- BROKEN ON PURPOSE: DATA gets 354 when no recipient was accepted.
+--
+-- Breaks: RFC 5321 §3.3. DATA after MAIL with no accepted RCPT must get 503
+-- or 554, never 354. This server answers 354 and reads the message, then
+-- refuses it at the final dot with "554 5.5.1 No valid recipients": nothing
+-- is stored, but the client was invited to send it.
+--
+-- Fails: CONFORMANCE S2 (the "no accepted RCPT" case). DATA without MAIL is
+-- still refused with 503, and RCPT without MAIL too (S1).
+--
+-- Everything else is the default server.
+violate "data-without-recipients"

@@ -1,0 +1,11 @@
+-- BROKEN ON PURPOSE: EHLO without a domain is accepted.
+--
+-- Breaks: RFC 5321 §4.1.1.1 (the domain is part of EHLO's syntax) and
+-- §4.1.4: EHLO without an argument gets 501 and leaves the state unchanged.
+-- This server answers it with its usual 250 EHLO reply and starts the
+-- session.
+--
+-- Fails: CONFORMANCE E6. HELO without a domain is still refused with 501.
+--
+-- Everything else is the default server.
+violate "ehlo-without-domain"

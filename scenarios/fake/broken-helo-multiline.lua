@@ -1,0 +1,11 @@
+-- BROKEN ON PURPOSE: HELO gets the multi-line EHLO reply.
+--
+-- Breaks: RFC 5321 §3.2, "Servers MUST NOT return the extended EHLO-style
+-- response to a HELO command" (the HELO reply is one line). This server
+-- answers HELO with the same multi-line 250 as EHLO, extensions listed. HELO
+-- still selects no extension: no enhanced status codes follow.
+--
+-- Fails: CONFORMANCE E2. EHLO is unchanged.
+--
+-- Everything else is the default server.
+violate "ehlo-reply-to-helo"

@@ -1,0 +1,15 @@
+-- BROKEN ON PURPOSE: a bare LF "." LF ends DATA.
+--
+-- Breaks: RFC 5321 §4.1.1.4 and §2.3.8. Only CRLF "." CRLF ends the mail
+-- data, and a bare LF is not a line end. This server also ends the data at
+-- LF "." LF, as the servers exploited by SMTP smuggling (CVE-2023-51764/5/6)
+-- did: a client can hide a second transaction in the body of the first, and
+-- the server answers 250 to both messages.
+--
+-- Fails: CONFORMANCE D3, for its "\n.\n" variant (a 250 before the real
+-- terminator; two messages accepted). The other eight variants are still
+-- kept as data and the message refused at the real terminator (550 5.6.0),
+-- as by the default server, and so is a bare LF elsewhere in the body (D4).
+--
+-- Everything else is the default server.
+violate "lf-dot-lf-ends-data"

@@ -1,0 +1,12 @@
+-- BROKEN ON PURPOSE: ENHANCEDSTATUSCODES advertised, no enhanced codes sent.
+--
+-- Breaks: RFC 2034 §3 (4) and §4. A server that offers ENHANCEDSTATUSCODES
+-- must put an enhanced status code (RFC 3463) in front of the text of every
+-- 2xx, 4xx and 5xx reply other than the greeting and the reply to HELO and
+-- EHLO. This server advertises the keyword and then answers "250 Sender ok",
+-- "503 Bad sequence of commands" and so on, without codes.
+--
+-- Fails: CONFORMANCE X5. Reply codes and everything else are unchanged.
+--
+-- Everything else is the default server.
+violate "no-enhanced-codes"

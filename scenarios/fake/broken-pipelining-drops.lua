@@ -1,0 +1,14 @@
+-- BROKEN ON PURPOSE: PIPELINING advertised, pipelined commands dropped.
+--
+-- Breaks: RFC 2920 §3.2. A server that offers PIPELINING must answer every
+-- command of a group, in order. This server answers the first command of
+-- each read from the connection and drops whatever else that read brought:
+-- MAIL, RCPT, RCPT, DATA in one write get one reply (MAIL's), and the client
+-- waits for the other three for ever.
+--
+-- Fails: CONFORMANCE P1, and by the same fault the other checks that send
+-- several commands in one write (P2, P3, P4). Commands sent one at a time
+-- work as usual.
+--
+-- Everything else is the default server.
+violate "drops-pipelined-commands"

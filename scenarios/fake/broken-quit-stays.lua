@@ -1,0 +1,16 @@
+-- BROKEN ON PURPOSE: QUIT is answered 221, but the connection stays open.
+--
+-- Breaks: RFC 5321 §4.1.1.10. After the 221 reply to QUIT the server must
+-- close the transmission channel. This server says 221 and goes on reading
+-- commands (they are answered as usual) until the client closes or the idle
+-- timeout ends the session.
+--
+-- Fails: CONFORMANCE C3.
+--
+-- Everything else is the default server. `raw` answers without carrying the
+-- command out, so the QUIT is never acted on.
+rule {
+  name = "quit-stays",
+  on = "QUIT",
+  raw = "221 2.0.0 Bye\r\n",
+}

@@ -1,0 +1,12 @@
+-- BROKEN ON PURPOSE: command lines over 300 octets are refused.
+--
+-- Breaks: RFC 5321 §4.5.3.1.4. The maximum length of a command line is 512
+-- octets, CRLF included, and a server must accept lines up to that length.
+-- This server answers any command line over 300 octets with
+-- "500 5.5.2 Line too long".
+--
+-- Fails: CONFORMANCE L1. Over-long lines (L2) are still refused and the
+-- session survives them.
+--
+-- Everything else is the default server.
+violate "short-command-lines"

@@ -1,0 +1,12 @@
+-- BROKEN ON PURPOSE: a declared SIZE over the maximum is accepted.
+--
+-- Breaks: RFC 1870 §6.1. When MAIL declares a SIZE over the fixed maximum the
+-- server advertised in EHLO ("SIZE 33554432"), it must refuse it with
+-- 552 5.3.4 at once. This server drops the parameter and answers 250.
+--
+-- Fails: CONFORMANCE X1 (its SIZE=max+1 part). SIZE=abc still gets 501, and
+-- a body that really exceeds the maximum is still refused with 552 at the
+-- end of data.
+--
+-- Everything else is the default server.
+violate "ignores-declared-size"

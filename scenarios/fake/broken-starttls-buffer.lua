@@ -1,0 +1,14 @@
+-- BROKEN ON PURPOSE: commands pipelined behind STARTTLS run inside TLS.
+--
+-- Breaks: RFC 3207 §4.2 (CVE-2011-0411). Plaintext the client sent after
+-- STARTTLS, before the handshake, must be discarded. This server keeps it and
+-- answers it inside TLS as soon as the handshake is done: "STARTTLS\r\nNOOP\r\n"
+-- in one write gets 220 in plaintext, then the NOOP's 250 as the first bytes
+-- inside TLS. A man in the middle can inject commands that way.
+--
+-- Fails: CONFORMANCE T4. STARTTLS itself still works (T1), and the session
+-- state is still reset by the handshake (T3).
+--
+-- Everything else is the default server (STARTTLS with the self-signed
+-- certificate fake-smtpd makes at start).
+violate "starttls-keeps-plaintext"

@@ -1,0 +1,13 @@
+-- BROKEN ON PURPOSE: STARTTLS is offered and accepted again inside TLS.
+--
+-- Breaks: RFC 3207 §4.2. After the handshake the server must not offer
+-- STARTTLS again, and a second STARTTLS must be refused. This server lists
+-- STARTTLS in the EHLO reply inside TLS and answers a second STARTTLS with
+-- 220; the session then ends, since TLS cannot start inside TLS.
+--
+-- Fails: CONFORMANCE T3 (its "no STARTTLS advertised; refused" parts). The
+-- handshake still resets the session state: MAIL before the new EHLO gets
+-- 503.
+--
+-- Everything else is the default server.
+violate "starttls-twice"

@@ -1,0 +1,13 @@
+-- BROKEN ON PURPOSE: an unknown command ends the session.
+--
+-- Breaks: RFC 5321 §3.8 and §4.2.4. An unrecognised command is answered 500
+-- and the session goes on: "a server that closes connections in response to
+-- commands that are not understood is in violation of this specification"
+-- (§3.8). This server sends the 500 and then closes the connection.
+--
+-- Fails: CONFORMANCE C7 (the NOOP after the unknown verb gets no answer).
+-- Known commands with bad arguments still get 501 and the session survives
+-- (C4), and every command before the unknown one is answered as usual.
+--
+-- Everything else is the default server.
+violate "unknown-command-closes"
