@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/check_command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/load_command.hpp"
 #include "app/proto_demo.hpp"
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
 
   auto demo = smtp::app::register_proto_demo(app);
   auto load = smtp::app::register_load(app);
+  auto check = smtp::app::register_check(app);
 
   try {
     app.parse(argc, argv);
@@ -30,5 +32,6 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand(demo.command)) return demo.run();
   if (app.got_subcommand(load.command)) return load.run();
+  if (app.got_subcommand(check.command)) return check.run();
   return smtp::app::exit_usage;
 }

@@ -1,0 +1,218 @@
+#include "app/check_command.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "app/check_text.hpp"
+#include "app/exit_codes.hpp"
+#include "check/runner.hpp"
+#include "common/duration.hpp"
+#include "common/host_port.hpp"
+#include "reports/check_result_json.hpp"
+#include "reports/junit.hpp"
+#include "script/check_suite.hpp"
+#include "script/lua_state.hpp"
+
+namespace smtp::app {
+namespace {
+
+struct Options {
+  std::string target;
+  std::string profile = "mx";
+  bool tls = false;
+  std::string auth;
+  std::string domain = "example.com";
+  std::vector<std::string> only;
+  std::vector<std::string> skip;
+  std::string suite = SMTP_COMPLIANCE_SUITE;
+  std::string json;
+  std::string junit;
+  std::string fail_on = "must";
+  std::size_t concurrency = 8;
+  std::string timeout = "5s";
+  std::string connect_timeout = "5s";
+  std::string check_timeout = "60s";
+  bool list = false;
+  bool quiet = false;
+};
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "smtp-harness check: %s\n", message.c_str());
+  return code;
+}
+
+std::chrono::milliseconds duration_flag(const std::string& flag, const std::string& text) {
+  auto d = common::parse_duration(text);
+  if (!d || *d <= common::Duration::zero()) {
+    throw std::invalid_argument(flag + ": expected a duration like 5s or 250ms, got '" + text +
+                                "'");
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  return static_cast<bool>(out);
+}
+
+std::string list_text(const std::vector<script::CheckInfo>& checks) {
+  std::string out;
+  for (const auto& info : checks) {
+    std::string line = info.id;
+    line.resize(std::max<std::size_t>(line.size(), 10), ' ');
+    line += ' ';
+    std::string level(check::to_string(info.level));
+    level.resize(7, ' ');
+    line += level + info.area;
+    line.resize(std::max<std::size_t>(line.size(), 32), ' ');
+    line += ' ' + info.title + "  (" + info.rfc + ")";
+    if (info.oracle) line += " [oracle]";
+    if (info.slow) line += " [slow]";
+    out += line + '\n';
+  }
+  return out;
+}
+
+int run(const Options& options) {
+  check::RunnerConfig config;
+  try {
+    auto hp = common::parse_host_port(options.target);
+    if (!hp || hp->port == 0) {
+      throw std::invalid_argument("the target must be HOST:PORT, got '" + options.target + "'");
+    }
+    config.host = hp->host;
+    config.port = hp->port;
+    if (options.fail_on != "must" && options.fail_on != "should") {
+      throw std::invalid_argument("--fail-on: must or should, got '" + options.fail_on + "'");
+    }
+    config.target.target = hp->to_string();
+    config.target.profile = options.profile;
+    config.target.domain = options.domain;
+    config.target.starttls = options.tls;
+    if (!options.auth.empty()) {
+      auto colon = options.auth.find(':');
+      if (colon == std::string::npos || colon == 0) {
+        throw std::invalid_argument("--auth: expected USER:PASS");
+      }
+      config.target.user = options.auth.substr(0, colon);
+      config.target.password = options.auth.substr(colon + 1);
+    }
+    if (options.concurrency == 0) throw std::invalid_argument("--concurrency: at least 1");
+    config.concurrency = options.concurrency;
+    config.target.reply_timeout = duration_flag("--timeout", options.timeout);
+    config.connect_timeout = duration_flag("--connect-timeout", options.connect_timeout);
+    config.check_timeout = duration_flag("--check-timeout", options.check_timeout);
+  } catch (const std::invalid_argument& e) {
+    return fail(exit_usage, e.what());
+  }
+
+  script::CheckSuite suite;
+  try {
+    suite.load(options.suite);
+  } catch (const script::ScriptError& e) {
+    return fail(exit_usage, std::string("bad suite: ") + e.what());
+  }
+  if (options.list) {
+    std::fputs(list_text(suite.checks()).c_str(), stdout);
+    return exit_ok;
+  }
+  check::Selection selection{options.only, options.skip};
+  std::string error;
+  auto selected = check::select_checks(suite.checks(), selection, &error);
+  if (!error.empty()) return fail(exit_usage, error);
+  if (selected.empty()) return fail(exit_usage, "no check selected");
+
+  const bool live = !options.quiet && isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr;
+  if (!options.quiet) {
+    std::printf("smtp-harness check %s (profile %s, domain %s): %zu checks from %s\n",
+                config.target.target.c_str(), options.profile.c_str(), options.domain.c_str(),
+                selected.size(), options.suite.c_str());
+    std::fflush(stdout);
+  }
+  auto on_done = [&](const check::CheckResult& result, std::size_t done, std::size_t total) {
+    if (options.quiet) return;
+    // A terminal gets the lines as checks end and a counter under them.
+    if (live) std::fprintf(stderr, "\r\033[K");
+    std::fputs(check_line(result).c_str(), stdout);
+    std::fflush(stdout);
+    if (live && done < total) std::fprintf(stderr, "%zu/%zu checks done", done, total);
+  };
+
+  check::CheckRunResult result;
+  try {
+    result = check::run_checks(suite, selected, config, on_done);
+  } catch (const std::runtime_error& e) {
+    return fail(exit_failed, e.what());
+  }
+  if (live) std::fprintf(stderr, "\r\033[K");
+  const bool fail_on_should = options.fail_on == "should";
+  std::fputs(check_summary(result, fail_on_should).c_str(), stdout);
+  std::fflush(stdout);
+
+  int code = check::run_failed(result, fail_on_should) ? exit_failed : exit_ok;
+  if (!options.json.empty()) {
+    // replace: transcripts hold the target's bytes, which need not be UTF-8.
+    const std::string text =
+        reports::to_json(result).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) +
+        "\n";
+    if (!write_file(options.json, text)) code = fail(exit_failed, "cannot write " + options.json);
+  }
+  if (!options.junit.empty() && !write_file(options.junit, reports::to_junit(result))) {
+    code = fail(exit_failed, "cannot write " + options.junit);
+  }
+  return code;
+}
+
+}  // namespace
+
+Subcommand register_check(CLI::App& app) {
+  auto options = std::make_shared<Options>();
+  auto& o = *options;
+  auto* cmd = app.add_subcommand(
+      "check", "Judge an SMTP server against the RFCs: clause-level verdicts with evidence");
+  cmd->footer(
+      "Verdicts: PASS, FAIL (a MUST violated), WARN (a SHOULD), INFO, SKIP (does not apply),\n"
+      "ERROR (could not run). Exit codes: 0 no FAIL or ERROR (and no WARN with --fail-on\n"
+      "should), 1 otherwise or the target cannot be resolved, 2 usage or suite error.\n"
+      "Examples:\n"
+      "  smtp-harness check 127.0.0.1:2525\n"
+      "  smtp-harness check mx.example.org:25 --domain example.org --junit checks.xml\n"
+      "  smtp-harness check smtp.example.org:587 --profile submission --tls --auth u:p\n"
+      "  smtp-harness check 127.0.0.1:2525 --only D3,tls --json result.json\n"
+      "  smtp-harness check 127.0.0.1:2525 --list");
+  cmd->add_option("target", o.target, "HOST:PORT of the server under test")->required();
+  cmd->add_option("--profile", o.profile, "mx (default), relay, submission or implicit-tls")
+      ->check(CLI::IsMember({"mx", "relay", "submission", "implicit-tls"}));
+  cmd->add_flag("--tls", o.tls, "upgrade every session with STARTTLS before anything else");
+  cmd->add_option("--auth", o.auth, "authenticate sessions as USER:PASS (PLAIN, else LOGIN)");
+  cmd->add_option("--domain", o.domain,
+                  "a domain the target accepts mail for (default example.com)");
+  cmd->add_option("--only", o.only, "run only these check ids or areas (comma-separated)")
+      ->delimiter(',');
+  cmd->add_option("--skip", o.skip, "leave out these check ids or areas (comma-separated)")
+      ->delimiter(',');
+  cmd->add_option("--suite", o.suite,
+                  "a suite file or directory of *.lua (default: the bundled scenarios/compliance)");
+  cmd->add_option("--json", o.json, "write the result (reports/schema/, kind check) to this file");
+  cmd->add_option("--junit", o.junit, "write JUnit XML to this file");
+  cmd->add_option("--fail-on", o.fail_on, "must (default) or should: which verdicts fail the run");
+  cmd->add_option("--concurrency", o.concurrency, "checks running at once (default 8)");
+  cmd->add_option("--timeout", o.timeout, "reply timeout (default 5s)");
+  cmd->add_option("--connect-timeout", o.connect_timeout, "connect timeout (default 5s)");
+  cmd->add_option("--check-timeout", o.check_timeout,
+                  "longest a check may run (default 60s; slow checks at least 10m)");
+  cmd->add_flag("--list", o.list, "list the suite's checks and exit");
+  cmd->add_flag("--quiet,-q", o.quiet, "print only the summary");
+  return {cmd, [options] { return run(*options); }};
+}
+
+}  // namespace smtp::app

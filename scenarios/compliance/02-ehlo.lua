@@ -1,0 +1,317 @@
+-- B. EHLO and HELO (CONFORMANCE.md, section B).
+--
+-- The two greetings a client opens a session with: the shape of their
+-- replies, case-insensitive verbs, extensions that work when advertised and
+-- only then, a refused EHLO that leaves the state alone, and an EHLO that
+-- resets the transaction.
+--
+-- Every check applies to every profile.
+
+local function postmaster(t)
+  return "postmaster@" .. t.domain
+end
+
+local function is_domain(text)
+  if #text == 0 or #text > 255 then return false end
+  for label in (text .. "."):gmatch("(.-)%.") do
+    if not (label:match("^%w$") or label:match("^%w[%w-]*%w$")) then return false end
+  end
+  return true
+end
+
+local function is_address_literal(text)
+  return text:match("^%[[^%[%]\\]+%]$") ~= nil
+end
+
+local function answered(t, r, what)
+  if not r.ok then t:error(what .. ": " .. tostring(r)) end
+  if r.code == 421 then
+    t:error(what .. ": the server closed the session (" .. tostring(r) ..
+      "), as RFC 5321 §3.8 allows at any time; cannot judge, run again")
+  end
+  return r
+end
+
+-- MAIL FROM, ending the check in SKIP when the target wants AUTH first (a
+-- submission port checked without --auth): nothing after MAIL can be judged.
+local function begin(t, c, from)
+  local r = answered(t, c:mail(from), "MAIL FROM:<" .. from .. ">")
+  if r.code == 530 then
+    t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
+  end
+  if not r:is("2xx") then t:error("MAIL FROM:<" .. from .. "> was refused: " .. tostring(r)) end
+  return r
+end
+
+-- RCPT to postmaster, which every server must accept for its domains
+-- (RFC 5321 §4.5.1); a refusal means --domain is not one of them.
+local function add_postmaster(t, c)
+  local r = answered(t, c:rcpt(postmaster(t)), "RCPT TO:<" .. postmaster(t) .. ">")
+  if not r:is("2xx") then
+    t:skip("the target refuses <" .. postmaster(t) .. "> (" .. tostring(r) ..
+      "); give --domain a domain it accepts mail for")
+  end
+  return r
+end
+
+check {
+  id = "E1",
+  title = "EHLO gets 250, with one keyword per line",
+  rfc = "RFC 5321 §2.2.1, §4.1.1.1",
+  level = "MUST",
+  run = function(t)
+    local c = t:session { ehlo = false }
+    local r = answered(t, c:ehlo("c.example"), "EHLO c.example")
+    -- §2.2.1: servers MUST support EHLO, even without any extension.
+    t:require(r.code == 250, "EHLO c.example got " .. tostring(r) ..
+      ": servers MUST support EHLO (RFC 5321 §2.2.1)")
+    -- §4.1.1.1 ehlo-ok-rsp: the first line is the server's domain (or an
+    -- address literal) and an optional greeting; each further line is
+    -- ehlo-keyword *(SP ehlo-param).
+    local name = (r.lines[1] or ""):match("^(%S*)")
+    t:require(is_domain(name) or is_address_literal(name), "the first line of the EHLO reply, '" ..
+      (r.lines[1] or "") .. "', does not start with a domain (RFC 5321 §4.1.1.1 ehlo-ok-rsp)")
+    local bad, empty = {}, 0
+    for i = 2, #r.lines do
+      local line = r.lines[i]
+      if line == "" then
+        empty = empty + 1
+      elseif line:match("^AUTH=") then
+        -- "AUTH=PLAIN LOGIN": a line some servers add for clients that predate
+        -- RFC 4954. Not ehlo-line syntax, but deliberate and harmless.
+        t:note("legacy line for old AUTH clients: " .. line)
+      elseif not (line:match("^%w[%w-]*$") or line:match("^%w[%w-]* [!-~ ]+$"))
+          or line:find("  ", 1, true) or line:match(" $") then
+        -- A keyword, then parameters of printable characters, one space
+        -- before each.
+        bad[#bad + 1] = "'" .. line .. "'"
+      end
+    end
+    t:require(#bad == 0, "EHLO reply lines that are not 'keyword *(SP param)': " ..
+      table.concat(bad, ", ") .. " (RFC 5321 §4.1.1.1 ehlo-line)")
+    if empty > 0 then
+      -- Not ehlo-line syntax either, but a client reading keywords skips it.
+      t:warn(("250 with %d keyword line(s) and %d empty one(s): every line after the first " ..
+        "holds a keyword (RFC 5321 §4.1.1.1 ehlo-ok-rsp)"):format(#r.lines - 1 - empty, empty))
+    end
+    t:pass(("250 with %d keyword line(s)"):format(#r.lines - 1))
+  end,
+}
+
+check {
+  id = "E2",
+  title = "HELO gets a single-line 250, not the EHLO reply",
+  rfc = "RFC 5321 §3.2, §4.1.1.1",
+  level = "MUST",
+  run = function(t)
+    local c = t:session { ehlo = false }
+    local r = answered(t, c:helo("c.example"), "HELO c.example")
+    -- §4.1.1.1: servers MUST support HELO and reply properly to it.
+    t:require(r.code == 250, "HELO c.example got " .. tostring(r) ..
+      ": servers MUST support HELO (RFC 5321 §2.2.1, §4.1.1.1)")
+    if #r.lines == 1 then t:pass("250, one line: " .. tostring(r)) end
+    -- §3.2: "Servers MUST NOT return the extended EHLO-style response to a
+    -- HELO command." Compare the extra lines with the EHLO keywords.
+    local e = answered(t, c:ehlo("c.example"), "EHLO c.example")
+    local listed = {}
+    for i = 2, #r.lines do
+      local keyword = r.lines[i]:match("^(%S+)")
+      if keyword and e.code == 250 and c:has(keyword) then listed[#listed + 1] = keyword end
+    end
+    t:require(#listed == 0, "HELO got a reply of " .. #r.lines .. " lines listing the " ..
+      "extensions " .. table.concat(listed, ", ") .. ": servers MUST NOT return the EHLO-style " ..
+      "response to HELO (RFC 5321 §3.2)")
+    t:warn("HELO got a reply of " .. #r.lines .. " lines (no extensions listed, but RFC 5321 " ..
+      "§3.2 expects the plain HELO reply)")
+  end,
+}
+
+check {
+  id = "E3",
+  title = "Verbs and argument keywords in lower or mixed case work like upper case",
+  rfc = "RFC 5321 §2.4",
+  level = "MUST",
+  run = function(t)
+    local differ, compared = {}, 0
+    -- "Agree" is judged on what matters: recognised or not, accepted or
+    -- refused.
+    local function agree(upper, a, lower, b)
+      compared = compared + 1
+      local unrecognised = b:is(500, 502) and not a:is(500, 502)
+      local refused = b:class() == 5 and a:class() < 4
+      if unrecognised or refused then
+        differ[#differ + 1] = upper .. " got " .. tostring(a) .. " but " .. lower .. " got " ..
+          tostring(b)
+      end
+    end
+    -- Commands that leave the state as it was: both forms on one session.
+    local c = t:session()
+    for _, pair in ipairs({
+      { "EHLO c.example", "ehlo c.example" }, { "NOOP", "nOoP" }, { "HELP", "help" },
+      { "VRFY postmaster", "vrfy postmaster" }, { "RSET", "Rset" },
+    }) do
+      local a = answered(t, c:send(pair[1]), pair[1])
+      agree(pair[1], a, pair[2], answered(t, c:send(pair[2]), pair[2]))
+    end
+    -- A transaction in each form, each on its own session, so that both
+    -- start from the same state whatever RSET does.
+    local lower = t:session()
+    local mail = answered(t, c:send("MAIL FROM:<e3@example.org>"), "MAIL FROM:<e3@example.org>")
+    local lower_mail = answered(t, lower:send("mail from:<e3@example.org>"), "mail from:<...>")
+    agree("MAIL FROM:<e3@example.org>", mail, "mail from:<e3@example.org>", lower_mail)
+    if mail:is("2xx") and lower_mail:is("2xx") then
+      local to = postmaster(t)
+      agree("RCPT TO:<" .. to .. ">", answered(t, c:send("RCPT TO:<" .. to .. ">"), "RCPT"),
+        "Rcpt To:<" .. to .. ">", answered(t, lower:send("Rcpt To:<" .. to .. ">"), "Rcpt"))
+    end
+    for _, session in ipairs({ c, lower }) do session:send("RSET") end
+    local quit = answered(t, lower:send("quit"), "quit")
+    agree("QUIT", c:quit(), "quit", quit)
+    t:require(#differ == 0, table.concat(differ, "; ") ..
+      ": verbs and argument keywords are not case sensitive (RFC 5321 §2.4)")
+    t:pass(("%d commands answered alike in upper and in lower or mixed case"):format(compared))
+  end,
+}
+
+-- Advertised keywords that are also commands, with a probe that has no side
+-- effect: mostly the verb without its argument, whose answer is a 501 when
+-- the verb is known. ATRN and TURN are left out (they reverse the session).
+local verb_probes = {
+  { "VRFY", "VRFY postmaster" },
+  { "EXPN", "EXPN postmaster" },
+  { "HELP", "HELP" },
+  { "ETRN", "ETRN" },
+  { "CHUNKING", "BDAT 0 LAST" },
+  { "XCLIENT", "XCLIENT" },
+  { "XFORWARD", "XFORWARD" },
+  { "AUTH", "AUTH" },
+  { "STARTTLS", "STARTTLS" },  -- last: a 220 starts TLS
+}
+
+check {
+  id = "E4",
+  title = "No advertised command is answered 500 or 502",
+  rfc = "RFC 5321 §4.2.4",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    local probed, refused = {}, {}
+    for _, probe in ipairs(verb_probes) do
+      local keyword, command = probe[1], probe[2]
+      if c:has(keyword) then
+        local r = answered(t, c:send(command), command)
+        probed[#probed + 1] = command .. " " .. tostring(r)
+        if r:is(500, 502) then
+          refused[#refused + 1] = keyword .. " (" .. command .. " got " .. tostring(r) .. ")"
+        end
+        if r.code == 220 then c:close() end  -- STARTTLS began; nothing follows it
+      end
+    end
+    if #probed == 0 then t:skip("no advertised keyword is a command this check probes") end
+    -- §4.2.4: "Extended SMTP systems MUST NOT list capabilities in response
+    -- to EHLO for which they will return 502 (or 500) replies."
+    t:require(#refused == 0, "advertised but not recognised: " .. table.concat(refused, "; ") ..
+      " (RFC 5321 §4.2.4)")
+    t:pass("probed: " .. table.concat(probed, "; "))
+  end,
+}
+
+check {
+  id = "E5",
+  title = "EXPN works only if EHLO advertises it",
+  rfc = "RFC 5321 §3.5.2",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    if c:has("EXPN") then t:pass("EXPN is advertised") end
+    local r = answered(t, c:send("EXPN postmaster"), "EXPN postmaster")
+    -- §3.5.2: "if EXPN is supported, it MUST be listed as a service extension
+    -- in an EHLO response."
+    t:require(not r:is("2xx"), "EXPN postmaster got " .. tostring(r) ..
+      " although EHLO does not list EXPN: a supported EXPN MUST be advertised (RFC 5321 §3.5.2)")
+    t:pass("EXPN is not advertised and got " .. tostring(r))
+  end,
+}
+
+check {
+  id = "E6",
+  title = "EHLO without a domain gets 501 and changes nothing; a name not matching the client " ..
+    "is not refused",
+  rfc = "RFC 5321 §4.1.1.1, §4.1.4",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    local mail = answered(t, c:mail("e6@example.org"), "MAIL FROM:<e6@example.org>")
+    local r = answered(t, c:send("EHLO"), "EHLO")
+    -- §4.1.1.1: ehlo = "EHLO" SP ( Domain / address-literal ) CRLF; §4.1.4:
+    -- an EHLO that is not acceptable gets 501, 500, 502 or 550.
+    t:require(not r:is("2xx"), "EHLO without a domain got " .. tostring(r) .. ": the domain is " ..
+      "part of EHLO's syntax (RFC 5321 §4.1.1.1); an unacceptable EHLO MUST get 501, 500, 502 " ..
+      "or 550 (§4.1.4)")
+    local notes = { "EHLO without a domain got " .. tostring(r) }
+    local weak = nil
+    if not r:is(501, 500, 502, 550) then
+      weak = "EHLO without a domain got " .. tostring(r) .. "; RFC 5321 §4.1.4 names 501 " ..
+        "(or 500, 502, 550)"
+    end
+    local baseline = false
+    if mail:is("2xx") then
+      -- §4.1.4: after refusing an EHLO the server MUST stay in the state it
+      -- was in: the transaction MAIL opened is still there.
+      local rcpt = answered(t, c:rcpt(postmaster(t)), "RCPT TO:<" .. postmaster(t) .. ">")
+      t:require(rcpt.code ~= 503, "after the refused EHLO, RCPT got " .. tostring(rcpt) ..
+        ": the refused EHLO reset the transaction, but the server MUST stay in the same state " ..
+        "(RFC 5321 §4.1.4)")
+      notes[#notes + 1] = "the transaction survived (RCPT got " .. tostring(rcpt) .. ")"
+      baseline = rcpt:is("2xx")
+    else
+      notes[#notes + 1] = "MAIL got " .. tostring(mail) .. ", so the state after it was not judged"
+    end
+    c:send("RSET")
+
+    -- §4.1.4: a server MAY check the EHLO name against the client's address,
+    -- but MUST NOT refuse a message because they do not match. example.net
+    -- (RFC 2606) resolves, and not to this client. Judged only when the same
+    -- MAIL and RCPT were accepted above, after a plain EHLO.
+    local name = t.domain:lower() == "example.net" and "example.org" or "example.net"
+    if baseline then
+      local other = t:session { helo = name }
+      local m = answered(t, other:mail("e6@example.org"), "MAIL after EHLO " .. name)
+      local rc = m:is("2xx") and answered(t, other:rcpt(postmaster(t)), "RCPT after EHLO " .. name)
+      other:quit()
+      local refused = (m:class() == 5 and m) or (rc and rc:class() == 5 and rc) or nil
+      t:require(not refused, "after EHLO " .. name .. " (not this client's name) the same " ..
+        "MAIL and RCPT got " .. tostring(refused) .. ": a server MUST NOT refuse mail because " ..
+        "the EHLO name does not match the client's address (RFC 5321 §4.1.4)")
+      notes[#notes + 1] = "after EHLO " .. name .. " (not this client's name) MAIL and RCPT " ..
+        "were accepted"
+    end
+    if weak then t:warn(weak .. "; " .. table.concat(notes, "; ", 2)) end
+    t:pass(table.concat(notes, "; "))
+  end,
+}
+
+check {
+  id = "E7",
+  title = "A second EHLO resets the transaction",
+  rfc = "RFC 5321 §4.1.4",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    begin(t, c, "e7@example.org")
+    add_postmaster(t, c)
+    local e = answered(t, c:ehlo(), "the second EHLO")
+    if e.code ~= 250 then t:error("the second EHLO got " .. tostring(e)) end
+    -- §4.1.4: an accepted EHLO MUST clear all buffers and reset the state as
+    -- RSET does, so DATA has no transaction: 503 (or 554, §3.3).
+    local data = answered(t, c:send("DATA"), "DATA")
+    if data.code == 354 then
+      c:close()  -- abandon the data: closing mid-DATA cancels the transaction (§4.1.1.10)
+      t:fail("DATA after MAIL, RCPT, EHLO got " .. tostring(data) .. ": the second EHLO MUST " ..
+        "reset the transaction as RSET does (RFC 5321 §4.1.4)")
+    end
+    t:require(data:is(503, 554), "DATA after MAIL, RCPT, EHLO got " .. tostring(data) ..
+      "; with no transaction it should be 503 (or 554, RFC 5321 §3.3)")
+    c:quit()
+  end,
+}

@@ -1,0 +1,341 @@
+-- C. Core commands (CONFORMANCE.md, section C).
+--
+-- The commands every server must implement (RFC 5321 §4.5.1) and how it
+-- answers what it does not understand: NOOP, RSET, QUIT, HELP, VRFY,
+-- unknown verbs and parameters, stray arguments and whitespace, and
+-- addresses that break the syntax.
+--
+-- Every check applies to every profile.
+
+local function postmaster(t)
+  return "postmaster@" .. t.domain
+end
+
+local function answered(t, r, what)
+  if not r.ok then t:error(what .. ": " .. tostring(r)) end
+  if r.code == 421 then
+    t:error(what .. ": the server closed the session (" .. tostring(r) ..
+      "), as RFC 5321 §3.8 allows at any time; cannot judge, run again")
+  end
+  return r
+end
+
+-- A 530 to MAIL: the target wants AUTH first (a submission port checked
+-- without --auth), and nothing after MAIL can be judged.
+local function auth_first(t, r)
+  if r.code == 530 then
+    t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
+  end
+end
+
+-- A 4xx says "not now": it neither meets nor breaks a requirement.
+local function temporary(t, r, what)
+  if r:class() == 4 then t:error(what .. " got " .. tostring(r) .. "; cannot judge, run again") end
+end
+
+-- MAIL FROM that the check builds on.
+local function begin(t, c, from)
+  local r = answered(t, c:mail(from), "MAIL FROM:<" .. from .. ">")
+  auth_first(t, r)
+  if not r:is("2xx") then t:error("MAIL FROM:<" .. from .. "> was refused: " .. tostring(r)) end
+  return r
+end
+
+local function add_postmaster(t, c)
+  local r = answered(t, c:rcpt(postmaster(t)), "RCPT TO:<" .. postmaster(t) .. ">")
+  if not r:is("2xx") then
+    t:skip("the target refuses <" .. postmaster(t) .. "> (" .. tostring(r) ..
+      "); give --domain a domain it accepts mail for")
+  end
+  return r
+end
+
+check {
+  id = "C1",
+  title = "NOOP, with or without an argument, gets 250",
+  rfc = "RFC 5321 §4.1.1.9, §4.5.1",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    local plain = answered(t, c:send("NOOP"), "NOOP")
+    t:require(plain.code == 250, "NOOP got " .. tostring(plain) ..
+      ": NOOP specifies no action other than a 250 reply (RFC 5321 §4.1.1.9)")
+    -- noop = "NOOP" [ SP String ] CRLF: the argument is part of the syntax
+    -- every server MUST support (§4.5.1), and it SHOULD be ignored.
+    local with = answered(t, c:send("NOOP xyz"), "NOOP xyz")
+    t:require(with.code == 250, "NOOP xyz got " .. tostring(with) ..
+      ": the argument is valid NOOP syntax and SHOULD be ignored; the reply is 250 " ..
+      "(RFC 5321 §4.1.1.9)")
+  end,
+}
+
+check {
+  id = "C2",
+  title = "RSET mid-transaction gets 250, keeps the session, and clears the transaction",
+  rfc = "RFC 5321 §4.1.1.5",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    begin(t, c, "c2@example.org")
+    add_postmaster(t, c)
+    -- §4.1.1.5: the receiver MUST send 250 to RSET, MUST discard the sender
+    -- and recipients, and MUST NOT close the connection for it.
+    local rset = c:send("RSET")
+    local dropped = "the server closed the connection after RSET (RFC 5321 §4.1.1.5)"
+    if rset.closed then t:fail(dropped) end
+    answered(t, rset, "RSET")
+    t:require(rset.code == 250, "RSET got " .. tostring(rset) .. ": the receiver MUST send " ..
+      "250 (RFC 5321 §4.1.1.5)")
+    local data = c:send("DATA")
+    if data.closed then t:fail(dropped) end
+    answered(t, data, "DATA after RSET")
+    if data.code == 354 then
+      c:close()  -- abandon the data: closing mid-DATA cancels the transaction (§4.1.1.10)
+      t:fail("DATA after MAIL, RCPT, RSET got " .. tostring(data) .. ": RSET MUST discard the " ..
+        "sender and recipients (RFC 5321 §4.1.1.5)")
+    end
+    t:require(data:is(503, 554), "DATA after RSET got " .. tostring(data) ..
+      "; with no transaction it is 503 (or 554, RFC 5321 §3.3)")
+    c:quit()
+  end,
+}
+
+check {
+  id = "C3",
+  title = "QUIT gets 221, then the server closes the connection",
+  rfc = "RFC 5321 §4.1.1.10",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    local r = answered(t, c:quit(), "QUIT")
+    -- §4.1.1.10: "the receiver MUST send a 221 OK reply, and then close the
+    -- transmission channel."
+    t:require(r.code == 221, "QUIT got " .. tostring(r) .. ": the receiver MUST send 221 " ..
+      "(RFC 5321 §4.1.1.10)")
+    local wait = math.min(t.timeout or 2, 2)
+    t:require(c:closed(wait), ("the connection was still open %g s after the 221: the " ..
+      "receiver MUST close it after QUIT (RFC 5321 §4.1.1.10)"):format(wait))
+  end,
+}
+
+check {
+  id = "C4",
+  title = "RSET, DATA and QUIT with an argument get 501",
+  rfc = "RFC 5321 §4.1.1, §4.3.2",
+  level = "SHOULD",
+  run = function(t)
+    -- §4.1.1: RSET, DATA and QUIT take no parameters, and servers SHOULD
+    -- reject them with one as invalid syntax; §4.3.2 names 501.
+    local c = t:session()
+    local taken, notes = {}, {}
+    local function judge(command, r)
+      if r:class() == 2 or r:class() == 3 then
+        taken[#taken + 1] = command .. " got " .. tostring(r)
+      elseif not r:is(501, 500) then
+        notes[#notes + 1] = command .. " got " .. tostring(r) .. " (501 expected)"
+      end
+    end
+    judge("RSET x", answered(t, c:send("RSET x"), "RSET x"))
+    -- DATA x inside a transaction, where a bare DATA would get 354.
+    local mail = answered(t, c:mail("c4@example.org"), "MAIL FROM:<c4@example.org>")
+    local rcpt = mail:is("2xx") and answered(t, c:rcpt(postmaster(t)), "RCPT")
+    if rcpt and rcpt:is("2xx") then
+      local data = answered(t, c:send("DATA x"), "DATA x")
+      judge("DATA x", data)
+      if data.code == 354 then
+        c:close()  -- abandon the data: closing mid-DATA cancels the transaction (§4.1.1.10)
+        c = t:session()
+      end
+    else
+      notes[#notes + 1] = "DATA x not judged: no transaction (" .. tostring(rcpt or mail) .. ")"
+    end
+    c:send("RSET")
+    judge("QUIT x", answered(t, c:send("QUIT x"), "QUIT x"))
+    for _, note in ipairs(notes) do t:note(note) end
+    t:require(#taken == 0, table.concat(taken, "; ") .. ": commands that take no parameters " ..
+      "SHOULD be refused with 501 when given one (RFC 5321 §4.1.1, §4.3.2)")
+  end,
+}
+
+check {
+  id = "C5",
+  title = "HELP gets 211 or 214",
+  rfc = "RFC 5321 §4.1.1.8",
+  level = "SHOULD",
+  run = function(t)
+    local c = t:session()
+    local r = answered(t, c:send("HELP"), "HELP")
+    -- §4.1.1.8: servers SHOULD support HELP without arguments.
+    t:require(r:is(211, 214), "HELP got " .. tostring(r) .. ": servers SHOULD support HELP " ..
+      "without arguments, answering 211 or 214 (RFC 5321 §4.1.1.8, §4.3.2)")
+  end,
+}
+
+check {
+  id = "C6",
+  title = "VRFY of a user that cannot exist never gets 250",
+  rfc = "RFC 5321 §3.5.3",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    local user = "no-such-user-" .. t:unique() .. "-q7z"
+    local r = answered(t, c:send("VRFY " .. user), "VRFY " .. user)
+    -- §3.5.3: a server MUST NOT return 250 unless it has actually verified
+    -- the address; 252 is for an address it cannot verify.
+    t:require(not r:is(250, 251), "VRFY " .. user .. " got " .. tostring(r) .. ": a server " ..
+      "MUST NOT return 250 unless it has verified the address (RFC 5321 §3.5.3); 252 is for " ..
+      "one it cannot verify (unless every local part of its domain really is delivered)")
+    if r:is(500, 502) then
+      t:pass("VRFY got " .. tostring(r) .. ": not implemented (RFC 5321 §3.5.3 calls that not " ..
+        "in full compliance, but it claims nothing)")
+    end
+    t:pass("VRFY of an unknown user got " .. tostring(r))
+  end,
+}
+
+check {
+  id = "C7",
+  title = "An unknown verb gets 500 and the session goes on",
+  rfc = "RFC 5321 §4.2.4, §3.8",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    local r = c:send("XYZZY")
+    if r.closed then
+      t:fail("the server closed the connection on an unknown command: it MUST NOT (RFC 5321 §3.8)")
+    end
+    if not r.ok then t:error("XYZZY: " .. tostring(r)) end
+    -- §3.8: "a server that closes connections in response to commands that
+    -- are not understood is in violation of this specification."
+    t:require(r.code ~= 421, "XYZZY got " .. tostring(r) .. ": a server MUST NOT close the " ..
+      "connection in response to a command it does not understand (RFC 5321 §3.8)")
+    t:require(r:class() == 5, "the unknown command XYZZY got " .. tostring(r) ..
+      ": it was not refused (RFC 5321 §4.2.4: 500)")
+    local noop = c:send("NOOP")
+    if noop.closed then
+      t:fail("the server closed the connection after the unknown command: it MUST NOT " ..
+        "(RFC 5321 §3.8)")
+    end
+    answered(t, noop, "NOOP after XYZZY")
+    t:require(noop.code == 250, "NOOP after the unknown command got " .. tostring(noop) ..
+      ": the session MUST go on (RFC 5321 §3.8)")
+    c:quit()
+    if r.code ~= 500 then
+      t:warn("the unknown command got " .. tostring(r) .. "; an unrecognised command SHOULD " ..
+        "get 500 (RFC 5321 §4.2.4)")
+    end
+    t:pass("XYZZY got " .. tostring(r) .. ", then NOOP got 250")
+  end,
+}
+
+check {
+  id = "C8",
+  title = "MAIL with an unknown parameter gets 555 (or 501)",
+  rfc = "RFC 5321 §4.1.1.11",
+  level = "SHOULD",
+  run = function(t)
+    local c = t:session()
+    local r = answered(t, c:mail("c8@example.org", "FOO=BAR"), "MAIL with FOO=BAR")
+    auth_first(t, r)
+    c:send("RSET")
+    -- §4.1.1.11: a parameter the server does not recognise gets 555. 501
+    -- (syntax) and 504 (parameter not implemented, §4.2.1) say the same.
+    t:require(not r:is("2xx"), "MAIL FROM:<c8@example.org> FOO=BAR got " .. tostring(r) ..
+      ": an unrecognised parameter gets 555 (RFC 5321 §4.1.1.11)")
+    if r.code ~= 555 then
+      t:pass("refused with " .. tostring(r) .. " (555 is the code RFC 5321 §4.1.1.11 names)")
+    end
+  end,
+}
+
+check {
+  id = "C9",
+  title = "Trailing spaces before CRLF are tolerated",
+  rfc = "RFC 5321 §4.1.1",
+  level = "SHOULD",
+  run = function(t)
+    -- §4.1.1: "SMTP receivers SHOULD tolerate trailing white space before
+    -- the terminating <CRLF>."
+    local c = t:session()
+    local refused = {}
+    local function try(command, expected)
+      local r = answered(t, c:send(command), "'" .. command .. "'")
+      if not r:is(expected) then
+        refused[#refused + 1] = "'" .. command .. "' got " .. tostring(r)
+      end
+      return r
+    end
+    try("NOOP  ", 250)
+    try("RSET ", 250)
+    local mail = answered(t, c:send("MAIL FROM:<c9@example.org>  "), "MAIL with trailing spaces")
+    if mail.code ~= 530 then
+      if not mail:is("2xx") then
+        refused[#refused + 1] = "'MAIL FROM:<c9@example.org>  ' got " .. tostring(mail)
+      else
+        local rcpt = answered(t, c:send("RCPT TO:<" .. postmaster(t) .. "> "), "RCPT with a space")
+        if rcpt:class() == 5 and not rcpt:is(550, 551, 553) then
+          refused[#refused + 1] = "'RCPT TO:<" .. postmaster(t) .. "> ' got " .. tostring(rcpt)
+        end
+      end
+    end
+    try("RSET  ", 250)
+    t:require(#refused == 0, table.concat(refused, "; ") .. ": receivers SHOULD tolerate " ..
+      "trailing white space before CRLF (RFC 5321 §4.1.1)")
+  end,
+}
+
+check {
+  id = "C10",
+  title = "RCPT with an underscore in the domain gets 501",
+  rfc = "RFC 5321 §4.1.2",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    begin(t, c, "c10@example.org")
+    local to = "u@exa_mple.com"
+    local r = answered(t, c:rcpt(to), "RCPT TO:<" .. to .. ">")
+    c:send("RSET")
+    -- §4.1.2: only letters, digits and hyphens in domain labels; a command
+    -- with invalid characters, and no other reason for rejection, MUST get
+    -- 501.
+    t:require(not r:is("2xx"), "RCPT TO:<" .. to .. "> got " .. tostring(r) .. ": the " ..
+      "underscore is not permitted in a domain, and such a command MUST be rejected with 501 " ..
+      "(RFC 5321 §4.1.2)")
+    temporary(t, r, "RCPT TO:<" .. to .. ">")
+    if r.code ~= 501 then
+      -- 553 "mailbox name not allowed", or a relay refusal: another reason
+      -- for rejection may apply, which §4.1.2 allows for.
+      t:pass("refused with " .. tostring(r) .. " (RFC 5321 §4.1.2 names 501 for the syntax alone)")
+    end
+  end,
+}
+
+check {
+  id = "C11",
+  title = "A non-ASCII address without SMTPUTF8 is refused",
+  rfc = "RFC 5321 §2.4",
+  level = "SHOULD",
+  run = function(t)
+    -- §2.4: without an extension that permits it, envelope commands are
+    -- US-ASCII, and receiving systems SHOULD reject others. No SMTPUTF8
+    -- parameter is given, so RFC 6531 does not apply (X3 covers it).
+    local c = t:session()
+    local accepted = {}
+    local sender = "c11-j\xC3\xB6rg@example.org"
+    local mail = answered(t, c:mail(sender), "MAIL FROM:<" .. sender .. ">")
+    auth_first(t, mail)
+    if mail:is("2xx") then
+      accepted[#accepted + 1] = "MAIL FROM:<" .. sender .. "> got " .. tostring(mail)
+    end
+    c:send("RSET")
+    begin(t, c, "c11@example.org")
+    local to = "j\xC3\xB6rg@" .. t.domain
+    local rcpt = answered(t, c:rcpt(to), "RCPT TO:<" .. to .. ">")
+    if rcpt:is("2xx") then
+      accepted[#accepted + 1] = "RCPT TO:<" .. to .. "> got " .. tostring(rcpt)
+    end
+    c:send("RSET")
+    t:require(#accepted == 0, table.concat(accepted, "; ") .. ": non-ASCII envelope commands " ..
+      "without an extension that permits them SHOULD be rejected (RFC 5321 §2.4)")
+  end,
+}

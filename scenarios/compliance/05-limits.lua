@@ -1,0 +1,375 @@
+-- E. Limits (CONFORMANCE.md, section E).
+--
+-- RFC 5321 §4.5.3.1 sets sizes every server MUST be able to receive: 64
+-- octets of local part, 255 of domain, 256 of path, 512 of command line,
+-- 1000 of text line, 64K of message, 100 recipients. These checks send
+-- objects of exactly those sizes, record what happens far beyond them, and
+-- (opt-in, five minutes and more) how long an idle session is kept.
+--
+-- Every check applies to every profile.
+
+local function postmaster(t)
+  return "postmaster@" .. t.domain
+end
+
+local function answered(t, r, what)
+  if not r.ok then t:error(what .. ": " .. tostring(r)) end
+  if r.code == 421 then
+    t:error(what .. ": the server closed the session (" .. tostring(r) ..
+      "), as RFC 5321 §3.8 allows at any time; cannot judge, run again")
+  end
+  return r
+end
+
+-- A 4xx says "not now": it neither meets nor breaks a requirement.
+local function temporary(t, r, what)
+  if r:class() == 4 then t:error(what .. " got " .. tostring(r) .. "; cannot judge, run again") end
+end
+
+-- MAIL FROM that the check builds on; SKIP when the target wants AUTH first.
+local function begin(t, c, from, params)
+  local r = answered(t, c:mail(from, params), "MAIL FROM:<" .. from .. ">")
+  if r.code == 530 then
+    t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
+  end
+  if not r:is("2xx") then t:error("MAIL FROM:<" .. from .. "> was refused: " .. tostring(r)) end
+  return r
+end
+
+local function add_recipient(t, c, to)
+  local r = answered(t, c:rcpt(to), "RCPT TO:<" .. to .. ">")
+  if not r:is("2xx") then
+    t:skip("the target refuses <" .. to .. "> (" .. tostring(r) ..
+      "); give --domain a domain it accepts mail for")
+  end
+  return r
+end
+
+-- A complete RFC 5322 message: the token makes it findable (Subject,
+-- Message-ID) by the delivery oracle.
+local function message(id, to, token, body)
+  return "From: <" .. id:lower() .. "@example.org>\r\nTo: <" .. to .. ">\r\n" ..
+    "Date: Mon, 01 Jan 2024 00:00:00 +0000\r\n" ..
+    "Subject: smtp-harness check " .. id .. " " .. token .. "\r\n" ..
+    "Message-ID: <" .. token .. "." .. id:lower() .. "@smtp-harness.invalid>\r\n\r\n" .. body
+end
+
+-- The delivery oracle: the message the target relayed to the harness's
+-- capture server, found by its token (nil when none arrived). The runner
+-- skips oracle checks unless an oracle is configured.
+local function delivered(t, token)
+  if type(t.delivered) ~= "function" then t:skip("needs the delivery oracle") end
+  return t:delivered(token)
+end
+
+-- Letters, digits and dots, exactly n octets, with labels of at most 63
+-- octets (RFC 1035 §2.3.4): the filler of the long domains below.
+local function labels(n, letter)
+  local parts = {}
+  while n > 64 do
+    parts[#parts + 1] = string.rep(letter, 63)
+    n = n - 64
+  end
+  if n == 64 then
+    parts[#parts + 1] = string.rep(letter, 62)
+    n = 1
+  end
+  parts[#parts + 1] = string.rep(letter, n)
+  return table.concat(parts, ".")
+end
+
+-- Refused as too long or as bad syntax. 553 is also "mailbox name not
+-- allowed" for reasons other than syntax; an enhanced code tells them apart
+-- (RFC 3463: X.1.1 no such mailbox, X.1.2 bad system, X.1.8 bad sender
+-- system, X.7.x policy).
+local function syntax_refused(r)
+  local text = r.text:lower()
+  if text:find("too long", 1, true) or text:find("too big", 1, true) then return true end
+  if r:is(500, 501) then return true end
+  if r.code ~= 553 then return false end
+  local e = r.enhanced or ""
+  return not (e:match("^%d%.1%.[1268]$") or e:match("^%d%.7%."))
+end
+
+check {
+  id = "L1",
+  title = "A 512-octet command line is not refused as too long",
+  rfc = "RFC 5321 §4.5.3.1.4, §4.3.2",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    -- 512 octets with the CRLF: the longest command line every server MUST
+    -- receive (§4.5.3.1.4); "command too long" for it violates §4.3.2.
+    local line = "NOOP " .. string.rep("x", 505)
+    local r = c:send(line)
+    if r.closed then t:fail("the server closed the connection on a 512-octet command line " ..
+      "(RFC 5321 §4.5.3.1.4)") end
+    answered(t, r, "a 512-octet NOOP")
+    local text = r.text:lower()
+    t:require(r.code ~= 500 and not text:find("too long", 1, true),
+      "a 512-octet command line (NOOP, CRLF included) got " .. tostring(r) .. ": lines up to " ..
+      "512 octets MUST be received (RFC 5321 §4.5.3.1.4, §4.3.2)")
+    c:quit()
+    t:pass("a 512-octet NOOP got " .. tostring(r))
+  end,
+}
+
+check {
+  id = "L2",
+  title = "4 KiB and 1 MiB command lines: refused, and the server survives",
+  rfc = "RFC 5321 §4.5.3.1.9",
+  level = "INFO",
+  run = function(t)
+    -- Past the 512-octet minimum a server may refuse a line (§4.5.3.1.9:
+    -- "500 Line too long"), but it must not fall over.
+    local seen = {}
+    for _, size in ipairs({ { 4096, "4 KiB" }, { 1048576, "1 MiB" } }) do
+      local octets, name = size[1], size[2]
+      local c = t:session()
+      local written = c:write("NOOP " .. string.rep("x", octets - 7) .. "\r\n")
+      local r = c:read()
+      local after = c:send("NOOP")
+      local line = name .. " line: " .. tostring(r)
+      if after.ok then
+        line = line .. "; NOOP on the same connection: " .. tostring(after)
+      else
+        -- The connection is gone; a fresh session shows the server lives on.
+        local fresh = t:session()
+        line = line .. (written and "" or " (the write was cut short)") ..
+          "; the connection ended, a new session's NOOP got " .. tostring(fresh:send("NOOP"))
+        fresh:quit()
+      end
+      seen[#seen + 1] = line
+    end
+    t:info(table.concat(seen, "; "))
+  end,
+}
+
+check {
+  id = "L3",
+  title = "A 64-octet local part, a 255-octet domain and a 256-octet path are accepted as syntax",
+  rfc = "RFC 5321 §4.5.3.1.1, §4.5.3.1.2, §4.5.3.1.3",
+  level = "MUST",
+  run = function(t)
+    local refused, seen = {}, {}
+    local function judge(what, r)
+      if r.closed then t:fail(what .. ": the server closed the connection") end
+      answered(t, r, what)
+      seen[#seen + 1] = what .. ": " .. tostring(r)
+      if syntax_refused(r) then refused[#refused + 1] = what .. " got " .. tostring(r) end
+    end
+
+    local c = t:session()
+    begin(t, c, "l3@example.org")
+    -- §4.5.3.1.1: a local part of 64 octets.
+    local lp = "l3-" .. t:unique()
+    lp = lp .. string.rep("x", 64 - #lp)
+    judge("RCPT with a 64-octet local part", c:rcpt(lp .. "@" .. t.domain))
+    -- §4.5.3.1.3: a path of 256 octets, "<" and ">" included: the 64-octet
+    -- local part at a 189-octet domain under --domain.
+    local room = 256 - 3 - #lp - #t.domain - 1
+    if room >= 1 then
+      local domain = labels(room, "p") .. "." .. t.domain
+      judge("RCPT with a 256-octet path", c:rcpt(lp .. "@" .. domain))
+    else
+      t:note("the 256-octet path was not tried: --domain is too long to build it")
+    end
+    c:send("RSET")
+    c:quit()
+
+    -- §4.5.3.1.2: a domain of 255 octets. With "<", "@", ">" and a local
+    -- part it cannot fit a 256-octet path, so it goes in EHLO, whose
+    -- argument is a domain too.
+    local long = labels(250, "d") .. ".test"
+    local e = t:session()
+    local r = e:ehlo(long)
+    judge("EHLO with a 255-octet domain", r)
+    e:quit()
+    t:require(#refused == 0, table.concat(refused, "; ") .. ": refused as too long or as bad " ..
+      "syntax, but every implementation MUST be able to receive objects of these sizes " ..
+      "(RFC 5321 §4.5.3.1)")
+    t:pass(table.concat(seen, "; "))
+  end,
+}
+
+-- Two text lines of the longest size §4.5.3.1.6 guarantees, 1000 octets
+-- with the CRLF; the second starts with a dot, so it is 1001 on the wire.
+local long_line = string.rep("x", 998)
+local stuffed_line = "." .. string.rep("y", 997)
+
+local function l4_body()
+  return "Two lines of 1000 octets follow.\r\n" .. long_line .. "\r\n" .. stuffed_line ..
+    "\r\nEnd of the message.\r\n"
+end
+
+check {
+  id = "L4",
+  title = "Body lines of 1000 octets (1001 when dot-stuffed) are accepted",
+  rfc = "RFC 5321 §4.5.3.1.6",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    begin(t, c, "l4@example.org")
+    add_recipient(t, c, postmaster(t))
+    local content = message("L4", postmaster(t), t:unique(), l4_body())
+    local r = answered(t, c:data(content), "the message")
+    temporary(t, r, "the message")
+    t:require(r:is("2xx"), "a message with 1000-octet lines got " .. tostring(r) ..
+      ": every implementation MUST receive text lines of 1000 octets, not counting the " ..
+      "stuffed dot (RFC 5321 §4.5.3.1.6)")
+    c:quit()
+  end,
+}
+
+check {
+  id = "L4.delivered",
+  title = "1000-octet body lines are delivered whole",
+  rfc = "RFC 5321 §4.5.3.1.6",
+  level = "MUST",
+  oracle = true,
+  run = function(t)
+    local token = t:unique()
+    local to = "l4-" .. token .. "@" .. t.domain
+    local c = t:session()
+    begin(t, c, "l4@example.org")
+    add_recipient(t, c, to)
+    local r = answered(t, c:data(message("L4", to, token, l4_body())), "the message")
+    r:expect("2xx", "the message")
+    c:quit()
+    local got = delivered(t, token)
+    t:require(got, "the message was accepted but not delivered to the oracle")
+    -- Line ends as the oracle stored them; the lines themselves must be whole.
+    got = got:gsub("\r\n", "\n")
+    t:require(got:find("\n" .. long_line .. "\n", 1, true) and
+      got:find("\n" .. stuffed_line .. "\n", 1, true),
+      "a 1000-octet line was truncated, split or changed on delivery (RFC 5321 §4.5.3.1.6)")
+  end,
+}
+
+check {
+  id = "L5",
+  title = "A message of 64 KiB is accepted",
+  rfc = "RFC 5321 §4.5.3.1.7",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    -- §4.5.3.1.7: message content up to at least 64K octets MUST be accepted;
+    -- a SIZE below that is a limit the server may not set.
+    local size = c:param("SIZE")
+    local max = size and tonumber(size:match("^(%d+)"))
+    t:require(not max or max == 0 or max >= 65536, "EHLO advertises SIZE " .. tostring(size) ..
+      ": the maximum message size MUST be at least 64K octets (RFC 5321 §4.5.3.1.7)")
+    local lines = {}
+    for i = 1, 900 do
+      lines[i] = ("%04d "):format(i) .. string.rep("abcdefghij", 7)  -- 75 octets + CRLF
+    end
+    local token = t:unique()
+    local content = message("L5", postmaster(t), token, table.concat(lines, "\r\n") .. "\r\n")
+    begin(t, c, "l5@example.org", max and ("SIZE=" .. #content) or nil)
+    add_recipient(t, c, postmaster(t))
+    local r = answered(t, c:data(content), "the 64 KiB message")
+    temporary(t, r, "the 64 KiB message")
+    t:require(r:is("2xx"), ("a message of %d octets got %s: message content of at least 64K " ..
+      "octets MUST be accepted (RFC 5321 §4.5.3.1.7)"):format(#content, tostring(r)))
+    c:quit()
+    t:pass(("%d octets accepted: %s"):format(#content, tostring(r)))
+  end,
+}
+
+-- "postmaster" with the letters whose bit is set in n in upper case: 101
+-- distinct recipients every server must accept, since postmaster is a
+-- case-insensitive local name at each of its domains (RFC 5321 §4.5.1).
+local function postmaster_variant(n, domain)
+  local letters = {}
+  for i = 1, #"postmaster" do
+    local letter = ("postmaster"):sub(i, i)
+    if (n >> (i - 1)) & 1 == 1 then letter = letter:upper() end
+    letters[i] = letter
+  end
+  return table.concat(letters) .. "@" .. domain
+end
+
+check {
+  id = "L6",
+  title = "100 recipients are accepted; over a limit the reply is 452 and earlier ones are kept",
+  rfc = "RFC 5321 §4.5.3.1.8, §4.5.3.1.10",
+  level = "MUST",
+  run = function(t)
+    local c = t:session()
+    begin(t, c, "l6@example.org")
+    for n = 0, 99 do
+      local to = postmaster_variant(n, t.domain)
+      local r = answered(t, c:rcpt(to), ("RCPT #%d <%s>"):format(n + 1, to))
+      if n == 0 and r:class() == 5 then
+        t:skip("the target refuses test recipients (<" .. to .. "> got " .. tostring(r) .. ")")
+      end
+      if r:class() == 4 and r.code ~= 452 then
+        t:error(("RCPT #%d got %s; cannot judge, run again"):format(n + 1, tostring(r)))
+      end
+      -- §4.5.3.1.8: "The minimum total number of recipients that MUST be
+      -- buffered is 100"; refusing fewer violates it.
+      t:require(r:is("2xx"), ("RCPT #%d <%s> got %s: the server MUST buffer at least 100 " ..
+        "recipients (RFC 5321 §4.5.3.1.8)"):format(n + 1, to, tostring(r)))
+    end
+    local over = answered(t, c:rcpt(postmaster_variant(100, t.domain)), "RCPT #101")
+    -- §4.5.3.1.10: past an implementation limit the reply is 452; a site
+    -- policy may use 5yz, and may then refuse DATA with 503.
+    local verdict_101 = over:is("2xx") and "accepted (no limit at 100)"
+      or over.code == 452 and "452, the code for a limit"
+      or over:class() == 5 and "refused with " .. over.code .. " (a 5yz is for a site policy)"
+      or "got " .. over.code
+    local data = answered(t, c:send("DATA"), "DATA after 101 RCPTs")
+    if data.code == 354 then
+      c:close()  -- abandon the data: closing mid-DATA cancels the transaction (§4.1.1.10)
+      t:pass("100 recipients accepted; #101 " .. verdict_101 .. " (" .. tostring(over) ..
+        "); DATA got 354, so the recipients were kept")
+    end
+    temporary(t, data, "DATA")
+    t:require(data.code == 503, "DATA after 100 accepted recipients got " .. tostring(data) ..
+      ": a server with a recipient limit MUST NOT discard the recipients it accepted " ..
+      "(RFC 5321 §4.5.3.1.8)")
+    c:quit()
+    t:pass("100 recipients accepted; #101 " .. verdict_101 .. " (" .. tostring(over) ..
+      "); DATA got 503, which §4.5.3.1.10 allows for a site policy on recipients")
+  end,
+}
+
+check {
+  id = "L7",
+  title = "An idle session is kept for at least 5 minutes, then closed with 421",
+  rfc = "RFC 5321 §4.5.3.2.7, §3.8",
+  level = "SHOULD",
+  slow = true,
+  run = function(t)
+    -- Runs only with --only L7, and needs --check-timeout of at least 8m.
+    local c = t:session { ehlo = false }
+    -- §4.5.3.2.7: "An SMTP server SHOULD have a timeout of at least 5
+    -- minutes while it is awaiting the next command from the sender." The
+    -- last 10 s are left as slack: the server's clock started before ours.
+    for elapsed = 10, 290, 10 do
+      local r = c:read(10)
+      if not r.timeout then
+        t:warn(("%s %d-%d s after the greeting: the server SHOULD wait at least 5 minutes " ..
+          "for the next command (RFC 5321 §4.5.3.2.7)"):format(tostring(r), elapsed - 10, elapsed))
+      end
+    end
+    -- §3.8 lets the server close after that timeout; a 421 first tells the
+    -- client why (§4.2.2: 421 "closing transmission channel").
+    for elapsed = 300, 420, 10 do
+      local r = c:read(10)
+      if r.ok then
+        if r.code == 421 then
+          t:pass(("open for 5 minutes; 421 after %d-%d s: %s")
+            :format(elapsed - 10, elapsed, tostring(r)))
+        end
+        t:warn(("open for 5 minutes, then %s after %d-%d s, where a server that " ..
+          "closes sends 421 (RFC 5321 §3.8)"):format(tostring(r), elapsed - 10, elapsed))
+      end
+      if r.closed then
+        t:pass(("open for 5 minutes; closed without a 421 after %d-%d s")
+          :format(elapsed - 10, elapsed))
+      end
+    end
+    t:pass("still open after 7 minutes idle")
+  end,
+}

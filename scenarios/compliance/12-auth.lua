@@ -1,0 +1,340 @@
+-- L. AUTH (RFC 4954) (CONFORMANCE.md, section L).
+--
+-- How a server runs the SASL exchange: unknown mechanisms, a cancelled
+-- exchange, responses that are not base64, empty and very long responses,
+-- AUTH where it is not allowed, and the AUTH parameter of MAIL. Plus whether
+-- passwords are asked for in clear text at all.
+--
+-- Many servers offer AUTH only inside TLS (RFC 4954 §4), so the checks
+-- start TLS first whenever STARTTLS is offered. They authenticate only
+-- where that is the point; with made-up credentials where no --auth is
+-- given and a real login is not needed.
+
+-- A session ready for AUTH: EHLO, then STARTTLS and EHLO again when STARTTLS
+-- is offered, and AUTH advertised (else SKIP). Not authenticated.
+local function auth_session(t)
+  local c = t:session { ehlo = false }
+  local r = c:ehlo()
+  if r.code ~= 250 then t:error("EHLO: " .. tostring(r)) end
+  if not c.tls and c:has("STARTTLS") then
+    r = c:starttls()
+    if r.code ~= 220 then t:error("STARTTLS: " .. tostring(r)) end
+    r = c:ehlo()
+    if r.code ~= 250 then t:error("EHLO inside TLS: " .. tostring(r)) end
+  end
+  if not c:has("AUTH") then
+    t:skip("AUTH is not advertised" .. (c.tls and "" or " (and STARTTLS is not offered)"))
+  end
+  if c:param("AUTH") == "" then t:skip("AUTH is advertised without any mechanism") end
+  return c
+end
+
+-- The advertised mechanisms, upper case, as a set.
+local function mechanisms(c)
+  local set = {}
+  for m in (c:param("AUTH") or ""):gmatch("%S+") do set[m:upper()] = true end
+  return set
+end
+
+-- A mechanism that answers AUTH without an initial response with a 334
+-- challenge: LOGIN asks for the user name, PLAIN sends an empty challenge
+-- (RFC 4954 §4, "334 ").
+local function challenging_mechanism(c)
+  local offered = mechanisms(c)
+  if offered.LOGIN then return "LOGIN" end
+  if offered.PLAIN then return "PLAIN" end
+  return (next(offered))
+end
+
+-- Sends AUTH <mechanism> and requires the challenge, which the check then
+-- answers itself. A success without any exchange is itself a violation:
+-- "If the server supports the requested authentication mechanism, it
+-- performs the SASL exchange" (RFC 4954 §4).
+local function challenge(t, c, mechanism)
+  local r = c:send("AUTH " .. mechanism)
+  if r:is("2xx") then
+    t:fail("AUTH " .. mechanism .. " (advertised) got " .. tostring(r) ..
+      " without any SASL exchange (RFC 4954 §4: the server performs the mechanism's exchange)")
+  end
+  if r.code ~= 334 then
+    t:error("AUTH " .. mechanism .. " got " .. tostring(r) .. ": no challenge to answer")
+  end
+end
+
+-- After an AUTH reply: the session goes on (NOOP works), or the server has
+-- closed it cleanly (with a 421 or after its reply).
+local function survives(c)
+  local n = c:send("NOOP")
+  return n:is(250) or n.code == 421 or n.closed == true, n
+end
+
+check {
+  id = "A1",
+  title = "PLAIN and LOGIN are not offered in clear text",
+  rfc = "RFC 4954 §4",
+  level = "SHOULD",
+  run = function(t)
+    local c = t:session { ehlo = false }
+    if c.tls then t:skip("the session is TLS from the first byte: there is no cleartext EHLO") end
+    local r = c:ehlo()
+    if r.code ~= 250 then t:error("EHLO: " .. tostring(r)) end
+    -- Also the old "AUTH=LOGIN PLAIN" form some servers still send.
+    local offered = mechanisms(c)
+    for keyword, params in pairs(c.caps) do
+      if keyword:sub(1, 5) == "AUTH=" then
+        offered[keyword:sub(6)] = true
+        for m in params:gmatch("%S+") do offered[m:upper()] = true end
+      end
+    end
+    local plaintext = {}
+    for _, m in ipairs({ "PLAIN", "LOGIN" }) do
+      if offered[m] then plaintext[#plaintext + 1] = m end
+    end
+    -- §4: "Server sites SHOULD NOT use any configuration which permits a
+    -- plaintext password mechanism without such a protection mechanism
+    -- against password snooping."
+    t:require(#plaintext == 0, table.concat(plaintext, " and ") .. " offered in clear text, before " ..
+      "STARTTLS: the password would cross unencrypted (RFC 4954 §4)")
+  end,
+}
+
+check {
+  id = "A2",
+  title = "AUTH with an unknown mechanism gets 504",
+  rfc = "RFC 4954 §4",
+  level = "MUST",
+  needs = { "AUTH" },
+  run = function(t)
+    local c = auth_session(t)
+    if mechanisms(c).NOPE then t:skip("the server offers a mechanism called NOPE") end
+    local r = c:send("AUTH NOPE")
+    if not r.ok then t:error("AUTH NOPE: " .. tostring(r)) end
+    if r.code == 334 then c:send("*") end
+    -- "If the requested authentication mechanism is invalid (e.g., is not
+    -- supported or requires an encryption layer), the server rejects the
+    -- AUTH command with a 504 reply."
+    t:require(r.code == 504, "AUTH NOPE got " .. tostring(r) .. " (RFC 4954 §4: 504)")
+  end,
+}
+
+check {
+  id = "A3",
+  title = "\"*\" in answer to a challenge cancels the exchange with 501",
+  rfc = "RFC 4954 §4",
+  level = "MUST",
+  needs = { "AUTH" },
+  run = function(t)
+    local c = auth_session(t)
+    local mechanism = challenging_mechanism(c)
+    challenge(t, c, mechanism)
+    local r = c:send("*")
+    if not r.ok then t:error("\"*\": " .. tostring(r)) end
+    -- "If the server receives such a response, it MUST reject the AUTH
+    -- command by sending a 501 reply."
+    t:require(r.code == 501, "\"*\" in answer to AUTH " .. mechanism .. "'s challenge got " ..
+      tostring(r) .. " (RFC 4954 §4: MUST reject with 501)")
+  end,
+}
+
+check {
+  id = "A4",
+  title = "A response that is not base64 gets 501",
+  rfc = "RFC 4954 §4",
+  level = "MUST",
+  needs = { "AUTH" },
+  run = function(t)
+    local c = auth_session(t)
+    local garbage = "!!!not-base64!!!"
+    local r, what
+    if mechanisms(c).PLAIN then
+      what = "AUTH PLAIN " .. garbage
+      r = c:send(what)
+    else
+      local mechanism = challenging_mechanism(c)
+      challenge(t, c, mechanism)
+      what = garbage .. " in answer to AUTH " .. mechanism .. "'s challenge"
+      r = c:send(garbage)
+    end
+    if not r.ok then t:error(what .. ": " .. tostring(r)) end
+    if r.code == 334 then c:send("*") end
+    -- "If the server cannot [BASE64] decode any client response, it MUST
+    -- reject the AUTH command with a 501 reply (and an enhanced status code
+    -- of 5.5.2)."
+    t:require(r.code == 501, what .. " got " .. tostring(r) .. " (RFC 4954 §4: MUST reject with 501)")
+    if r.enhanced and r.enhanced ~= "5.5.2" then
+      t:note("the enhanced code is " .. r.enhanced .. ", RFC 4954 §4 gives 5.5.2")
+    end
+  end,
+}
+
+check {
+  id = "A5",
+  title = "Bad credentials get 535, good ones (--auth) 235",
+  rfc = "RFC 4954 §4, §6",
+  level = "SHOULD",
+  needs = { "AUTH" },
+  run = function(t)
+    local c = auth_session(t)
+    local user = "harness-" .. t:unique()
+    local r = c:auth(user, "not-the-password")
+    if not r.ok then t:error("AUTH with made-up credentials: " .. tostring(r)) end
+    -- §4: "If the server is unable to authenticate the client, it SHOULD
+    -- reject the AUTH command with a 535 reply unless a more specific error
+    -- code is appropriate."
+    t:require(not r:is("2xx"), "made-up credentials (user " .. user .. ") were accepted: " .. tostring(r))
+    if r.code ~= 535 then t:note("made-up credentials were refused with " .. tostring(r) .. ", not 535") end
+    c:close()
+    if not t.user then
+      t:note("no --auth given: good credentials not tried")
+      return
+    end
+    c = auth_session(t)
+    local good = c:auth(t.user, t.password)
+    t:require(good.code == 235, "AUTH as " .. t.user .. " got " .. tostring(good) ..
+      " (RFC 4954 §4: 235 when the exchange completes)")
+  end,
+}
+
+check {
+  id = "A6",
+  title = "AUTH after a successful AUTH, and AUTH during a transaction, get 503",
+  rfc = "RFC 4954 §4",
+  level = "MUST",
+  needs = { "AUTH" },
+  run = function(t)
+    local user, password = t.user, t.password
+    if not user then
+      -- Made-up credentials: a server that takes any (a test server) still
+      -- shows what it does with a second AUTH.
+      user, password = "harness-" .. t:unique(), "made-up-password"
+    end
+    local failures, tried = {}, 0
+
+    -- "After a successful AUTH command completes, a server MUST reject any
+    -- further AUTH commands with a 503 reply."
+    local c = auth_session(t)
+    local first = c:auth(user, password)
+    if first.code == 235 then
+      tried = tried + 1
+      local again = c:auth(user, password)
+      if again.code ~= 503 then
+        failures[#failures + 1] = "AUTH after a successful AUTH got " .. tostring(again)
+      end
+    else
+      t:note("no successful AUTH (" .. tostring(first) .. (t.user and "" or
+        "; no --auth given, made-up credentials tried") .. "): AUTH after AUTH not tried")
+    end
+    c:close()
+
+    -- "An AUTH command issued during a mail transaction MUST be rejected
+    -- with a 503 reply."
+    c = auth_session(t)
+    local m = c:mail("a6@example.org")
+    if m:is("2xx") then
+      tried = tried + 1
+      local during = c:auth(user, password)
+      if during.code ~= 503 then
+        failures[#failures + 1] = "AUTH during a mail transaction got " .. tostring(during)
+      end
+    else
+      t:note("MAIL before AUTH was refused (" .. tostring(m) .. "): AUTH during a transaction not tried")
+    end
+
+    if tried == 0 then t:skip("neither half could be tried (see the notes); give --auth USER:PASS") end
+    t:require(#failures == 0, table.concat(failures, "; ") .. " (RFC 4954 §4: MUST be rejected with 503)")
+  end,
+}
+
+-- base64 of NUL "a" NUL followed by 8997 "A"s: a PLAIN response (user "a")
+-- of exactly 12,000 octets. As a LOGIN user name it is 9000 "A"s.
+local long_response = "AGEA" .. string.rep("QUFB", 2999)
+
+check {
+  id = "A7",
+  title = "An empty initial response (\"=\") and a 12,000-octet response are answered",
+  rfc = "RFC 4954 §4",
+  level = "MUST",
+  needs = { "AUTH" },
+  run = function(t)
+    local failures = {}
+
+    -- "If the client is transmitting an initial response of zero length, it
+    -- MUST instead transmit the response as a single equals sign."
+    local c = auth_session(t)
+    local mechanism = mechanisms(c).PLAIN and "PLAIN" or challenging_mechanism(c)
+    local r = c:send("AUTH " .. mechanism .. " =")
+    if r.code == 334 then r = c:send("*") end
+    if not r.ok then
+      failures[#failures + 1] = "AUTH " .. mechanism .. " = got no reply: " .. tostring(r)
+    elseif r:is("2xx") and mechanism == "PLAIN" then
+      failures[#failures + 1] = "AUTH PLAIN = (an empty response, no user, no password) got " .. tostring(r)
+    else
+      local alive, n = survives(c)
+      if not alive then
+        failures[#failures + 1] = "after AUTH " .. mechanism .. " = (" .. tostring(r) .. "), NOOP got " .. tostring(n)
+      end
+    end
+    c:close()
+
+    -- "Clients and servers MUST be able to handle the maximum encoded size
+    -- of challenges and responses generated by their supported
+    -- authentication mechanisms ... 12288 octets is considered to be a
+    -- sufficient line length limit"; a longer line gets 500.
+    c = auth_session(t)
+    mechanism = mechanisms(c).PLAIN and "PLAIN" or challenging_mechanism(c)
+    local start = c:send("AUTH " .. mechanism)
+    if start.code == 334 then
+      c:write(long_response .. "\r\n", { secret = true })
+      r = c:read()
+      if r.code == 334 then r = c:send("*") end
+      if not r.ok then
+        failures[#failures + 1] = "a 12,000-octet response to AUTH " .. mechanism .. " got no reply: " .. tostring(r)
+      else
+        local alive, n = survives(c)
+        if not alive then
+          failures[#failures + 1] = "after the 12,000-octet response (" .. tostring(r) .. "), NOOP got " .. tostring(n)
+        end
+        if r.code == 235 then t:note("the 12,000-octet response was accepted as credentials: " .. tostring(r)) end
+      end
+    elseif start:is("2xx") then
+      failures[#failures + 1] = "AUTH " .. mechanism .. " (advertised) got " .. tostring(start) ..
+        " without any SASL exchange, so no long response could be sent"
+    elseif #failures == 0 then
+      t:error("AUTH " .. mechanism .. " got " .. tostring(start) .. ": no challenge to answer")
+    end
+    t:require(#failures == 0, table.concat(failures, "; ") .. " (RFC 4954 §4)")
+  end,
+}
+
+check {
+  id = "A8",
+  title = "MAIL FROM:<...> AUTH=<> is accepted when AUTH is advertised",
+  rfc = "RFC 4954 §5",
+  level = "MUST",
+  needs = { "AUTH" },
+  run = function(t)
+    local c = auth_session(t)
+    local r = c:mail("a8@example.org", "AUTH=<>")
+    if r.code == 530 and t.user then
+      local a = c:auth(t.user, t.password)
+      if a.code ~= 235 then t:error("AUTH as " .. t.user .. ": " .. tostring(a)) end
+      r = c:mail("a8@example.org", "AUTH=<>")
+    end
+    if r.code == 530 then t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS") end
+    if not r.ok then t:error("MAIL ... AUTH=<>: " .. tostring(r)) end
+    if not r:is("2xx") then
+      -- A refusal of the sender itself says nothing about the parameter.
+      c:send("RSET")
+      local plain = c:mail("a8@example.org")
+      if not plain:is("2xx") then
+        t:error("MAIL FROM:<a8@example.org> is refused with or without AUTH=<> (" .. tostring(plain) .. ")")
+      end
+    end
+    c:send("RSET")
+    -- "servers that advertise support for this extension MUST support the
+    -- AUTH parameter to the MAIL FROM command even when the client has not
+    -- authenticated itself to the server."
+    t:require(r:is("2xx"), "MAIL FROM:<a8@example.org> AUTH=<> was refused (" .. tostring(r) ..
+      ") although the same MAIL without the parameter is accepted (RFC 4954 §5)")
+  end,
+}
