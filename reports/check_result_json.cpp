@@ -7,9 +7,9 @@
 
 #include "proto/base64.hpp"
 #include "reports/json_fields.hpp"
+#include "reports/result_envelope.hpp"
 #include "reports/result_json.hpp"
 #include "reports/result_json_internal.hpp"
-#include "reports/rfc3339.hpp"
 #include "reports/utf8_text.hpp"
 
 // Writes and reads the check part of reports/schema/result.schema.json. The
@@ -28,7 +28,6 @@ using check::TranscriptEntry;
 using check::Verdict;
 using nlohmann::json;
 
-constexpr std::string_view kToolName = "smtp-harness";
 constexpr std::array<std::string_view, 4> kProfiles{"mx", "relay", "submission", "implicit-tls"};
 
 // (name, value) tables for read_named, the names from the model's to_string,
@@ -201,29 +200,9 @@ CheckRunResult read_run(const json& value, const std::string& path) {
 
 // The envelope (schema, version, kind, tool, started_at), then the check part.
 CheckRunResult read_document(const json& document) {
-  const Fields fields(document, "", {"schema", "schema_version", "kind", "tool", "started_at"},
-                      {"load", "check"});
-  if (fields.string("schema") != kSchemaName) {
-    fail("schema", "expected \"" + std::string(kSchemaName) + "\"");
-  }
-  const std::uint64_t version = fields.u64("schema_version");
-  if (version != static_cast<std::uint64_t>(kResultSchemaVersion)) {
-    fail("schema_version", std::to_string(version) + " is not supported (this build reads " +
-                               std::to_string(kResultSchemaVersion) + ")");
-  }
-  const std::string kind = fields.string("kind");
-  if (kind != "check") fail("kind", "\"" + kind + "\" is not a check result");
-  if (fields.has("load")) fail("load", "only in a result of kind \"load\"");
-  if (!fields.has("check")) fail("", "missing field \"check\"");
-  const Fields tool(fields["tool"], "tool", {"name", "version"});
-  (void)tool.string("name");
-  (void)tool.string("version");
-  const std::string started_at = fields.string("started_at");
-  const auto time = parse_rfc3339_utc(started_at);
-  if (!time) fail("started_at", "\"" + started_at + "\" is not YYYY-MM-DDTHH:MM:SS[.fff]Z");
-
-  CheckRunResult run = read_run(fields["check"], "check");
-  run.started_at = *time;
+  const Envelope envelope = read_envelope(document, "check");
+  CheckRunResult run = read_run(*envelope.part, "check");
+  run.started_at = envelope.started_at;
   return run;
 }
 
@@ -231,14 +210,7 @@ CheckRunResult read_document(const json& document) {
 }  // namespace detail
 
 nlohmann::json to_json(const check::CheckRunResult& run) {
-  return nlohmann::json{
-      {"schema", detail::kSchemaName},
-      {"schema_version", kResultSchemaVersion},
-      {"kind", "check"},
-      {"tool", {{"name", detail::kToolName}, {"version", SMTP_HARNESS_VERSION}}},
-      {"started_at", rfc3339_utc_millis(run.started_at)},
-      {"check", detail::run_to_json(run)},
-  };
+  return detail::envelope_to_json("check", run.started_at, detail::run_to_json(run));
 }
 
 std::optional<check::CheckRunResult> check_result_from_json(const nlohmann::json& document,

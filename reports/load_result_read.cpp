@@ -4,8 +4,8 @@
 #include <set>
 #include <utility>
 
+#include "reports/result_envelope.hpp"
 #include "reports/result_json_internal.hpp"
-#include "reports/rfc3339.hpp"
 
 // Reads what load_result_write.cpp writes. The reader refuses whatever
 // reports/schema/result.schema.json refuses (unknown fields included), and
@@ -289,29 +289,9 @@ load::RunResult read_load(const json& value, const std::string& path) {
 
 // The envelope (schema, version, kind, tool, started_at), then the load part.
 load::RunResult read_document(const json& document) {
-  const Fields fields(document, "", {"schema", "schema_version", "kind", "tool", "started_at"},
-                      {"load", "check"});
-  if (fields.string("schema") != kSchemaName) {
-    fail("schema", "expected \"" + std::string(kSchemaName) + "\"");
-  }
-  const std::uint64_t version = fields.u64("schema_version");
-  if (version != static_cast<std::uint64_t>(kResultSchemaVersion)) {
-    fail("schema_version", std::to_string(version) + " is not supported (this build reads " +
-                               std::to_string(kResultSchemaVersion) + ")");
-  }
-  const std::string kind = fields.string("kind");
-  if (kind != "load") fail("kind", "\"" + kind + "\" is not a load result");
-  if (fields.has("check")) fail("check", "only in a result of kind \"check\"");
-  if (!fields.has("load")) fail("", "missing field \"load\"");
-  const Fields tool(fields["tool"], "tool", {"name", "version"});
-  (void)tool.string("name");
-  (void)tool.string("version");
-  const std::string started_at = fields.string("started_at");
-  const auto time = parse_rfc3339_utc(started_at);
-  if (!time) fail("started_at", "\"" + started_at + "\" is not YYYY-MM-DDTHH:MM:SS[.fff]Z");
-
-  load::RunResult result = read_load(fields["load"], "load");
-  result.started_at = *time;
+  const Envelope envelope = read_envelope(document, "load");
+  load::RunResult result = read_load(*envelope.part, "load");
+  result.started_at = envelope.started_at;
   return result;
 }
 

@@ -3,8 +3,8 @@
 #include <utility>
 #include <vector>
 
+#include "reports/result_envelope.hpp"
 #include "reports/result_json_internal.hpp"
-#include "reports/rfc3339.hpp"
 
 // Writes the layout of reports/schema/result.schema.json, kind "load".
 
@@ -15,8 +15,6 @@ namespace {
 using load::Histogram;
 using load::Metrics;
 using nlohmann::json;
-
-constexpr std::string_view kToolName = "smtp-harness";
 
 template <typename Table, typename Value>
 std::string_view name_of(const Table& table, Value value) {
@@ -187,14 +185,7 @@ json load_to_json(const load::RunResult& result) {
 }  // namespace detail
 
 nlohmann::json to_json(const load::RunResult& result) {
-  return nlohmann::json{
-      {"schema", detail::kSchemaName},
-      {"schema_version", kResultSchemaVersion},
-      {"kind", "load"},
-      {"tool", {{"name", detail::kToolName}, {"version", SMTP_HARNESS_VERSION}}},
-      {"started_at", rfc3339_utc_millis(result.started_at)},
-      {"load", detail::load_to_json(result)},
-  };
+  return detail::envelope_to_json("load", result.started_at, detail::load_to_json(result));
 }
 
 }  // namespace smtp::reports

@@ -15,8 +15,6 @@
 
 namespace smtp::reports::detail {
 
-inline constexpr std::string_view kSchemaName = "smtp-harness/result";
-
 inline constexpr std::array<std::pair<std::string_view, std::uint64_t load::Counters::*>, 14>
     kCounterFields{{
         {"transactions_started", &load::Counters::transactions_started},

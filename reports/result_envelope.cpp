@@ -1,0 +1,59 @@
+#include "reports/result_envelope.hpp"
+
+#include <string>
+
+#include "reports/json_fields.hpp"
+#include "reports/result_json.hpp"
+#include "reports/rfc3339.hpp"
+
+namespace smtp::reports::detail {
+namespace {
+
+constexpr std::string_view kSchemaName = "smtp-harness/result";
+constexpr std::string_view kToolName = "smtp-harness";
+
+}  // namespace
+
+nlohmann::json envelope_to_json(std::string_view kind,
+                                std::chrono::system_clock::time_point started_at,
+                                nlohmann::json part) {
+  nlohmann::json document{
+      {"schema", kSchemaName},
+      {"schema_version", kResultSchemaVersion},
+      {"kind", kind},
+      {"tool", {{"name", kToolName}, {"version", SMTP_HARNESS_VERSION}}},
+      {"started_at", rfc3339_utc_millis(started_at)},
+  };
+  document[std::string(kind)] = std::move(part);
+  return document;
+}
+
+Envelope read_envelope(const nlohmann::json& document, std::string_view kind) {
+  const Fields fields(document, "", {"schema", "schema_version", "kind", "tool", "started_at"},
+                      {"load", "check"});
+  if (fields.string("schema") != kSchemaName) {
+    fail("schema", "expected \"" + std::string(kSchemaName) + "\"");
+  }
+  const std::uint64_t version = fields.u64("schema_version");
+  if (version != static_cast<std::uint64_t>(kResultSchemaVersion)) {
+    fail("schema_version", std::to_string(version) + " is not supported (this build reads " +
+                               std::to_string(kResultSchemaVersion) + ")");
+  }
+  const std::string written = fields.string("kind");
+  if (written != kind)
+    fail("kind", "\"" + written + "\" is not a " + std::string(kind) + " result");
+  const std::string_view other = kind == "load" ? "check" : "load";
+  if (fields.has(other)) {
+    fail(std::string(other), "only in a result of kind \"" + std::string(other) + "\"");
+  }
+  if (!fields.has(kind)) fail("", "missing field \"" + std::string(kind) + "\"");
+  const Fields tool(fields["tool"], "tool", {"name", "version"});
+  (void)tool.string("name");
+  (void)tool.string("version");
+  const std::string started_at = fields.string("started_at");
+  const auto time = parse_rfc3339_utc(started_at);
+  if (!time) fail("started_at", "\"" + started_at + "\" is not YYYY-MM-DDTHH:MM:SS[.fff]Z");
+  return Envelope{*time, &fields[kind]};
+}
+
+}  // namespace smtp::reports::detail
