@@ -263,6 +263,53 @@ function Test:unique()
   return self._nonce .. self._unique
 end
 
+-- Helpers for the transactions a check builds on; the judgement they make is
+-- "the check cannot go on", never the target's verdict.
+
+function Test:postmaster()
+  return "postmaster@" .. self.domain  -- always a valid recipient (RFC 5321 §4.5.1)
+end
+
+-- No reply, or 421 (which RFC 5321 §3.8 allows at any time): ERROR.
+function Test:answered(r, what)
+  if not r.ok then finish("ERROR", what .. ": " .. tostring(r)) end
+  if r.code == 421 then
+    finish("ERROR", what .. ": the server closed the session (" .. tostring(r) ..
+      "), as RFC 5321 §3.8 allows at any time; cannot judge, run again")
+  end
+  return r
+end
+
+-- A 4xx says "not now": it neither meets nor breaks a requirement.
+function Test:definite(r, what)
+  if r:class() == 4 then finish("ERROR", what .. " got " .. tostring(r) .. "; cannot judge, run again") end
+  return r
+end
+
+-- A MAIL the check builds on: SKIP when the target wants AUTH first (530),
+-- ERROR when it is refused.
+function Test:begin(c, from, params)
+  local what = "MAIL FROM:<" .. from .. ">"
+  local r = self:answered(c:mail(from, params), what)
+  if r.code == 530 then
+    finish("SKIP", "MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
+  end
+  if not r:is("2xx") then finish("ERROR", what .. " was refused: " .. tostring(r)) end
+  return r
+end
+
+-- A RCPT the check builds on (postmaster at t.domain by default): SKIP when
+-- the target refuses it.
+function Test:recipient(c, to)
+  to = to or self:postmaster()
+  local r = self:answered(c:rcpt(to), "RCPT TO:<" .. to .. ">")
+  if not r:is("2xx") then
+    finish("SKIP", "the target refuses <" .. to .. "> (" .. tostring(r) ..
+      "); give --domain a domain it accepts mail for")
+  end
+  return r
+end
+
 function Test:connect(options)
   options = options or {}
   local tls = options.tls

@@ -8,10 +8,6 @@
 --
 -- Every check applies to every profile.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
 -- RFC 5321 §4.1.2: Domain = sub-domain *("." sub-domain), where a sub-domain
 -- is letters, digits and hyphens, starting and ending with a letter or digit.
 local function is_domain(text)
@@ -43,17 +39,6 @@ local function not_smtp(t, r)
   t:error("the first bytes are not an SMTP reply (" .. r.malformed .. "): is this an SMTP server?")
 end
 
--- A reply a check goes on from: none at all is the check's problem (ERROR),
--- and so is a 421, which RFC 5321 §3.8 lets a server send at any time.
-local function answered(t, r, what)
-  if not r.ok then t:error(what .. ": " .. tostring(r)) end
-  if r.code == 421 then
-    t:error(what .. ": the server closed the session (" .. tostring(r) ..
-      "), as RFC 5321 §3.8 allows at any time; cannot judge, run again")
-  end
-  return r
-end
-
 check {
   id = "G1",
   title = "The greeting is a 220 naming the server, or a 554/521 that refuses the session properly",
@@ -73,7 +58,7 @@ check {
     if g.malformed then
       t:fail("the greeting is not a valid reply: " .. g.malformed .. " (RFC 5321 §4.2)")
     end
-    answered(t, g, "the greeting")
+    t:answered(g, "the greeting")
 
     if g.code == 220 then
       -- §4.2: Greeting = "220 " (Domain / address-literal) [SP textstring];
@@ -95,7 +80,7 @@ check {
           t:fail("after the 554 greeting the server closed the connection when it got " ..
             command .. "; it MUST wait for QUIT (RFC 5321 §3.1)")
         end
-        answered(t, r, command .. " after the 554 greeting")
+        t:answered(r, command .. " after the 554 greeting")
         if r.code ~= 503 then others[#others + 1] = command .. " got " .. tostring(r) end
       end
       c:quit()
@@ -114,7 +99,7 @@ check {
       if r.closed or r.code == 521 then
         t:pass("521 greeting (the host accepts no mail), then " .. tostring(r) .. " to EHLO")
       end
-      answered(t, r, "EHLO after the 521 greeting")
+      t:answered(r, "EHLO after the 521 greeting")
       t:warn("521 greeting, then EHLO got " .. tostring(r) .. ": RFC 7504 §3 expects 521 or a " ..
         "closed connection")
     end
@@ -156,7 +141,7 @@ check {
     judge("EHLO", c:ehlo())
     for _, command in ipairs({
       "NOOP", "HELP", "VRFY postmaster", "MAIL FROM:<g2@example.org>",
-      "RCPT TO:<" .. postmaster(t) .. ">", "RSET", "XYZZY", "QUIT",
+      "RCPT TO:<" .. t:postmaster() .. ">", "RSET", "XYZZY", "QUIT",
     }) do
       judge(command, c:send(command))
     end
@@ -175,8 +160,8 @@ check {
     -- (§4.1.1.9): a second reply to the command shows up as the NOOP's reply,
     -- a missing one as a timeout. Commands that fail are included on purpose.
     local commands = {
-      "MAIL FROM:<g3@example.org", "RCPT TO:<" .. postmaster(t) .. ">", "VRFY", "HELP",
-      "MAIL FROM:<g3@example.org>", "RCPT TO:<" .. postmaster(t) .. ">", "RSET",
+      "MAIL FROM:<g3@example.org", "RCPT TO:<" .. t:postmaster() .. ">", "VRFY", "HELP",
+      "MAIL FROM:<g3@example.org>", "RCPT TO:<" .. t:postmaster() .. ">", "RSET",
     }
     local function one_reply(command)
       local r = c:send(command)
@@ -184,7 +169,7 @@ check {
         t:fail("no reply to " .. command .. " within the reply timeout: every command MUST " ..
           "generate exactly one reply (RFC 5321 §4.2)")
       end
-      return answered(t, r, command)
+      return t:answered(r, command)
     end
     for _, command in ipairs(commands) do
       one_reply(command)
@@ -230,7 +215,7 @@ check {
     local extended = c:has("AUTH") or c:has("STARTTLS")
     local odd, judged = {}, 0
     local function judge(name, what, r)
-      answered(t, r, what)
+      t:answered(r, what)
       judged = judged + 1
       local codes = { 500, 501 }
       for _, code in ipairs(allowed_codes[name]) do codes[#codes + 1] = code end
@@ -249,10 +234,10 @@ check {
     judge("EXPN", "EXPN postmaster", c:send("EXPN postmaster"))
     local mail = judge("MAIL", "MAIL", c:mail("g4@example.org"))
     if mail:is("2xx") then
-      judge("RCPT", "RCPT", c:rcpt(postmaster(t)))
+      judge("RCPT", "RCPT", c:rcpt(t:postmaster()))
       local data = judge("DATA", "DATA", c:send("DATA"))
       if data.code == 354 then
-        c:write("From: <g4@example.org>\r\nTo: <" .. postmaster(t) .. ">\r\n" ..
+        c:write("From: <g4@example.org>\r\nTo: <" .. t:postmaster() .. ">\r\n" ..
           "Subject: smtp-harness check G4\r\n\r\nA test message from smtp-harness check.\r\n.\r\n")
         judge("end of data", "the end of data", c:read())
       end

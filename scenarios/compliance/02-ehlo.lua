@@ -7,10 +7,6 @@
 --
 -- Every check applies to every profile.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
 local function is_domain(text)
   if #text == 0 or #text > 255 then return false end
   for label in (text .. "."):gmatch("(.-)%.") do
@@ -23,37 +19,6 @@ local function is_address_literal(text)
   return text:match("^%[[^%[%]\\]+%]$") ~= nil
 end
 
-local function answered(t, r, what)
-  if not r.ok then t:error(what .. ": " .. tostring(r)) end
-  if r.code == 421 then
-    t:error(what .. ": the server closed the session (" .. tostring(r) ..
-      "), as RFC 5321 §3.8 allows at any time; cannot judge, run again")
-  end
-  return r
-end
-
--- MAIL FROM, ending the check in SKIP when the target wants AUTH first (a
--- submission port checked without --auth): nothing after MAIL can be judged.
-local function begin(t, c, from)
-  local r = answered(t, c:mail(from), "MAIL FROM:<" .. from .. ">")
-  if r.code == 530 then
-    t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
-  end
-  if not r:is("2xx") then t:error("MAIL FROM:<" .. from .. "> was refused: " .. tostring(r)) end
-  return r
-end
-
--- RCPT to postmaster, which every server must accept for its domains
--- (RFC 5321 §4.5.1); a refusal means --domain is not one of them.
-local function add_postmaster(t, c)
-  local r = answered(t, c:rcpt(postmaster(t)), "RCPT TO:<" .. postmaster(t) .. ">")
-  if not r:is("2xx") then
-    t:skip("the target refuses <" .. postmaster(t) .. "> (" .. tostring(r) ..
-      "); give --domain a domain it accepts mail for")
-  end
-  return r
-end
-
 check {
   id = "E1",
   title = "EHLO gets 250, with one keyword per line",
@@ -61,7 +26,7 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session { ehlo = false }
-    local r = answered(t, c:ehlo("c.example"), "EHLO c.example")
+    local r = t:answered(c:ehlo("c.example"), "EHLO c.example")
     -- §2.2.1: servers MUST support EHLO, even without any extension.
     t:require(r.code == 250, "EHLO c.example got " .. tostring(r) ..
       ": servers MUST support EHLO (RFC 5321 §2.2.1)")
@@ -105,14 +70,14 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session { ehlo = false }
-    local r = answered(t, c:helo("c.example"), "HELO c.example")
+    local r = t:answered(c:helo("c.example"), "HELO c.example")
     -- §4.1.1.1: servers MUST support HELO and reply properly to it.
     t:require(r.code == 250, "HELO c.example got " .. tostring(r) ..
       ": servers MUST support HELO (RFC 5321 §2.2.1, §4.1.1.1)")
     if #r.lines == 1 then t:pass("250, one line: " .. tostring(r)) end
     -- §3.2: "Servers MUST NOT return the extended EHLO-style response to a
     -- HELO command." Compare the extra lines with the EHLO keywords.
-    local e = answered(t, c:ehlo("c.example"), "EHLO c.example")
+    local e = t:answered(c:ehlo("c.example"), "EHLO c.example")
     local listed = {}
     for i = 2, #r.lines do
       local keyword = r.lines[i]:match("^(%S+)")
@@ -150,22 +115,22 @@ check {
       { "EHLO c.example", "ehlo c.example" }, { "NOOP", "nOoP" }, { "HELP", "help" },
       { "VRFY postmaster", "vrfy postmaster" }, { "RSET", "Rset" },
     }) do
-      local a = answered(t, c:send(pair[1]), pair[1])
-      agree(pair[1], a, pair[2], answered(t, c:send(pair[2]), pair[2]))
+      local a = t:answered(c:send(pair[1]), pair[1])
+      agree(pair[1], a, pair[2], t:answered(c:send(pair[2]), pair[2]))
     end
     -- A transaction in each form, each on its own session, so that both
     -- start from the same state whatever RSET does.
     local lower = t:session()
-    local mail = answered(t, c:send("MAIL FROM:<e3@example.org>"), "MAIL FROM:<e3@example.org>")
-    local lower_mail = answered(t, lower:send("mail from:<e3@example.org>"), "mail from:<...>")
+    local mail = t:answered(c:send("MAIL FROM:<e3@example.org>"), "MAIL FROM:<e3@example.org>")
+    local lower_mail = t:answered(lower:send("mail from:<e3@example.org>"), "mail from:<...>")
     agree("MAIL FROM:<e3@example.org>", mail, "mail from:<e3@example.org>", lower_mail)
     if mail:is("2xx") and lower_mail:is("2xx") then
-      local to = postmaster(t)
-      agree("RCPT TO:<" .. to .. ">", answered(t, c:send("RCPT TO:<" .. to .. ">"), "RCPT"),
-        "Rcpt To:<" .. to .. ">", answered(t, lower:send("Rcpt To:<" .. to .. ">"), "Rcpt"))
+      local to = t:postmaster()
+      agree("RCPT TO:<" .. to .. ">", t:answered(c:send("RCPT TO:<" .. to .. ">"), "RCPT"),
+        "Rcpt To:<" .. to .. ">", t:answered(lower:send("Rcpt To:<" .. to .. ">"), "Rcpt"))
     end
     for _, session in ipairs({ c, lower }) do session:send("RSET") end
-    local quit = answered(t, lower:send("quit"), "quit")
+    local quit = t:answered(lower:send("quit"), "quit")
     agree("QUIT", c:quit(), "quit", quit)
     t:require(#differ == 0, table.concat(differ, "; ") ..
       ": verbs and argument keywords are not case sensitive (RFC 5321 §2.4)")
@@ -199,7 +164,7 @@ check {
     for _, probe in ipairs(verb_probes) do
       local keyword, command = probe[1], probe[2]
       if c:has(keyword) then
-        local r = answered(t, c:send(command), command)
+        local r = t:answered(c:send(command), command)
         probed[#probed + 1] = command .. " " .. tostring(r)
         if r:is(500, 502) then
           refused[#refused + 1] = keyword .. " (" .. command .. " got " .. tostring(r) .. ")"
@@ -224,7 +189,7 @@ check {
   run = function(t)
     local c = t:session()
     if c:has("EXPN") then t:pass("EXPN is advertised") end
-    local r = answered(t, c:send("EXPN postmaster"), "EXPN postmaster")
+    local r = t:answered(c:send("EXPN postmaster"), "EXPN postmaster")
     -- §3.5.2: "if EXPN is supported, it MUST be listed as a service extension
     -- in an EHLO response."
     t:require(not r:is("2xx"), "EXPN postmaster got " .. tostring(r) ..
@@ -241,8 +206,8 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    local mail = answered(t, c:mail("e6@example.org"), "MAIL FROM:<e6@example.org>")
-    local r = answered(t, c:send("EHLO"), "EHLO")
+    local mail = t:answered(c:mail("e6@example.org"), "MAIL FROM:<e6@example.org>")
+    local r = t:answered(c:send("EHLO"), "EHLO")
     -- §4.1.1.1: ehlo = "EHLO" SP ( Domain / address-literal ) CRLF; §4.1.4:
     -- an EHLO that is not acceptable gets 501, 500, 502 or 550.
     t:require(not r:is("2xx"), "EHLO without a domain got " .. tostring(r) .. ": the domain is " ..
@@ -258,7 +223,7 @@ check {
     if mail:is("2xx") then
       -- §4.1.4: after refusing an EHLO the server MUST stay in the state it
       -- was in: the transaction MAIL opened is still there.
-      local rcpt = answered(t, c:rcpt(postmaster(t)), "RCPT TO:<" .. postmaster(t) .. ">")
+      local rcpt = t:answered(c:rcpt(t:postmaster()), "RCPT TO:<" .. t:postmaster() .. ">")
       t:require(rcpt.code ~= 503, "after the refused EHLO, RCPT got " .. tostring(rcpt) ..
         ": the refused EHLO reset the transaction, but the server MUST stay in the same state " ..
         "(RFC 5321 §4.1.4)")
@@ -276,8 +241,8 @@ check {
     local name = t.domain:lower() == "example.net" and "example.org" or "example.net"
     if baseline then
       local other = t:session { helo = name }
-      local m = answered(t, other:mail("e6@example.org"), "MAIL after EHLO " .. name)
-      local rc = m:is("2xx") and answered(t, other:rcpt(postmaster(t)), "RCPT after EHLO " .. name)
+      local m = t:answered(other:mail("e6@example.org"), "MAIL after EHLO " .. name)
+      local rc = m:is("2xx") and t:answered(other:rcpt(t:postmaster()), "RCPT after EHLO " .. name)
       other:quit()
       local refused = (m:class() == 5 and m) or (rc and rc:class() == 5 and rc) or nil
       t:require(not refused, "after EHLO " .. name .. " (not this client's name) the same " ..
@@ -298,13 +263,13 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    begin(t, c, "e7@example.org")
-    add_postmaster(t, c)
-    local e = answered(t, c:ehlo(), "the second EHLO")
+    t:begin(c, "e7@example.org")
+    t:recipient(c)
+    local e = t:answered(c:ehlo(), "the second EHLO")
     if e.code ~= 250 then t:error("the second EHLO got " .. tostring(e)) end
     -- §4.1.4: an accepted EHLO MUST clear all buffers and reset the state as
     -- RSET does, so DATA has no transaction: 503 (or 554, §3.3).
-    local data = answered(t, c:send("DATA"), "DATA")
+    local data = t:answered(c:send("DATA"), "DATA")
     if data.code == 354 then
       c:close()  -- abandon the data: closing mid-DATA cancels the transaction (§4.1.1.10)
       t:fail("DATA after MAIL, RCPT, EHLO got " .. tostring(data) .. ": the second EHLO MUST " ..

@@ -7,47 +7,12 @@
 --
 -- Every check applies to every profile.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
-local function answered(t, r, what)
-  if not r.ok then t:error(what .. ": " .. tostring(r)) end
-  if r.code == 421 then
-    t:error(what .. ": the server closed the session (" .. tostring(r) ..
-      "), as RFC 5321 §3.8 allows at any time; cannot judge, run again")
-  end
-  return r
-end
-
 -- A 530 to MAIL: the target wants AUTH first (a submission port checked
 -- without --auth), and nothing after MAIL can be judged.
 local function auth_first(t, r)
   if r.code == 530 then
     t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
   end
-end
-
--- A 4xx says "not now": it neither meets nor breaks a requirement.
-local function temporary(t, r, what)
-  if r:class() == 4 then t:error(what .. " got " .. tostring(r) .. "; cannot judge, run again") end
-end
-
--- MAIL FROM that the check builds on.
-local function begin(t, c, from)
-  local r = answered(t, c:mail(from), "MAIL FROM:<" .. from .. ">")
-  auth_first(t, r)
-  if not r:is("2xx") then t:error("MAIL FROM:<" .. from .. "> was refused: " .. tostring(r)) end
-  return r
-end
-
-local function add_postmaster(t, c)
-  local r = answered(t, c:rcpt(postmaster(t)), "RCPT TO:<" .. postmaster(t) .. ">")
-  if not r:is("2xx") then
-    t:skip("the target refuses <" .. postmaster(t) .. "> (" .. tostring(r) ..
-      "); give --domain a domain it accepts mail for")
-  end
-  return r
 end
 
 check {
@@ -57,12 +22,12 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    local plain = answered(t, c:send("NOOP"), "NOOP")
+    local plain = t:answered(c:send("NOOP"), "NOOP")
     t:require(plain.code == 250, "NOOP got " .. tostring(plain) ..
       ": NOOP specifies no action other than a 250 reply (RFC 5321 §4.1.1.9)")
     -- noop = "NOOP" [ SP String ] CRLF: the argument is part of the syntax
     -- every server MUST support (§4.5.1), and it SHOULD be ignored.
-    local with = answered(t, c:send("NOOP xyz"), "NOOP xyz")
+    local with = t:answered(c:send("NOOP xyz"), "NOOP xyz")
     t:require(with.code == 250, "NOOP xyz got " .. tostring(with) ..
       ": the argument is valid NOOP syntax and SHOULD be ignored; the reply is 250 " ..
       "(RFC 5321 §4.1.1.9)")
@@ -76,19 +41,19 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    begin(t, c, "c2@example.org")
-    add_postmaster(t, c)
+    t:begin(c, "c2@example.org")
+    t:recipient(c)
     -- §4.1.1.5: the receiver MUST send 250 to RSET, MUST discard the sender
     -- and recipients, and MUST NOT close the connection for it.
     local rset = c:send("RSET")
     local dropped = "the server closed the connection after RSET (RFC 5321 §4.1.1.5)"
     if rset.closed then t:fail(dropped) end
-    answered(t, rset, "RSET")
+    t:answered(rset, "RSET")
     t:require(rset.code == 250, "RSET got " .. tostring(rset) .. ": the receiver MUST send " ..
       "250 (RFC 5321 §4.1.1.5)")
     local data = c:send("DATA")
     if data.closed then t:fail(dropped) end
-    answered(t, data, "DATA after RSET")
+    t:answered(data, "DATA after RSET")
     if data.code == 354 then
       c:close()  -- abandon the data: closing mid-DATA cancels the transaction (§4.1.1.10)
       t:fail("DATA after MAIL, RCPT, RSET got " .. tostring(data) .. ": RSET MUST discard the " ..
@@ -107,7 +72,7 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    local r = answered(t, c:quit(), "QUIT")
+    local r = t:answered(c:quit(), "QUIT")
     -- §4.1.1.10: "the receiver MUST send a 221 OK reply, and then close the
     -- transmission channel."
     t:require(r.code == 221, "QUIT got " .. tostring(r) .. ": the receiver MUST send 221 " ..
@@ -135,12 +100,12 @@ check {
         notes[#notes + 1] = command .. " got " .. tostring(r) .. " (501 expected)"
       end
     end
-    judge("RSET x", answered(t, c:send("RSET x"), "RSET x"))
+    judge("RSET x", t:answered(c:send("RSET x"), "RSET x"))
     -- DATA x inside a transaction, where a bare DATA would get 354.
-    local mail = answered(t, c:mail("c4@example.org"), "MAIL FROM:<c4@example.org>")
-    local rcpt = mail:is("2xx") and answered(t, c:rcpt(postmaster(t)), "RCPT")
+    local mail = t:answered(c:mail("c4@example.org"), "MAIL FROM:<c4@example.org>")
+    local rcpt = mail:is("2xx") and t:answered(c:rcpt(t:postmaster()), "RCPT")
     if rcpt and rcpt:is("2xx") then
-      local data = answered(t, c:send("DATA x"), "DATA x")
+      local data = t:answered(c:send("DATA x"), "DATA x")
       judge("DATA x", data)
       if data.code == 354 then
         c:close()  -- abandon the data: closing mid-DATA cancels the transaction (§4.1.1.10)
@@ -150,7 +115,7 @@ check {
       notes[#notes + 1] = "DATA x not judged: no transaction (" .. tostring(rcpt or mail) .. ")"
     end
     c:send("RSET")
-    judge("QUIT x", answered(t, c:send("QUIT x"), "QUIT x"))
+    judge("QUIT x", t:answered(c:send("QUIT x"), "QUIT x"))
     for _, note in ipairs(notes) do t:note(note) end
     t:require(#taken == 0, table.concat(taken, "; ") .. ": commands that take no parameters " ..
       "SHOULD be refused with 501 when given one (RFC 5321 §4.1.1, §4.3.2)")
@@ -164,7 +129,7 @@ check {
   level = "SHOULD",
   run = function(t)
     local c = t:session()
-    local r = answered(t, c:send("HELP"), "HELP")
+    local r = t:answered(c:send("HELP"), "HELP")
     -- §4.1.1.8: servers SHOULD support HELP without arguments.
     t:require(r:is(211, 214), "HELP got " .. tostring(r) .. ": servers SHOULD support HELP " ..
       "without arguments, answering 211 or 214 (RFC 5321 §4.1.1.8, §4.3.2)")
@@ -179,7 +144,7 @@ check {
   run = function(t)
     local c = t:session()
     local user = "no-such-user-" .. t:unique() .. "-q7z"
-    local r = answered(t, c:send("VRFY " .. user), "VRFY " .. user)
+    local r = t:answered(c:send("VRFY " .. user), "VRFY " .. user)
     -- §3.5.3: a server MUST NOT return 250 unless it has actually verified
     -- the address; 252 is for an address it cannot verify.
     t:require(not r:is(250, 251), "VRFY " .. user .. " got " .. tostring(r) .. ": a server " ..
@@ -216,7 +181,7 @@ check {
       t:fail("the server closed the connection after the unknown command: it MUST NOT " ..
         "(RFC 5321 §3.8)")
     end
-    answered(t, noop, "NOOP after XYZZY")
+    t:answered(noop, "NOOP after XYZZY")
     t:require(noop.code == 250, "NOOP after the unknown command got " .. tostring(noop) ..
       ": the session MUST go on (RFC 5321 §3.8)")
     c:quit()
@@ -235,7 +200,7 @@ check {
   level = "SHOULD",
   run = function(t)
     local c = t:session()
-    local r = answered(t, c:mail("c8@example.org", "FOO=BAR"), "MAIL with FOO=BAR")
+    local r = t:answered(c:mail("c8@example.org", "FOO=BAR"), "MAIL with FOO=BAR")
     auth_first(t, r)
     c:send("RSET")
     -- §4.1.1.11: a parameter the server does not recognise gets 555. 501
@@ -259,7 +224,7 @@ check {
     local c = t:session()
     local refused = {}
     local function try(command, expected)
-      local r = answered(t, c:send(command), "'" .. command .. "'")
+      local r = t:answered(c:send(command), "'" .. command .. "'")
       if not r:is(expected) then
         refused[#refused + 1] = "'" .. command .. "' got " .. tostring(r)
       end
@@ -267,14 +232,14 @@ check {
     end
     try("NOOP  ", 250)
     try("RSET ", 250)
-    local mail = answered(t, c:send("MAIL FROM:<c9@example.org>  "), "MAIL with trailing spaces")
+    local mail = t:answered(c:send("MAIL FROM:<c9@example.org>  "), "MAIL with trailing spaces")
     if mail.code ~= 530 then
       if not mail:is("2xx") then
         refused[#refused + 1] = "'MAIL FROM:<c9@example.org>  ' got " .. tostring(mail)
       else
-        local rcpt = answered(t, c:send("RCPT TO:<" .. postmaster(t) .. "> "), "RCPT with a space")
+        local rcpt = t:answered(c:send("RCPT TO:<" .. t:postmaster() .. "> "), "RCPT with a space")
         if rcpt:class() == 5 and not rcpt:is(550, 551, 553) then
-          refused[#refused + 1] = "'RCPT TO:<" .. postmaster(t) .. "> ' got " .. tostring(rcpt)
+          refused[#refused + 1] = "'RCPT TO:<" .. t:postmaster() .. "> ' got " .. tostring(rcpt)
         end
       end
     end
@@ -291,9 +256,9 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    begin(t, c, "c10@example.org")
+    t:begin(c, "c10@example.org")
     local to = "u@exa_mple.com"
-    local r = answered(t, c:rcpt(to), "RCPT TO:<" .. to .. ">")
+    local r = t:answered(c:rcpt(to), "RCPT TO:<" .. to .. ">")
     c:send("RSET")
     -- §4.1.2: only letters, digits and hyphens in domain labels; a command
     -- with invalid characters, and no other reason for rejection, MUST get
@@ -301,7 +266,7 @@ check {
     t:require(not r:is("2xx"), "RCPT TO:<" .. to .. "> got " .. tostring(r) .. ": the " ..
       "underscore is not permitted in a domain, and such a command MUST be rejected with 501 " ..
       "(RFC 5321 §4.1.2)")
-    temporary(t, r, "RCPT TO:<" .. to .. ">")
+    t:definite(r, "RCPT TO:<" .. to .. ">")
     if r.code ~= 501 then
       -- 553 "mailbox name not allowed", or a relay refusal: another reason
       -- for rejection may apply, which §4.1.2 allows for.
@@ -322,15 +287,15 @@ check {
     local c = t:session()
     local accepted = {}
     local sender = "c11-j\xC3\xB6rg@example.org"
-    local mail = answered(t, c:mail(sender), "MAIL FROM:<" .. sender .. ">")
+    local mail = t:answered(c:mail(sender), "MAIL FROM:<" .. sender .. ">")
     auth_first(t, mail)
     if mail:is("2xx") then
       accepted[#accepted + 1] = "MAIL FROM:<" .. sender .. "> got " .. tostring(mail)
     end
     c:send("RSET")
-    begin(t, c, "c11@example.org")
+    t:begin(c, "c11@example.org")
     local to = "j\xC3\xB6rg@" .. t.domain
-    local rcpt = answered(t, c:rcpt(to), "RCPT TO:<" .. to .. ">")
+    local rcpt = t:answered(c:rcpt(to), "RCPT TO:<" .. to .. ">")
     if rcpt:is("2xx") then
       accepted[#accepted + 1] = "RCPT TO:<" .. to .. "> got " .. tostring(rcpt)
     end

@@ -7,19 +7,6 @@
 --
 -- Every check applies to every profile.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
-local function answered(t, r, what)
-  if not r.ok then t:error(what .. ": " .. tostring(r)) end
-  if r.code == 421 then
-    t:error(what .. ": the server closed the session (" .. tostring(r) ..
-      "), as RFC 5321 §3.8 allows at any time; cannot judge, run again")
-  end
-  return r
-end
-
 -- A 530 before the transaction starts: the target wants AUTH first (a
 -- submission port checked without --auth), and the order cannot be judged.
 local function auth_first(t, r)
@@ -37,7 +24,7 @@ check {
     local c = t:session()
     -- Any recipient will do: without MAIL there is no transaction to add it to.
     local to = "s1-" .. t:unique() .. "@" .. t.domain
-    local r = answered(t, c:rcpt(to), "RCPT without MAIL")
+    local r = t:answered(c:rcpt(to), "RCPT without MAIL")
     auth_first(t, r)
     -- §3.3: "If a RCPT command appears without a previous MAIL command, the
     -- server MUST return a 503 'Bad sequence of commands' response."
@@ -58,7 +45,7 @@ check {
     -- answer DATA with 503 or 554; §4.1.4: out-of-order commands MUST get a
     -- 503 and leave the state alone. Either way, never 354.
     local function judge(what, r)
-      answered(t, r, what)
+      t:answered(r, what)
       if r.code == 354 then
         c:close()  -- abandon the data: closing mid-DATA cancels the transaction (§4.1.1.10)
         t:fail(what .. " got " .. tostring(r) .. ": with no accepted recipient DATA MUST NOT " ..
@@ -70,7 +57,7 @@ check {
       return r
     end
     local function open_transaction(session)
-      local mail = answered(t, session:mail("s2@example.org"), "MAIL FROM:<s2@example.org>")
+      local mail = t:answered(session:mail("s2@example.org"), "MAIL FROM:<s2@example.org>")
       auth_first(t, mail)
       if not mail:is("2xx") then t:error("MAIL FROM:<s2@example.org> got " .. tostring(mail)) end
     end
@@ -82,7 +69,7 @@ check {
     -- none. A new session keeps the errors per session few.
     c = t:session()
     open_transaction(c)
-    local bad = answered(t, c:send("RCPT TO:<s2 bad address>"), "RCPT TO:<s2 bad address>")
+    local bad = t:answered(c:send("RCPT TO:<s2 bad address>"), "RCPT TO:<s2 bad address>")
     if not bad:is("2xx") then judge("DATA after a refused RCPT", c:send("DATA")) end
     c:quit()
   end,
@@ -95,17 +82,17 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    local first = answered(t, c:mail("s3@example.org"), "MAIL FROM:<s3@example.org>")
+    local first = t:answered(c:mail("s3@example.org"), "MAIL FROM:<s3@example.org>")
     auth_first(t, first)
     if not first:is("2xx") then t:error("MAIL FROM:<s3@example.org> got " .. tostring(first)) end
-    local second = answered(t, c:mail("s3-again@example.org"), "the second MAIL")
-    local rcpt = answered(t, c:rcpt(postmaster(t)), "RCPT after the second MAIL")
+    local second = t:answered(c:mail("s3-again@example.org"), "the second MAIL")
+    local rcpt = t:answered(c:rcpt(t:postmaster()), "RCPT after the second MAIL")
     c:send("RSET")
     if rcpt:class() == 4 then
       t:error("RCPT after the second MAIL got " .. tostring(rcpt) .. "; cannot judge, run again")
     end
     if rcpt:class() == 5 and rcpt.code ~= 503 then
-      t:skip("the target refuses <" .. postmaster(t) .. "> (" .. tostring(rcpt) ..
+      t:skip("the target refuses <" .. t:postmaster() .. "> (" .. tostring(rcpt) ..
         "); give --domain a domain it accepts mail for")
     end
     -- §4.1.4: MAIL MUST NOT be sent while a transaction is open; a server
@@ -138,7 +125,7 @@ check {
     local c = t:session { ehlo = false }
     local refused, seen = {}, {}
     for _, command in ipairs({ "NOOP", "HELP", "RSET", "VRFY postmaster", "EXPN postmaster" }) do
-      local r = answered(t, c:send(command), command .. " before EHLO")
+      local r = t:answered(c:send(command), command .. " before EHLO")
       seen[#seen + 1] = command .. " " .. tostring(r)
       if r.code == 503 then refused[#refused + 1] = command .. " got " .. tostring(r) end
     end
@@ -156,10 +143,10 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    local mail = answered(t, c:send("MAIL FROM:<s5@example.org"), "MAIL FROM:<s5@example.org")
+    local mail = t:answered(c:send("MAIL FROM:<s5@example.org"), "MAIL FROM:<s5@example.org")
     auth_first(t, mail)
     local to = "s5-" .. t:unique() .. "@" .. t.domain
-    local rcpt = answered(t, c:rcpt(to), "RCPT after the malformed MAIL")
+    local rcpt = t:answered(c:rcpt(to), "RCPT after the malformed MAIL")
     c:send("RSET")
     if mail:is("2xx") then
       -- A lenient parser took the path without its ">"; the transaction it

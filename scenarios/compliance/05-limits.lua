@@ -8,43 +8,6 @@
 --
 -- Every check applies to every profile.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
-local function answered(t, r, what)
-  if not r.ok then t:error(what .. ": " .. tostring(r)) end
-  if r.code == 421 then
-    t:error(what .. ": the server closed the session (" .. tostring(r) ..
-      "), as RFC 5321 §3.8 allows at any time; cannot judge, run again")
-  end
-  return r
-end
-
--- A 4xx says "not now": it neither meets nor breaks a requirement.
-local function temporary(t, r, what)
-  if r:class() == 4 then t:error(what .. " got " .. tostring(r) .. "; cannot judge, run again") end
-end
-
--- MAIL FROM that the check builds on; SKIP when the target wants AUTH first.
-local function begin(t, c, from, params)
-  local r = answered(t, c:mail(from, params), "MAIL FROM:<" .. from .. ">")
-  if r.code == 530 then
-    t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
-  end
-  if not r:is("2xx") then t:error("MAIL FROM:<" .. from .. "> was refused: " .. tostring(r)) end
-  return r
-end
-
-local function add_recipient(t, c, to)
-  local r = answered(t, c:rcpt(to), "RCPT TO:<" .. to .. ">")
-  if not r:is("2xx") then
-    t:skip("the target refuses <" .. to .. "> (" .. tostring(r) ..
-      "); give --domain a domain it accepts mail for")
-  end
-  return r
-end
-
 -- A complete RFC 5322 message: the token makes it findable (Subject,
 -- Message-ID) by the delivery oracle.
 local function message(id, to, token, body)
@@ -104,7 +67,7 @@ check {
     local r = c:send(line)
     if r.closed then t:fail("the server closed the connection on a 512-octet command line " ..
       "(RFC 5321 §4.5.3.1.4)") end
-    answered(t, r, "a 512-octet NOOP")
+    t:answered(r, "a 512-octet NOOP")
     local text = r.text:lower()
     t:require(r.code ~= 500 and not text:find("too long", 1, true),
       "a 512-octet command line (NOOP, CRLF included) got " .. tostring(r) .. ": lines up to " ..
@@ -154,13 +117,13 @@ check {
     local refused, seen = {}, {}
     local function judge(what, r)
       if r.closed then t:fail(what .. ": the server closed the connection") end
-      answered(t, r, what)
+      t:answered(r, what)
       seen[#seen + 1] = what .. ": " .. tostring(r)
       if syntax_refused(r) then refused[#refused + 1] = what .. " got " .. tostring(r) end
     end
 
     local c = t:session()
-    begin(t, c, "l3@example.org")
+    t:begin(c, "l3@example.org")
     -- §4.5.3.1.1: a local part of 64 octets.
     local lp = "l3-" .. t:unique()
     lp = lp .. string.rep("x", 64 - #lp)
@@ -209,11 +172,11 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    begin(t, c, "l4@example.org")
-    add_recipient(t, c, postmaster(t))
-    local content = message("L4", postmaster(t), t:unique(), l4_body())
-    local r = answered(t, c:data(content), "the message")
-    temporary(t, r, "the message")
+    t:begin(c, "l4@example.org")
+    t:recipient(c, t:postmaster())
+    local content = message("L4", t:postmaster(), t:unique(), l4_body())
+    local r = t:answered(c:data(content), "the message")
+    t:definite(r, "the message")
     t:require(r:is("2xx"), "a message with 1000-octet lines got " .. tostring(r) ..
       ": every implementation MUST receive text lines of 1000 octets, not counting the " ..
       "stuffed dot (RFC 5321 §4.5.3.1.6)")
@@ -231,9 +194,9 @@ check {
     local token = t:unique()
     local to = "l4-" .. token .. "@" .. t.domain
     local c = t:session()
-    begin(t, c, "l4@example.org")
-    add_recipient(t, c, to)
-    local r = answered(t, c:data(message("L4", to, token, l4_body())), "the message")
+    t:begin(c, "l4@example.org")
+    t:recipient(c, to)
+    local r = t:answered(c:data(message("L4", to, token, l4_body())), "the message")
     r:expect("2xx", "the message")
     c:quit()
     local got = delivered(t, token)
@@ -264,11 +227,11 @@ check {
       lines[i] = ("%04d "):format(i) .. string.rep("abcdefghij", 7)  -- 75 octets + CRLF
     end
     local token = t:unique()
-    local content = message("L5", postmaster(t), token, table.concat(lines, "\r\n") .. "\r\n")
-    begin(t, c, "l5@example.org", max and ("SIZE=" .. #content) or nil)
-    add_recipient(t, c, postmaster(t))
-    local r = answered(t, c:data(content), "the 64 KiB message")
-    temporary(t, r, "the 64 KiB message")
+    local content = message("L5", t:postmaster(), token, table.concat(lines, "\r\n") .. "\r\n")
+    t:begin(c, "l5@example.org", max and ("SIZE=" .. #content) or nil)
+    t:recipient(c, t:postmaster())
+    local r = t:answered(c:data(content), "the 64 KiB message")
+    t:definite(r, "the 64 KiB message")
     t:require(r:is("2xx"), ("a message of %d octets got %s: message content of at least 64K " ..
       "octets MUST be accepted (RFC 5321 §4.5.3.1.7)"):format(#content, tostring(r)))
     c:quit()
@@ -296,10 +259,10 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    begin(t, c, "l6@example.org")
+    t:begin(c, "l6@example.org")
     for n = 0, 99 do
       local to = postmaster_variant(n, t.domain)
-      local r = answered(t, c:rcpt(to), ("RCPT #%d <%s>"):format(n + 1, to))
+      local r = t:answered(c:rcpt(to), ("RCPT #%d <%s>"):format(n + 1, to))
       if n == 0 and r:class() == 5 then
         t:skip("the target refuses test recipients (<" .. to .. "> got " .. tostring(r) .. ")")
       end
@@ -311,20 +274,20 @@ check {
       t:require(r:is("2xx"), ("RCPT #%d <%s> got %s: the server MUST buffer at least 100 " ..
         "recipients (RFC 5321 §4.5.3.1.8)"):format(n + 1, to, tostring(r)))
     end
-    local over = answered(t, c:rcpt(postmaster_variant(100, t.domain)), "RCPT #101")
+    local over = t:answered(c:rcpt(postmaster_variant(100, t.domain)), "RCPT #101")
     -- §4.5.3.1.10: past an implementation limit the reply is 452; a site
     -- policy may use 5yz, and may then refuse DATA with 503.
     local verdict_101 = over:is("2xx") and "accepted (no limit at 100)"
       or over.code == 452 and "452, the code for a limit"
       or over:class() == 5 and "refused with " .. over.code .. " (a 5yz is for a site policy)"
       or "got " .. over.code
-    local data = answered(t, c:send("DATA"), "DATA after 101 RCPTs")
+    local data = t:answered(c:send("DATA"), "DATA after 101 RCPTs")
     if data.code == 354 then
       c:close()  -- abandon the data: closing mid-DATA cancels the transaction (§4.1.1.10)
       t:pass("100 recipients accepted; #101 " .. verdict_101 .. " (" .. tostring(over) ..
         "); DATA got 354, so the recipients were kept")
     end
-    temporary(t, data, "DATA")
+    t:definite(data, "DATA")
     t:require(data.code == 503, "DATA after 100 accepted recipients got " .. tostring(data) ..
       ": a server with a recipient limit MUST NOT discard the recipients it accepted " ..
       "(RFC 5321 §4.5.3.1.8)")

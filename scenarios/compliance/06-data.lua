@@ -9,38 +9,6 @@
 --
 -- Every check applies to every profile.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
-local function answered(t, r, what)
-  if not r.ok then t:error(what .. ": " .. tostring(r)) end
-  if r.code == 421 then
-    t:error(what .. ": the server closed the session (" .. tostring(r) ..
-      "), as RFC 5321 §3.8 allows at any time; cannot judge, run again")
-  end
-  return r
-end
-
--- MAIL FROM that the check builds on; SKIP when the target wants AUTH first.
-local function begin(t, c, from)
-  local r = answered(t, c:mail(from), "MAIL FROM:<" .. from .. ">")
-  if r.code == 530 then
-    t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
-  end
-  if not r:is("2xx") then t:error("MAIL FROM:<" .. from .. "> was refused: " .. tostring(r)) end
-  return r
-end
-
-local function add_recipient(t, c, to)
-  local r = answered(t, c:rcpt(to), "RCPT TO:<" .. to .. ">")
-  if not r:is("2xx") then
-    t:skip("the target refuses <" .. to .. "> (" .. tostring(r) ..
-      "); give --domain a domain it accepts mail for")
-  end
-  return r
-end
-
 -- The header of a test message; the token makes it findable by the
 -- delivery oracle.
 local function header(id, to, token)
@@ -76,9 +44,9 @@ end
 local function race(t, id, probes, quiet)
   for i, p in ipairs(probes) do
     local c = t:session()
-    begin(t, c, id:lower() .. "-" .. i .. "@example.org")
-    add_recipient(t, c, postmaster(t))
-    local d = answered(t, c:send("DATA"), "DATA")
+    t:begin(c, id:lower() .. "-" .. i .. "@example.org")
+    t:recipient(c, t:postmaster())
+    local d = t:answered(c:send("DATA"), "DATA")
     if d.code ~= 354 then t:error("DATA after an accepted RCPT got " .. tostring(d)) end
     p.c, p.early, p.after = c, {}, {}
   end
@@ -168,19 +136,19 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    begin(t, c, "d1@example.org")
-    add_recipient(t, c, postmaster(t))
+    t:begin(c, "d1@example.org")
+    t:recipient(c, t:postmaster())
     -- §3.3: with an accepted recipient, DATA gets 354; the end of data then
     -- gets one reply, 250 when the message is taken.
-    local data = answered(t, c:send("DATA"), "DATA")
+    local data = t:answered(c:send("DATA"), "DATA")
     if data:class() == 4 then
       t:error("DATA got " .. tostring(data) .. "; cannot judge, run again")
     end
     t:require(data.code == 354, "DATA after an accepted RCPT got " .. tostring(data) ..
       ": it fails only without MAIL or an accepted RCPT (RFC 5321 §3.3)")
-    c:write(header("D1", postmaster(t), t:unique()) ..
+    c:write(header("D1", t:postmaster(), t:unique()) ..
       "A test message from smtp-harness check.\r\n.\r\n")
-    local r = answered(t, c:read(), "the end of data")
+    local r = t:answered(c:read(), "the end of data")
     if not r:is("2xx") then
       -- §3.3 lets a server refuse a message for policy after the 354.
       t:error("the message was refused: " .. tostring(r) .. "; a server may refuse one for " ..
@@ -204,13 +172,13 @@ check {
     local token = t:unique()
     local to = "d2-" .. token .. "@" .. t.domain
     local c = t:session()
-    begin(t, c, "d2@example.org")
-    add_recipient(t, c, to)
-    answered(t, c:send("DATA"), "DATA"):expect(354, "DATA")
+    t:begin(c, "d2@example.org")
+    t:recipient(c, to)
+    t:answered(c:send("DATA"), "DATA"):expect(354, "DATA")
     -- Written as is, not stuffed again: §4.5.2 has the server delete the
     -- first character of a line that starts with "." and has more.
     c:write(header("D2", to, token) .. "before\r\n..\r\n..x\r\n.x\r\nafter\r\n.\r\n")
-    answered(t, c:read(), "the end of data"):expect("2xx", "the end of data")
+    t:answered(c:read(), "the end of data"):expect("2xx", "the end of data")
     c:quit()
     local got = delivered(t, token, 10)
     t:require(got, "the message was accepted but not delivered to the oracle")
@@ -238,12 +206,12 @@ check {
     -- smuggled message.
     local probes = {}
     for i, fake in ipairs(look_alikes) do
-      local smuggled = "MAIL FROM:<d3-smuggled@example.org>\r\nRCPT TO:<" .. postmaster(t) ..
-        ">\r\nDATA\r\n" .. header("D3 smuggled", postmaster(t), t:unique()) ..
+      local smuggled = "MAIL FROM:<d3-smuggled@example.org>\r\nRCPT TO:<" .. t:postmaster() ..
+        ">\r\nDATA\r\n" .. header("D3 smuggled", t:postmaster(), t:unique()) ..
         "If this arrived as a message of its own, the data ended at " .. shown(fake) .. "."
       probes[i] = {
         name = shown(fake),
-        payload = header("D3", postmaster(t), t:unique()) .. "Variant " .. shown(fake) ..
+        payload = header("D3", t:postmaster(), t:unique()) .. "Variant " .. shown(fake) ..
           " follows." .. fake .. smuggled,
       }
     end
@@ -279,7 +247,7 @@ check {
       { name = "a bare LF before a lone dot", body = "A line\n.\nthat goes on after LF . LF." },
       { name = "a bare CR before a lone dot", body = "A line\r.\rthat goes on after CR . CR." },
     }
-    for _, p in ipairs(probes) do p.payload = header("D4", postmaster(t), t:unique()) .. p.body end
+    for _, p in ipairs(probes) do p.payload = header("D4", t:postmaster(), t:unique()) .. p.body end
     race(t, "D4", probes, 1)
     local broken = {}
     for _, p in ipairs(probes) do
@@ -324,7 +292,7 @@ check {
         seen[#seen + 1] = name .. ": strict, refused at once (" .. tostring(early) .. ")"
       else
         p.c:write("\r\n")
-        local r = answered(t, p.c:read(), name .. " then CRLF")
+        local r = t:answered(p.c:read(), name .. " then CRLF")
         local extra = p.c:read(0.3)
         if extra.ok then
           broken[#broken + 1] = name .. " then CRLF got two replies (" .. tostring(r) .. ", " ..
@@ -352,9 +320,9 @@ check {
     local token = t:unique()
     local to = "d6-" .. token .. "@" .. t.domain
     local c = t:session()
-    begin(t, c, "d6@example.org")
-    add_recipient(t, c, to)
-    answered(t, c:data(header("D6", to, token) .. "A message sent without any Received: header."),
+    t:begin(c, "d6@example.org")
+    t:recipient(c, to)
+    t:answered(c:data(header("D6", to, token) .. "A message sent without any Received: header."),
       "the message"):expect("2xx", "the message")
     c:quit()
     local got = delivered(t, token, 10)
@@ -379,9 +347,9 @@ check {
     local token = t:unique()
     local to = "d7-" .. token .. "@" .. t.domain
     local c = t:session()
-    begin(t, c, "d7@example.org")
-    add_recipient(t, c, to)
-    answered(t, c:send("DATA"), "DATA"):expect(354, "DATA")
+    t:begin(c, "d7@example.org")
+    t:recipient(c, to)
+    t:answered(c:send("DATA"), "DATA"):expect(354, "DATA")
     c:write(header("D7", to, token) ..
       "The client drops the connection before the end of data.\r\n")
     c:close()

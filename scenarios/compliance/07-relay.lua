@@ -8,10 +8,6 @@
 -- No message is sent: every transaction ends before DATA. Outside
 -- recipients are at example.net (RFC 2606), never a real domain.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
 -- A domain the target is not responsible for, for the relay attempts.
 local function outside_domain(t)
   if t.domain:lower() == "example.net" then return "example.org" end
@@ -191,7 +187,7 @@ check {
   run = function(t)
     local c = t:session()
     need(t, begin(t, c, "r4@example.org"), "MAIL FROM:<r4@example.org>")
-    local route = "@relay1.example.net,@relay2.example.net:" .. postmaster(t)
+    local route = "@relay1.example.net,@relay2.example.net:" .. t:postmaster()
     local r = c:rcpt(route)
     if not r.ok then t:error("RCPT TO:<" .. route .. ">: " .. tostring(r)) end
     c:send("RSET")

@@ -6,10 +6,6 @@
 -- c:write and then reads the replies one by one. P5 records what a server
 -- does with a group it never offered to take.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
 -- Reads up to n replies. Returns the replies that came and, when fewer than
 -- n came, the reply object that says why the next did not.
 local function read_replies(c, n)
@@ -37,7 +33,7 @@ local function usable(t, mail, rcpt)
   end
   if not mail:is("2xx") then t:error("MAIL was refused: " .. tostring(mail)) end
   if rcpt and not rcpt:is("2xx") then
-    t:skip("RCPT TO:<" .. postmaster(t) .. "> was refused (" .. tostring(rcpt) ..
+    t:skip("RCPT TO:<" .. t:postmaster() .. "> was refused (" .. tostring(rcpt) ..
       "); give --domain a domain the target accepts mail for")
   end
 end
@@ -55,7 +51,7 @@ check {
     -- A good recipient, then one no server can take (a lone "@" is not a
     -- path, RFC 5321 §4.1.2); DATA ends the group, as RFC 2920 §3.1 asks.
     c:write("MAIL FROM:<p1@example.org>\r\n" ..
-            "RCPT TO:<" .. postmaster(t) .. ">\r\n" ..
+            "RCPT TO:<" .. t:postmaster() .. ">\r\n" ..
             "RCPT TO:<@>\r\n" ..
             "DATA\r\n")
     local replies, missing = read_replies(c, 4)
@@ -77,7 +73,7 @@ check {
     else
       -- With one recipient accepted, 503 ("bad sequence") can only mean the
       -- RCPTs were not taken before DATA.
-      t:require(data.code ~= 503, "DATA got 503 although RCPT TO:<" .. postmaster(t) ..
+      t:require(data.code ~= 503, "DATA got 503 although RCPT TO:<" .. t:postmaster() ..
         "> was accepted: the group was not processed in order (" .. codes(replies) .. ")")
       t:note("DATA was refused: " .. tostring(data))
     end
@@ -97,7 +93,7 @@ check {
     -- The group ends with RCPT, after which a client may well send more: a
     -- server that holds its replies until the next command arrives deadlocks
     -- a client that waits for them.
-    c:write("MAIL FROM:<p2@example.org>\r\nRCPT TO:<" .. postmaster(t) .. ">\r\n")
+    c:write("MAIL FROM:<p2@example.org>\r\nRCPT TO:<" .. t:postmaster() .. ">\r\n")
     local replies, missing = read_replies(c, 2)
     t:require(#replies == 2, ("%d of 2 replies came (%s), then %s: RFC 2920 §3.2, the server " ..
       "MUST send all pending responses as soon as its input buffer is empty")
@@ -118,7 +114,7 @@ check {
   run = function(t)
     local c = t:session()
     local group = { "MAIL FROM:<p3@example.org>\r\n" }
-    local rcpt = "RCPT TO:<" .. postmaster(t) .. ">\r\n"
+    local rcpt = "RCPT TO:<" .. t:postmaster() .. ">\r\n"
     for i = 1, many do group[#group + 1] = rcpt end
     -- NOOP closes the group (RFC 2920 §3.1); its 250 must come last.
     group[#group + 1] = "NOOP\r\n"
@@ -153,7 +149,7 @@ check {
   needs = { "PIPELINING" },
   run = function(t)
     local c = t:session()
-    c:write("MAIL FROM:<p4@example.org>\r\nRCPT TO:<" .. postmaster(t) .. ">\r\nDATA\r\n")
+    c:write("MAIL FROM:<p4@example.org>\r\nRCPT TO:<" .. t:postmaster() .. ">\r\nDATA\r\n")
     local first = read_replies(c, 3)
     if #first < 3 then
       t:fail(("%d of 3 replies to MAIL, RCPT, DATA came (%s): RFC 2920 §3.2"):format(#first, codes(first)))
@@ -163,7 +159,7 @@ check {
     -- §3.1: the message content may start a group; here it ends one message
     -- and the next transaction follows in the same write.
     c:write(message .. ".\r\n" ..
-            "MAIL FROM:<p4@example.org>\r\nRCPT TO:<" .. postmaster(t) .. ">\r\nDATA\r\n")
+            "MAIL FROM:<p4@example.org>\r\nRCPT TO:<" .. t:postmaster() .. ">\r\nDATA\r\n")
     local second, missing = read_replies(c, 4)
     t:require(#second == 4, ("%d of 4 replies came after the message and the next " ..
       "transaction (%s), then %s: RFC 2920 §3.2"):format(#second, codes(second), tostring(missing)))
@@ -194,7 +190,7 @@ check {
       c:helo():expect(250, "HELO")
       how = "after HELO (PIPELINING is offered only after EHLO)"
     end
-    c:write("MAIL FROM:<p5@example.org>\r\nRCPT TO:<" .. postmaster(t) .. ">\r\nRSET\r\n")
+    c:write("MAIL FROM:<p5@example.org>\r\nRCPT TO:<" .. t:postmaster() .. ">\r\nRSET\r\n")
     local replies, missing = read_replies(c, 3)
     if replies[1] and replies[1].code == 530 then
       t:info(how .. ": MAIL needs AUTH first (" .. tostring(replies[1]) .. "), so the group " ..

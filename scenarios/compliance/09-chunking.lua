@@ -6,10 +6,6 @@
 -- as commands (the smuggling risk), for DATA and BDAT mixed in one
 -- transaction, and for DATA still working beside BDAT.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
 -- "BDAT 12 LAST\r\n" followed by the chunk.
 local function bdat(chunk, last)
   return "BDAT " .. #chunk .. (last and " LAST" or "") .. "\r\n" .. chunk
@@ -26,9 +22,9 @@ end
 -- MAIL and RCPT to postmaster: a transaction ready for data.
 local function transaction(t, c, from)
   start_mail(t, c, from)
-  local r = c:rcpt(postmaster(t))
+  local r = c:rcpt(t:postmaster())
   if not r:is("2xx") then
-    t:skip("RCPT TO:<" .. postmaster(t) .. "> was refused (" .. tostring(r) ..
+    t:skip("RCPT TO:<" .. t:postmaster() .. "> was refused (" .. tostring(r) ..
       "); give --domain a domain the target accepts mail for")
   end
 end
@@ -67,7 +63,7 @@ check {
 -- server counts octets, it does not look for a terminator.
 local function smuggling_body(t)
   return "before\r\n.\r\nMAIL FROM:<k2-smuggled@example.org>\r\n" ..
-    "RCPT TO:<" .. postmaster(t) .. ">\r\nDATA\r\nafter\r\n"
+    "RCPT TO:<" .. t:postmaster() .. ">\r\nDATA\r\nafter\r\n"
 end
 
 check {

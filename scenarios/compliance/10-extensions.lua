@@ -9,10 +9,6 @@
 -- with another, the check ends in WARN: the client was protected, but the
 -- reply does not say what the RFC says it should.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
 local function start_mail(t, c, from, params)
   local r = c:mail(from, params)
   if r.code == 530 then
@@ -99,9 +95,9 @@ check {
       -- than this limit will be rejected with a permanent failure (552)."
       local m = start_mail(t, c, "x1@example.org")
       if not m:is("2xx") then t:error("MAIL FROM:<x1@example.org> was refused: " .. tostring(m)) end
-      local to = c:rcpt(postmaster(t))
+      local to = c:rcpt(t:postmaster())
       if not to:is("2xx") then
-        t:skip("RCPT TO:<" .. postmaster(t) .. "> was refused (" .. tostring(to) ..
+        t:skip("RCPT TO:<" .. t:postmaster() .. "> was refused (" .. tostring(to) ..
           "); give --domain a domain the target accepts mail for")
       end
       local final = c:data(body_of(max + 1))
@@ -222,12 +218,12 @@ check {
       c = fresh(t, c)
       start_mail(t, c, "x4@example.org")
     end
-    local rcpt_params = "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;" .. postmaster(t)
-    r = c:rcpt(postmaster(t), rcpt_params)
+    local rcpt_params = "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;" .. t:postmaster()
+    r = c:rcpt(t:postmaster(), rcpt_params)
     if not r:is("2xx") then
-      local plain = c:rcpt(postmaster(t))
+      local plain = c:rcpt(t:postmaster())
       if not plain:is("2xx") then
-        t:skip("RCPT TO:<" .. postmaster(t) .. "> was refused (" .. tostring(plain) ..
+        t:skip("RCPT TO:<" .. t:postmaster() .. "> was refused (" .. tostring(plain) ..
           "); give --domain a domain the target accepts mail for")
       end
       f.fail("RCPT ... " .. rcpt_params .. " was refused: " .. tostring(r) .. " (RFC 3461 §4.1, §4.2)")
@@ -246,7 +242,7 @@ check {
     -- §4.1: "the NEVER keyword MUST appear by itself".
     r = start_mail(t, c, "x4@example.org")
     if not r:is("2xx") then t:error("MAIL FROM:<x4@example.org> was refused: " .. tostring(r)) end
-    r = c:rcpt(postmaster(t), "NOTIFY=NEVER,SUCCESS")
+    r = c:rcpt(t:postmaster(), "NOTIFY=NEVER,SUCCESS")
     if not r.ok then t:error("RCPT ... NOTIFY=NEVER,SUCCESS: " .. tostring(r)) end
     if r:is("2xx") then
       f.fail("RCPT ... NOTIFY=NEVER,SUCCESS was accepted: " .. tostring(r) ..
@@ -289,10 +285,10 @@ local function enhanced_problems(t, c)
     if problem then problems[#problems + 1] = problem end
   end
   judge("MAIL", c:mail("x5@example.org"))
-  judge("RCPT", c:rcpt(postmaster(t)))
+  judge("RCPT", c:rcpt(t:postmaster()))
   judge("RSET", c:send("RSET"))
   judge("NOOP", c:send("NOOP"))
-  judge("RCPT without MAIL", c:send("RCPT TO:<" .. postmaster(t) .. ">"))
+  judge("RCPT without MAIL", c:send("RCPT TO:<" .. t:postmaster() .. ">"))
   judge("MAIL with a bad path", c:send("MAIL FROM:<@>"))
   judge("QUIT", c:send("QUIT"))
   return problems

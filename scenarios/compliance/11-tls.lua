@@ -8,10 +8,6 @@
 -- These checks drive STARTTLS themselves, so they start from a cleartext
 -- EHLO even when --tls is given.
 
-local function postmaster(t)
-  return "postmaster@" .. t.domain
-end
-
 -- Greeting and EHLO in clear text, STARTTLS advertised (else SKIP).
 local function before_tls(t)
   local c = t:session { ehlo = false }
@@ -195,9 +191,9 @@ check {
     if not m.ok then t:error("MAIL: " .. tostring(m)) end
     t:require(not demands_tls(m), "MAIL got " .. tostring(m) .. why)
     if m:is("2xx") then
-      local r = c:rcpt(postmaster(t))
+      local r = c:rcpt(t:postmaster())
       if not r.ok then t:error("RCPT: " .. tostring(r)) end
-      t:require(not demands_tls(r), "RCPT TO:<" .. postmaster(t) .. "> got " .. tostring(r) .. why)
+      t:require(not demands_tls(r), "RCPT TO:<" .. t:postmaster() .. "> got " .. tostring(r) .. why)
     end
     c:send("RSET")
   end,
