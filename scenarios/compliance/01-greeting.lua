@@ -32,7 +32,7 @@ end
 -- Malformed bytes that still start like a reply code: an SMTP server that
 -- got its reply wrong, rather than something that does not speak SMTP.
 local function reply_like(r)
-  return (r.raw or ""):match("^%d") ~= nil
+  return (r.raw or ""):match("^%d%d%d") ~= nil  -- three digits: a reply code, maybe a bad one
 end
 
 local function not_smtp(t, r)
@@ -265,6 +265,12 @@ check {
     c:write("EHLO client.example\r\n")
     local greeting = c:read()
     if greeting.closed then
+      -- Only a finding when a client that waits is greeted.
+      local probe = t:connect()
+      if not probe.banner:is("2xx") then
+        t:error("a session that waits for the greeting gets " .. tostring(probe.banner) ..
+          " too; nothing to judge")
+      end
       t:info("drops: the connection was closed without a greeting")
       return
     end

@@ -6,6 +6,7 @@
 -- transaction is still refused with 503.
 --
 -- Fails: CONFORMANCE A6 (its "AUTH after a successful AUTH" half).
+-- expect-fail: A6
 --
 -- Everything else is the default server: AUTH (PLAIN, LOGIN; any
 -- credentials) is offered only inside TLS, so a check must STARTTLS

@@ -8,6 +8,7 @@
 -- Fails: CONFORMANCE K3 (its "DATA after BDAT" half). BDAT after BDAT LAST
 -- is still refused with 503: the transaction is over by then and the
 -- default server's answer to a BDAT without MAIL is the correct one.
+-- expect-fail: K3
 --
 -- Everything else is the default server.
 violate "data-after-bdat"

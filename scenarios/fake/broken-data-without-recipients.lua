@@ -7,6 +7,7 @@
 --
 -- Fails: CONFORMANCE S2 (the "no accepted RCPT" case). DATA without MAIL is
 -- still refused with 503, and RCPT without MAIL too (S1).
+-- expect-fail: S2
 --
 -- Everything else is the default server.
 violate "data-without-recipients"

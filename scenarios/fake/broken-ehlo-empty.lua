@@ -6,6 +6,7 @@
 -- session.
 --
 -- Fails: CONFORMANCE E6. HELO without a domain is still refused with 501.
+-- expect-fail: E6
 --
 -- Everything else is the default server.
 violate "ehlo-without-domain"

@@ -5,6 +5,7 @@
 -- recipients: MAIL, RCPT, EHLO, DATA gets 354 instead of 503.
 --
 -- Fails: CONFORMANCE E7. RSET still resets the transaction (C2).
+-- expect-fail: E7
 --
 -- Everything else is the default server.
 violate "ehlo-keeps-transaction"

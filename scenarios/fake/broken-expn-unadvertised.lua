@@ -5,6 +5,7 @@
 -- it with 250 and a made-up expansion (the default server answers 502).
 --
 -- Fails: CONFORMANCE E5. VRFY still answers 252 (C6).
+-- expect-fail: E5
 --
 -- Everything else is the default server. `raw` sends the bytes exactly; a
 -- `reply` to a command must be 4xx or 5xx.

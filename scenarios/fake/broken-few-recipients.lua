@@ -6,6 +6,7 @@
 -- at the wrong count); the first 50 are kept.
 --
 -- Fails: CONFORMANCE L6.
+-- expect-fail: L6
 --
 -- Everything else is the default server: a setting, no violation needed.
 server {

@@ -8,6 +8,7 @@
 --
 -- Fails: CONFORMANCE G1. The code is still 220 and the session works as
 -- usual after it.
+-- expect-fail: G1
 --
 -- Everything else is the default server. `raw` sends the bytes exactly; a
 -- `reply` of 220 would put the host name first.

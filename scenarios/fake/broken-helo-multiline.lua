@@ -6,6 +6,7 @@
 -- still selects no extension: no enhanced status codes follow.
 --
 -- Fails: CONFORMANCE E2. EHLO is unchanged.
+-- expect-fail: E2
 --
 -- Everything else is the default server.
 violate "ehlo-reply-to-helo"

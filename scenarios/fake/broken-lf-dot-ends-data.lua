@@ -10,6 +10,7 @@
 -- terminator; two messages accepted). The other eight variants are still
 -- kept as data and the message refused at the real terminator (550 5.6.0),
 -- as by the default server, and so is a bare LF elsewhere in the body (D4).
+-- expect-fail: D3, D4
 --
 -- Everything else is the default server.
 violate "lf-dot-lf-ends-data"

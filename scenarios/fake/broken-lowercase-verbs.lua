@@ -6,6 +6,7 @@
 -- it out.
 --
 -- Fails: CONFORMANCE E3. Upper-case commands work as usual.
+-- expect-fail: E3
 --
 -- Everything else is the default server. One hook per verb the server knows
 -- (SCRIPTING.md, hooks); each sees the command line as the client sent it.

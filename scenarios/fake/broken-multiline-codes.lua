@@ -8,6 +8,8 @@
 -- Fails: CONFORMANCE G2. As the broken reply is EHLO's, a client that refuses
 -- malformed replies cannot get past EHLO: checks that need an EHLO session
 -- end in ERROR, not FAIL; HELO sessions work as usual.
+-- expect-fail: G2
+-- expect-error: sessions
 --
 -- Everything else is the default server.
 rule {

@@ -7,6 +7,7 @@
 -- "503 Bad sequence of commands" and so on, without codes.
 --
 -- Fails: CONFORMANCE X5. Reply codes and everything else are unchanged.
+-- expect-fail: X5, X5.helo
 --
 -- Everything else is the default server.
 violate "no-enhanced-codes"

@@ -6,6 +6,7 @@
 --
 -- Fails: CONFORMANCE C1 (the "NOOP xyz" half). A bare NOOP, and NOOP with
 -- only trailing spaces (C9), still get 250.
+-- expect-fail: C1
 --
 -- Everything else is the default server. A hook rather than a rule: a glob
 -- cannot tell "xyz" from trailing spaces.

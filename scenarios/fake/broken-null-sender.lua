@@ -6,6 +6,7 @@
 --
 -- Fails: CONFORMANCE R1. Any other sender is accepted as usual, including
 -- MAIL FROM:<a@b> AUTH=<> (A8), which names <> only as a parameter.
+-- expect-fail: R1
 --
 -- Everything else is the default server. Two rules, because the server
 -- tolerates a space after the colon (docs/ARCHITECTURE.md, deviation 5).

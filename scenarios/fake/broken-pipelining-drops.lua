@@ -9,6 +9,7 @@
 -- Fails: CONFORMANCE P1, and by the same fault the other checks that send
 -- several commands in one write (P2, P3, P4). Commands sent one at a time
 -- work as usual.
+-- expect-fail: P1, P2, P3, P4
 --
 -- Everything else is the default server.
 violate "drops-pipelined-commands"

@@ -5,6 +5,7 @@
 -- This server refuses both with 550.
 --
 -- Fails: CONFORMANCE R2. Every other recipient is accepted as usual.
+-- expect-fail: R2
 --
 -- Everything else is the default server. Globs ignore case, so these two
 -- rules catch "postmaster", "PostMaster" and "POSTMASTER@any.domain".

@@ -6,6 +6,7 @@
 -- timeout ends the session.
 --
 -- Fails: CONFORMANCE C3.
+-- expect-fail: C3
 --
 -- Everything else is the default server. `raw` answers without carrying the
 -- command out, so the QUIT is never acted on.

@@ -5,6 +5,7 @@
 -- Ok" and keeps them: MAIL, RCPT, RSET, DATA gets 354 instead of 503.
 --
 -- Fails: CONFORMANCE C2. A second EHLO still resets the transaction (E7).
+-- expect-fail: C2
 --
 -- Everything else is the default server.
 violate "rset-keeps-transaction"

@@ -7,6 +7,7 @@
 --
 -- Fails: CONFORMANCE L1. Over-long lines (L2) are still refused and the
 -- session survives them.
+-- expect-fail: L1
 --
 -- Everything else is the default server.
 violate "short-command-lines"

@@ -7,6 +7,7 @@
 -- Fails: CONFORMANCE X1 (its SIZE=max+1 part). SIZE=abc still gets 501, and
 -- a body that really exceeds the maximum is still refused with 552 at the
 -- end of data.
+-- expect-fail: X1
 --
 -- Everything else is the default server.
 violate "ignores-declared-size"

@@ -8,6 +8,7 @@
 --
 -- Fails: CONFORMANCE T4. STARTTLS itself still works (T1), and the session
 -- state is still reset by the handshake (T3).
+-- expect-fail: T4
 --
 -- Everything else is the default server (STARTTLS with the self-signed
 -- certificate fake-smtpd makes at start).

@@ -8,6 +8,7 @@
 -- Fails: CONFORMANCE T3 (its "no STARTTLS advertised; refused" parts). The
 -- handshake still resets the session state: MAIL before the new EHLO gets
 -- 503.
+-- expect-fail: T3
 --
 -- Everything else is the default server.
 violate "starttls-twice"

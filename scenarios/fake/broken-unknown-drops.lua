@@ -8,6 +8,7 @@
 -- Fails: CONFORMANCE C7 (the NOOP after the unknown verb gets no answer).
 -- Known commands with bad arguments still get 501 and the session survives
 -- (C4), and every command before the unknown one is answered as usual.
+-- expect-fail: C7
 --
 -- Everything else is the default server.
 violate "unknown-command-closes"

@@ -6,6 +6,7 @@
 -- every VRFY, whatever the user: a false 250.
 --
 -- Fails: CONFORMANCE C6. VRFY is still advertised, as by the default server.
+-- expect-fail: C6
 --
 -- Everything else is the default server. `raw` sends the bytes exactly; a
 -- `reply` to a command must be 4xx or 5xx.

@@ -1,0 +1,163 @@
+"""smtp-harness check against every broken fake-smtpd profile (issue 6,
+"Proof that the checks can fail"): each scenarios/fake/broken-*.lua breaks
+one requirement on purpose, and the whole suite, run against it, must fail
+exactly the checks the profile declares, and nothing else may go wrong.
+
+A profile declares what it breaks in header lines of its comment, which
+this test reads (new profiles are found by the glob and need no change
+here):
+
+    -- expect-fail: ID[, ID...]    exactly these checks FAIL (exit code 1)
+    -- expect-warn: ID[, ID...]    these checks WARN besides the ones that
+                                   WARN against the default server (a
+                                   broken SHOULD; exit code 0 without FAIL)
+    -- expect-error: sessions      the profile breaks the session setup
+                                   itself: checks that need a usable
+                                   greeting, EHLO or STARTTLS end in ERROR,
+                                   and every ERROR says so
+
+A profile needs an expect-fail or an expect-warn line. Without expect-error
+no check may end in ERROR.
+
+The profiles run 4 at a time, each with its own fake-smtpd; every run and
+every server stop is bounded in time.
+"""
+
+import concurrent.futures
+import glob
+import os
+import re
+import unittest
+
+from checkharness import (EXIT_FAILED, EXIT_OK, CheckTestCase, plain_target, run_check)
+from fakesmtpd import FakeSmtpd
+from loadharness import FAKE_SCENARIOS
+
+PARALLEL = 4
+# The pool's results are waited for with this bound each: a run is bounded
+# by RUN_TIMEOUT, a fake-smtpd start and stop by 10 s each.
+JOB_TIMEOUT = 180.0
+
+EXPECT_LINE = re.compile(r"^--\s*expect-([a-z]+):(.*)$")
+CHECK_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+ERROR_KINDS = {"sessions"}
+
+# An ERROR of a profile that breaks the session setup: what failed is named
+# before the first colon (the prelude's t:session() and the checks that set
+# up their own sessions): "EHLO: ...", "EHLO c.example: ...", "EHLO after
+# STARTTLS: ...", "the reply to the early EHLO: ...", "no usable greeting:
+# ...", "TLS handshake after STARTTLS: ...".
+SESSION_SETUP = re.compile(r"^(no usable greeting|the greeting|the reply to the early EHLO"
+                           r"|EHLO( [^:]*)?|STARTTLS|TLS handshake after STARTTLS): ")
+
+
+def broken_profiles():
+    return sorted(glob.glob(os.path.join(FAKE_SCENARIOS, "broken-*.lua")))
+
+
+def profile_name(path):
+    return os.path.basename(path)[:-len(".lua")]
+
+
+def declarations(path):
+    """{"fail": set, "warn": set, "error": set} from the profile's
+    expect-* lines; a malformed or repeated line is an AssertionError."""
+    declared = {}
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            m = EXPECT_LINE.match(line.rstrip("\n"))
+            if not m:
+                continue
+            where = f"{path}:{number}"
+            kind, values = m.group(1), [v.strip() for v in m.group(2).split(",")]
+            if kind not in ("fail", "warn", "error"):
+                raise AssertionError(f"{where}: expect-{kind}: expected expect-fail, "
+                                     f"expect-warn or expect-error")
+            if kind in declared:
+                raise AssertionError(f"{where}: a second expect-{kind} line")
+            if not values or any(not CHECK_ID.match(v) for v in values):
+                raise AssertionError(f"{where}: expect-{kind}: expected ID[, ID...], "
+                                     f"got {m.group(2).strip()!r}")
+            if kind == "error" and not set(values) <= ERROR_KINDS:
+                raise AssertionError(f"{where}: expect-error: only {sorted(ERROR_KINDS)}")
+            declared[kind] = set(values)
+    if "fail" not in declared and "warn" not in declared:
+        raise AssertionError(f"{path}: no '-- expect-fail: ID[, ID...]' line (or expect-warn for "
+                             f"a broken SHOULD): declare the checks the profile breaks")
+    return {kind: declared.get(kind, set()) for kind in ("fail", "warn", "error")}
+
+
+def judge(profile):
+    """The whole suite against fake-smtpd with `profile` (None: the
+    default server). The server's stop() asserts its clean exit."""
+    server = FakeSmtpd(profile=profile)
+    server.start()
+    try:
+        return run_check(plain_target(server))
+    finally:
+        server.stop()
+
+
+class BrokenProfiles(CheckTestCase):
+    def test_every_profile_declares_what_it_breaks(self):
+        profiles = broken_profiles()
+        self.assertGreaterEqual(len(profiles), 25)
+        listing = run_check("127.0.0.1:9", "--list", json_file=False, timeout=30)
+        self.assertEqual(listing.code, EXIT_OK, listing.describe())
+        known = {line.split()[0] for line in listing.stdout.splitlines() if line.strip()}
+        for path in profiles:
+            with self.subTest(profile=profile_name(path)):
+                declared = declarations(path)
+                self.assertEqual(declared["fail"] - known, set(), "ids no check has")
+                self.assertEqual(declared["warn"] - known, set(), "ids no check has")
+                self.assertEqual(declared["fail"] & declared["warn"], set())
+
+    def test_each_profile_fails_exactly_its_declared_checks(self):
+        profiles = broken_profiles()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+            baseline = pool.submit(judge, None)
+            runs = {path: pool.submit(judge, path) for path in profiles}
+            default = baseline.result(timeout=JOB_TIMEOUT)
+            self.assertNoCrash(default)
+            self.assertEqual(default.code, EXIT_OK, default.describe())
+            default_warns = default.ids("WARN")
+            table = []
+            for path, future in runs.items():
+                name = profile_name(path)
+                with self.subTest(profile=name):
+                    run = future.result(timeout=JOB_TIMEOUT)
+                    table.append(self.summary(name, run, default_warns))
+                    self.assertProfileVerdicts(path, run, default_warns)
+        print("\nprofile: FAIL / WARN beyond the default server's "
+              f"{sorted(default_warns)} / ERROR count, elapsed\n" + "\n".join(table), flush=True)
+
+    def summary(self, name, run, default_warns):
+        if run.result is None:
+            return f"  {name}: exit {run.code}, no result"
+        return (f"  {name}: FAIL {sorted(run.ids('FAIL'))} / WARN "
+                f"{sorted(run.ids('WARN') - default_warns)} / ERROR {len(run.ids('ERROR'))}, "
+                f"{run.check['elapsed_seconds']:.1f} s")
+
+    def assertProfileVerdicts(self, path, run, default_warns):
+        declared = declarations(path)
+        self.assertNoCrash(run)
+        breaks_must = bool(declared["fail"] or declared["error"])
+        self.assertEqual(run.code, EXIT_FAILED if breaks_must else EXIT_OK, run.not_passed())
+        self.assertEqual(run.ids("FAIL"), declared["fail"],
+                         f"FAIL ids; reasons: {run.reasons('FAIL')}")
+        if declared["warn"]:
+            self.assertEqual(run.ids("WARN") - default_warns, declared["warn"],
+                             f"WARN ids beyond the default server's; reasons: "
+                             f"{run.reasons('WARN')}")
+        errors = run.reasons("ERROR")
+        if "sessions" in declared["error"]:
+            self.assertTrue(errors, "expect-error: sessions, but no check ended in ERROR")
+            unexplained = {i: r for i, r in errors.items() if not SESSION_SETUP.match(r)}
+            self.assertEqual(unexplained, {}, "ERRORs that do not say the session setup failed")
+        else:
+            self.assertEqual(errors, {}, "ERROR verdicts (declare expect-error if the profile "
+                                         "breaks the session setup)")
+
+
+if __name__ == "__main__":
+    unittest.main()
