@@ -49,7 +49,19 @@ ServerStep ServerDialogue::on_auth(const Command& cmd) {
 
 ServerStep ServerDialogue::on_sasl_response(std::string_view line) {
   state_ = ServerState::greeted;  // every path below ends the exchange or re-enters it
-  if (line == "*") return refuse(ServerReply::auth_cancelled);  // RFC 4954 §4, A3
+  if (line == "*") {
+    // RFC 4954 §4, A3: "*" cancels with 501. Violation auth-cancel-not-501
+    // answers it as a failed login instead.
+    return refuse(config_.violations.auth_cancel_not_501 ? ServerReply::auth_failed
+                                                         : ServerReply::auth_cancelled);
+  }
+  if (line == "=" && config_.violations.auth_empty_response_accepted) {
+    // Violation auth-empty-response-accepted (CONFORMANCE A7): "=" is an
+    // empty response (RFC 4954 §4), which for PLAIN names no user and no
+    // password (RFC 4616 §2); this server lets it in.
+    auth_user_ = "(empty)";
+    return reply(ServerReply::auth_ok);
+  }
   // RFC 4954 §4: "=" is an empty initial response (CONFORMANCE A7).
   std::optional<std::string> decoded =
       line == "=" ? std::optional<std::string>("") : base64_decode(line);

@@ -24,6 +24,8 @@ struct ServerExtensions {
   bool auth = true;                   // RFC 4954
   bool help = true;
   bool vrfy = true;  // answered 252 (cannot verify) — never a false 250, CONFORMANCE C6
+
+  friend bool operator==(const ServerExtensions&, const ServerExtensions&) = default;
 };
 
 // RFC 6531 §3.1: SMTPUTF8 is offered only together with 8BITMIME. The one

@@ -130,7 +130,12 @@ std::string ServerDialogue::ehlo_reply() const {
        std::nullopt});
   auto add = [&r](std::string keyword) { r.lines.push_back({std::move(keyword), std::nullopt}); };
   if (ext.pipelining) add("PIPELINING");
-  if (ext.size) add("SIZE " + std::to_string(config_.max_message_size));
+  // Violation ehlo-keyword-equals (CONFORMANCE E1): RFC 5321 §4.1.1.1,
+  // ehlo-line = ehlo-keyword *( SP ehlo-param ); "SIZE=n" is no keyword.
+  if (ext.size) {
+    add((config_.violations.ehlo_keyword_equals ? "SIZE=" : "SIZE ") +
+        std::to_string(config_.max_message_size));
+  }
   if (ext.eight_bit_mime) add("8BITMIME");
   // RFC 6531 §3.1: SMTPUTF8 requires 8BITMIME to be offered too.
   if (smtputf8_offered(ext)) add("SMTPUTF8");
@@ -224,7 +229,22 @@ ServerStep ServerDialogue::on_parse_error(const CommandError& error) {
     case CommandErrorKind::bad_syntax:
       // RFC 4954 §4: an initial response that is not base64 is 501 5.5.2,
       // whether the parser or the SASL exchange finds it.
-      if (error.verb == Verb::auth) return refuse(ServerReply::auth_bad_encoding);
+      if (error.verb == Verb::auth) {
+        // Violation auth-bad-base64-535 (CONFORMANCE A4): RFC 4954 §4 wants
+        // 501 for a response that is not base64, not a failed login.
+        return refuse(config_.violations.auth_bad_base64_535 ? ServerReply::auth_failed
+                                                             : ServerReply::auth_bad_encoding);
+      }
+      if (error.verb == Verb::bdat && config_.violations.bdat_size_unchecked) {
+        // Violation bdat-size-unchecked (CONFORMANCE K5): RFC 3030 §2 makes
+        // chunk-size 1*DIGIT, and RFC 5321 §4.2.2 answers a bad argument
+        // 501. This server reads a size it cannot parse as 0, as atoi()
+        // would, and takes an empty chunk.
+        Command empty_chunk;
+        empty_chunk.verb = Verb::bdat;
+        empty_chunk.verb_text = "BDAT";
+        return on_bdat(empty_chunk);
+      }
       return refuse(ServerReply::bad_arguments);
     case CommandErrorKind::missing_argument:
       if (error.verb == Verb::ehlo && config_.violations.ehlo_without_domain) {
@@ -237,6 +257,12 @@ ServerStep ServerDialogue::on_parse_error(const CommandError& error) {
       }
       return refuse(ServerReply::bad_arguments);
     case CommandErrorKind::unexpected_argument:
+      if (error.verb == Verb::starttls && config_.violations.starttls_ignores_argument) {
+        // Violation starttls-ignores-argument (CONFORMANCE T2): RFC 3207 §4,
+        // "STARTTLS" CRLF takes no parameter and the reply to one is 501.
+        return on_starttls();
+      }
+      [[fallthrough]];
     case CommandErrorKind::bad_parameter:
       // RFC 5321 §4.1.4: a failed MAIL leaves the state as it was; a bad BDAT
       // has no size we could trust, so its bytes are read as commands.

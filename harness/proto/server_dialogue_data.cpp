@@ -73,6 +73,10 @@ ServerStep ServerDialogue::on_bdat(const Command& cmd) {
   if (state_ == ServerState::connected || state_ == ServerState::greeted) {
     chunk_verdict_ = ServerReply::need_mail;
   } else if (state_ == ServerState::mail) {
+    // Violation refused-chunk-not-read (CONFORMANCE K4): RFC 3030 §2 wants
+    // the chunk's octets read before the refusal; refusing at once leaves
+    // them to be read as commands.
+    if (config_.violations.refused_chunk_not_read) return refuse(ServerReply::no_recipients);
     chunk_verdict_ = ServerReply::no_recipients;
   } else {
     bdat_used_ = true;

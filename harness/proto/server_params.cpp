@@ -99,8 +99,10 @@ std::optional<ServerReply> apply_mail_params(const Command& mail, const ServerCo
         envelope.body = BodyType::seven_bit;
       } else if (iequals(value, "8BITMIME")) {
         envelope.body = BodyType::eight_bit_mime;
-      } else {
-        return ServerReply::bad_arguments;  // RFC 6152 §2; BINARYMIME is not offered
+      } else if (!config.violations.unknown_body_accepted) {
+        // RFC 6152 §2; BINARYMIME is not offered. Violation
+        // unknown-body-accepted (CONFORMANCE X2) keeps the default body.
+        return ServerReply::bad_arguments;
       }
     } else if (p.keyword == "SMTPUTF8" && smtputf8_offered(ext)) {
       if (p.value) return ServerReply::bad_arguments;  // RFC 6531 §3.4: no value
@@ -115,7 +117,9 @@ std::optional<ServerReply> apply_mail_params(const Command& mail, const ServerCo
     } else if (p.keyword == "AUTH" && auth_offered) {
       // RFC 4954 §5: AUTH=<> or AUTH=xtext(mailbox).
       if (value != "<>" && (value.empty() || !is_xtext(value))) return ServerReply::bad_arguments;
-    } else {
+    } else if (!config.violations.unknown_mail_parameter_ignored) {
+      // RFC 5321 §4.1.1.11: an unrecognised parameter gets 555. Violation
+      // unknown-mail-parameter-ignored (CONFORMANCE C8) drops it silently.
       return ServerReply::unsupported_parameter;
     }
   }

@@ -17,21 +17,30 @@
 namespace smtp::proto {
 
 struct ServerViolations {
-  bool lf_dot_lf_ends_data = false;       // D3
-  bool starttls_keeps_plaintext = false;  // T4
-  bool data_without_recipients = false;   // S2
-  bool unknown_command_closes = false;    // C7
-  bool no_enhanced_codes = false;         // X5
-  bool ehlo_keeps_transaction = false;    // E7
-  bool rset_keeps_transaction = false;    // C2
-  bool drops_pipelined_commands = false;  // P1
-  bool data_after_bdat = false;           // K3
-  bool ignores_declared_size = false;     // X1
-  bool auth_twice = false;                // A6
-  bool starttls_twice = false;            // T3
-  bool short_command_lines = false;       // L1
-  bool ehlo_reply_to_helo = false;        // E2
-  bool ehlo_without_domain = false;       // E6
+  bool lf_dot_lf_ends_data = false;             // D3
+  bool starttls_keeps_plaintext = false;        // T4
+  bool data_without_recipients = false;         // S2
+  bool unknown_command_closes = false;          // C7
+  bool no_enhanced_codes = false;               // X5
+  bool ehlo_keeps_transaction = false;          // E7
+  bool rset_keeps_transaction = false;          // C2
+  bool drops_pipelined_commands = false;        // P1
+  bool data_after_bdat = false;                 // K3
+  bool ignores_declared_size = false;           // X1
+  bool auth_twice = false;                      // A6
+  bool starttls_twice = false;                  // T3
+  bool short_command_lines = false;             // L1
+  bool ehlo_reply_to_helo = false;              // E2
+  bool ehlo_without_domain = false;             // E6
+  bool ehlo_keyword_equals = false;             // E1
+  bool unknown_mail_parameter_ignored = false;  // C8
+  bool unknown_body_accepted = false;           // X2
+  bool refused_chunk_not_read = false;          // K4
+  bool bdat_size_unchecked = false;             // K5
+  bool starttls_ignores_argument = false;       // T2
+  bool auth_cancel_not_501 = false;             // A3
+  bool auth_bad_base64_535 = false;             // A4
+  bool auth_empty_response_accepted = false;    // A7
 };
 
 struct ViolationInfo {
@@ -41,7 +50,7 @@ struct ViolationInfo {
   std::string_view breaks;  // the requirement and its clause, for docs and errors
 };
 
-inline constexpr std::array<ViolationInfo, 15> violation_table{{
+inline constexpr std::array<ViolationInfo, 24> violation_table{{
     {"lf-dot-lf-ends-data", &ServerViolations::lf_dot_lf_ends_data, "D3",
      "LF \".\" LF ends DATA; only CRLF \".\" CRLF may (RFC 5321 §4.1.1.4, §2.3.8)"},
     {"starttls-keeps-plaintext", &ServerViolations::starttls_keeps_plaintext, "T4",
@@ -77,6 +86,29 @@ inline constexpr std::array<ViolationInfo, 15> violation_table{{
      "(RFC 5321 §3.2)"},
     {"ehlo-without-domain", &ServerViolations::ehlo_without_domain, "E6",
      "EHLO without a domain gets 250 instead of 501 (RFC 5321 §4.1.1.1, §4.1.4)"},
+    {"ehlo-keyword-equals", &ServerViolations::ehlo_keyword_equals, "E1",
+     "the EHLO reply lists SIZE as \"SIZE=max\", not ehlo-keyword SP ehlo-param "
+     "(RFC 5321 §4.1.1.1)"},
+    {"unknown-mail-parameter-ignored", &ServerViolations::unknown_mail_parameter_ignored, "C8",
+     "MAIL with a parameter the server does not know gets 250; it should get 555 "
+     "(RFC 5321 §4.1.1.11)"},
+    {"unknown-body-accepted", &ServerViolations::unknown_body_accepted, "X2",
+     "MAIL with BODY=<a value other than 7BIT or 8BITMIME> gets 250 (RFC 6152 §2)"},
+    {"refused-chunk-not-read", &ServerViolations::refused_chunk_not_read, "K4",
+     "BDAT without an accepted recipient is refused at once, and its octets are then read as "
+     "commands (RFC 3030 §2)"},
+    {"bdat-size-unchecked", &ServerViolations::bdat_size_unchecked, "K5",
+     "a BDAT chunk size that is not a number is read as 0, as atoi() would, and the chunk gets "
+     "250 (RFC 3030 §2; RFC 5321 §4.2.2)"},
+    {"starttls-ignores-argument", &ServerViolations::starttls_ignores_argument, "T2",
+     "STARTTLS with a parameter gets 220 and starts TLS; it must get 501 (RFC 3207 §4)"},
+    {"auth-cancel-not-501", &ServerViolations::auth_cancel_not_501, "A3",
+     "\"*\" in answer to an AUTH challenge gets 535 instead of 501 (RFC 4954 §4)"},
+    {"auth-bad-base64-535", &ServerViolations::auth_bad_base64_535, "A4",
+     "an AUTH initial response that is not base64 gets 535 instead of 501 (RFC 4954 §4)"},
+    {"auth-empty-response-accepted", &ServerViolations::auth_empty_response_accepted, "A7",
+     "an empty SASL response (\"=\") is taken as a successful authentication: 235 "
+     "(RFC 4954 §4, RFC 4616 §2)"},
 }};
 
 // Turns on the violation called `name` (exact spelling). False for an

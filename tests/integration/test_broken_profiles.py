@@ -499,6 +499,134 @@ class ExpnUnadvertised(BrokenProfile, ServerTestCase):  # E5
         self.assertReply(c.cmd("VRFY someone"), 252)
 
 
+class EhloSizeEquals(BrokenProfile, ServerTestCase):  # E1
+    PROFILE = "broken-ehlo-size-equals"
+    VIOLATION = "ehlo-keyword-equals"
+
+    def test_size_is_listed_with_an_equals_sign(self):
+        c = self.client(self.server)
+        lines = c.ehlo().lines
+        self.assertIn("SIZE=33554432", lines)
+        self.assertNotIn("SIZE", c.keywords(c.ehlo()))
+        self.assertIn("PIPELINING", lines)  # the other keywords as usual
+
+
+class UnknownParameter(BrokenProfile, ServerTestCase):  # C8
+    PROFILE = "broken-unknown-parameter"
+    VIOLATION = "unknown-mail-parameter-ignored"
+
+    def test_unknown_mail_parameter_gets_250(self):
+        c = self.session()
+        self.assertReply(c.cmd("MAIL FROM:<a@client.test> FOO=BAR"), 250)
+        self.assertReply(c.cmd("RCPT TO:<user@fake.test>"), 250)
+
+    def test_known_parameters_are_still_checked(self):
+        c = self.session()
+        self.assertReply(c.cmd("MAIL FROM:<a@client.test> BODY=FOO"), 501)
+        self.assertReply(c.cmd("MAIL FROM:<a@client.test> SIZE=abc"), 501)
+
+
+class BodyUnchecked(BrokenProfile, ServerTestCase):  # X2
+    PROFILE = "broken-body-unchecked"
+    VIOLATION = "unknown-body-accepted"
+
+    def test_body_foo_gets_250(self):
+        c = self.session()
+        self.assertReply(c.cmd("MAIL FROM:<a@client.test> BODY=FOO"), 250)
+        self.assertReply(c.cmd("RSET"), 250)
+        self.assertReply(c.cmd("MAIL FROM:<a@client.test> BODY=8BITMIME"), 250)
+
+
+class BdatRefusalUnread(BrokenProfile, ServerTestCase):  # K4
+    PROFILE = "broken-bdat-refusal-unread"
+    VIOLATION = "refused-chunk-not-read"
+
+    def test_the_refused_chunk_is_executed(self):
+        c = self.session()
+        self.assertReply(c.cmd("MAIL FROM:<a@client.test>"), 250)
+        c.send(b"BDAT 12\r\nRSET\r\nQUIT\r\n")
+        self.assertEqual([r.code for r in c.replies(3)], [554, 250, 221])
+
+    def test_chunks_with_a_recipient_are_read(self):
+        c = self.session()
+        self.envelope(c)
+        c.send(b"BDAT 12 LAST\r\nRSET\r\nQUIT\r\n")
+        self.assertReply(c.reply(), 250)
+        self.assertTrue(self.server.raw(self.server.expect_messages(1)[0]["id"])
+                        .endswith(b"RSET\r\nQUIT\r\n"))
+
+
+class BdatAtoi(BrokenProfile, ServerTestCase):  # K5
+    PROFILE = "broken-bdat-atoi"
+    VIOLATION = "bdat-size-unchecked"
+
+    def test_bdat_abc_is_an_empty_chunk(self):
+        c = self.session()
+        self.envelope(c)
+        self.assertReply(c.cmd("BDAT abc"), 250)
+        c.send(b"BDAT 3 LAST\r\nabc")
+        self.assertReply(c.reply(), 250)
+        self.assertTrue(self.server.raw(self.server.expect_messages(1)[0]["id"]).endswith(b"abc"))
+
+
+class StarttlsArgument(BrokenProfile, ServerTestCase):  # T2
+    PROFILE = "broken-starttls-argument"
+    VIOLATION = "starttls-ignores-argument"
+
+    def test_starttls_x_starts_tls(self):
+        c = self.session()
+        self.assertReply(c.cmd("STARTTLS x"), 220)
+        c.sock = unverified_tls().wrap_socket(c.sock)
+        self.assertIn("AUTH", c.keywords(c.ehlo()))  # a TLS session like any other
+
+    def test_other_arguments_are_still_refused(self):
+        c = self.session()
+        self.assertReply(c.cmd("RSET x"), 501)
+        self.assertReply(c.cmd("NOOP"), 250)
+
+
+class AuthProfile(BrokenProfile):
+    """AUTH is offered inside TLS only (the default server)."""
+
+    def tls_session(self):
+        c = self.session()
+        c.starttls()
+        self.assertIn("AUTH", c.keywords(c.ehlo()))
+        return c
+
+
+class AuthCancel(AuthProfile, ServerTestCase):  # A3
+    PROFILE = "broken-auth-cancel"
+    VIOLATION = "auth-cancel-not-501"
+
+    def test_star_gets_535(self):
+        c = self.tls_session()
+        self.assertReply(c.cmd("AUTH LOGIN"), 334)
+        self.assertReply(c.cmd("*"), 535, "5.7.8")
+        self.assertReply(c.cmd("AUTH PLAIN " + plain_b64("alice", "a")), 235)
+
+
+class AuthBase64(AuthProfile, ServerTestCase):  # A4
+    PROFILE = "broken-auth-base64"
+    VIOLATION = "auth-bad-base64-535"
+
+    def test_initial_response_not_base64_gets_535(self):
+        c = self.tls_session()
+        self.assertReply(c.cmd("AUTH PLAIN !!!not-base64!!!"), 535, "5.7.8")
+        self.assertReply(c.cmd("AUTH LOGIN"), 334)
+        self.assertReply(c.cmd("!!!not-base64!!!"), 501)  # inside the exchange: still 501
+
+
+class AuthEmpty(AuthProfile, ServerTestCase):  # A7
+    PROFILE = "broken-auth-empty"
+    VIOLATION = "auth-empty-response-accepted"
+
+    def test_empty_response_logs_in(self):
+        c = self.tls_session()
+        self.assertReply(c.cmd("AUTH PLAIN ="), 235)
+        self.assertReply(c.cmd("AUTH PLAIN " + plain_b64("alice", "a")), 503)  # logged in
+
+
 class Flag(ServerTestCase):
     """--violate NAME, the command-line form of `violate`."""
 

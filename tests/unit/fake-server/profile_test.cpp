@@ -147,8 +147,14 @@ TEST(ShippedProfiles, EachBrokenProfileBreaksOneThing) {
     ASSERT_NO_THROW(load_profile(entry.path().string(), o));
     const auto violations = proto::active_violations(o.smtp.violations);
     EXPECT_EQ(violations.find(' '), std::string::npos) << "more than one: " << violations;
+    // Settings that break a requirement when changed: fewer recipients (L6),
+    // a small SIZE (L5), AUTH in clear text (A1), an extension withdrawn (C5).
+    const proto::ServerConfig defaults;
     const bool other_breakage = !o.rules.rules.empty() || o.hooks != nullptr ||
-                                o.smtp.max_recipients != proto::ServerConfig{}.max_recipients;
+                                o.smtp.max_recipients != defaults.max_recipients ||
+                                o.smtp.max_message_size != defaults.max_message_size ||
+                                o.smtp.auth_cleartext != defaults.auth_cleartext ||
+                                o.smtp.extensions != defaults.extensions;
     EXPECT_EQ(violations.empty(), other_breakage) << "a violation and more, or nothing";
     ++broken;
   }

@@ -384,5 +384,213 @@ TEST(ServerViolations, EhloWithoutDomainStillRefusesHeloWithout) {  // E6's neig
   EXPECT_EQ(s.code("MAIL FROM:<a@example.org>"), 503);
 }
 
+// --- E1: ehlo-keyword-equals ------------------------------------------------------
+
+TEST(ServerViolations, EhloListsSizeWithAnEqualsSign) {  // E1
+  Session s(violating("ehlo-keyword-equals"));
+  const auto out = s.say("EHLO client.example");
+  EXPECT_NE(out.find("250-SIZE=33554432\r\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("SIZE "), std::string::npos) << out;
+  EXPECT_NE(out.find("250-PIPELINING\r\n"), std::string::npos) << out;  // the rest as usual
+}
+
+TEST(ServerViolations, SizeWithEqualsStillEnforcesTheLimit) {  // X1 still holds
+  ServerConfig c = violating("ehlo-keyword-equals");
+  c.max_message_size = 1000;
+  Session s(c);
+  s.ehlo();
+  EXPECT_EQ(s.code("MAIL FROM:<a@example.org> SIZE=1001"), 552);
+}
+
+// --- C8: unknown-mail-parameter-ignored ---------------------------------------------
+
+TEST(ServerViolations, UnknownMailParameterIsIgnored) {  // C8
+  Session s(violating("unknown-mail-parameter-ignored"));
+  s.ehlo();
+  EXPECT_EQ(s.say("MAIL FROM:<a@example.org> FOO=BAR"), "250 2.1.0 Sender ok\r\n");
+  EXPECT_EQ(s.code("RCPT TO:<b@example.net>"), 250);  // the transaction is open
+}
+
+TEST(ServerViolations, IgnoredParametersStillCheckKnownValues) {  // X1, X2, X4 still hold
+  Session s(violating("unknown-mail-parameter-ignored"));
+  s.ehlo();
+  EXPECT_EQ(s.code("MAIL FROM:<a@example.org> SIZE=abc"), 501);
+  EXPECT_EQ(s.code("MAIL FROM:<a@example.org> BODY=FOO"), 501);
+  EXPECT_EQ(s.code("MAIL FROM:<a@example.org> RET=X"), 501);
+  ASSERT_EQ(s.code("MAIL FROM:<a@example.org>"), 250);
+  EXPECT_EQ(s.code("RCPT TO:<b@example.net> FOO=BAR"), 555);  // RCPT is unchanged
+}
+
+TEST(ServerViolations, CorrectServerRefusesAnUnknownMailParameter) {  // C8, the default
+  Session s;
+  s.ehlo();
+  EXPECT_EQ(s.code("MAIL FROM:<a@example.org> FOO=BAR"), 555);
+}
+
+// --- X2: unknown-body-accepted ---------------------------------------------------------
+
+TEST(ServerViolations, UnknownBodyValueIsAccepted) {  // X2
+  Session s(violating("unknown-body-accepted"));
+  s.ehlo();
+  EXPECT_EQ(s.code("MAIL FROM:<a@example.org> BODY=FOO"), 250);
+  EXPECT_EQ(s.dialogue().envelope().body, Envelope{}.body);  // as if none were given
+}
+
+TEST(ServerViolations, UnknownBodyStillTakesTheKnownValues) {  // X2's other parts
+  Session s(violating("unknown-body-accepted"));
+  s.ehlo();
+  ASSERT_EQ(s.code("MAIL FROM:<a@example.org> BODY=8BITMIME"), 250);
+  EXPECT_EQ(s.dialogue().envelope().body, BodyType::eight_bit_mime);
+  EXPECT_EQ(s.code("RSET"), 250);
+  ASSERT_EQ(s.code("MAIL FROM:<a@example.org> BODY=7bit"), 250);
+  EXPECT_EQ(s.dialogue().envelope().body, BodyType::seven_bit);
+}
+
+// --- K4: refused-chunk-not-read ----------------------------------------------------------
+
+TEST(ServerViolations, RefusedChunkIsReadAsCommands) {  // K4
+  Session s(violating("refused-chunk-not-read"));
+  s.ehlo();
+  ASSERT_EQ(s.code("MAIL FROM:<a@example.org>"), 250);
+  EXPECT_EQ(s.code("BDAT 12"), 554);  // at once, before the octets
+  EXPECT_EQ(s.dialogue().input_mode(), InputMode::line);
+  EXPECT_EQ(s.code("RSET"), 250);  // the chunk's "RSET\r\n", executed
+  EXPECT_EQ(s.code("QUIT"), 221);
+}
+
+TEST(ServerViolations, RefusedChunkNotReadLeavesOtherChunksAlone) {  // K2, K3 still hold
+  Session s(violating("refused-chunk-not-read"));
+  s.ehlo();
+  EXPECT_EQ(s.say("BDAT 4"), "");  // without MAIL: read, then refused
+  EXPECT_EQ(code_of(s.data("NOOP")), 503);
+  s.envelope();
+  EXPECT_EQ(s.say("BDAT 12 LAST"), "");
+  EXPECT_EQ(s.data("RSET\r\nQUIT\r\n").substr(0, 3), "250");
+  ASSERT_EQ(s.delivered.size(), 1u);
+  EXPECT_EQ(s.delivered[0].content, "RSET\r\nQUIT\r\n");
+}
+
+TEST(ServerViolations, CorrectServerReadsARefusedChunk) {  // K4, the default
+  Session s;
+  s.ehlo();
+  ASSERT_EQ(s.code("MAIL FROM:<a@example.org>"), 250);
+  EXPECT_EQ(s.say("BDAT 12"), "");
+  std::size_t used = 0;
+  EXPECT_EQ(code_of(s.data("RSET\r\nQUIT\r\n", &used)), 554);
+  EXPECT_EQ(used, 12u);
+}
+
+// --- K5: bdat-size-unchecked --------------------------------------------------------------
+
+TEST(ServerViolations, BdatSizeThatIsNotANumberIsAnEmptyChunk) {  // K5
+  Session s(violating("bdat-size-unchecked"));
+  s.ehlo();
+  s.envelope();
+  EXPECT_EQ(code_of(s.say("BDAT abc")), 250);
+  EXPECT_EQ(s.dialogue().input_mode(), InputMode::line);
+  EXPECT_EQ(s.say("BDAT 3 LAST"), "");
+  EXPECT_EQ(s.data("abc").substr(0, 3), "250");
+  ASSERT_EQ(s.delivered.size(), 1u);
+  EXPECT_EQ(s.delivered[0].content, "abc");
+}
+
+TEST(ServerViolations, CorrectServerRefusesBdatAbc) {  // K5, the default
+  Session s;
+  s.ehlo();
+  s.envelope();
+  EXPECT_EQ(s.code("BDAT abc"), 501);
+}
+
+// --- T2: starttls-ignores-argument ---------------------------------------------------------
+
+TEST(ServerViolations, StarttlsWithAnArgumentStartsTls) {  // T2
+  ServerConfig c = violating("starttls-ignores-argument");
+  c.tls_available = true;
+  Session s(c);
+  s.ehlo();
+  const auto step = s.step("STARTTLS x");
+  EXPECT_EQ(step.output, "220 2.0.0 Ready to start TLS\r\n");
+  EXPECT_TRUE(step.start_tls);
+}
+
+TEST(ServerViolations, StarttlsArgumentStillRefusesOtherArguments) {  // C4 still holds
+  ServerConfig c = violating("starttls-ignores-argument");
+  c.tls_available = true;
+  Session s(c);
+  s.ehlo();
+  EXPECT_EQ(s.code("RSET x"), 501);
+  EXPECT_EQ(s.code("QUIT x"), 501);
+}
+
+TEST(ServerViolations, CorrectServerRefusesStarttlsWithAnArgument) {  // T2, the default
+  ServerConfig c;
+  c.tls_available = true;
+  Session s(c);
+  s.ehlo();
+  const auto step = s.step("STARTTLS x");
+  EXPECT_EQ(code_of(step.output), 501);
+  EXPECT_FALSE(step.start_tls);
+}
+
+// --- A3: auth-cancel-not-501 -------------------------------------------------------------
+
+TEST(ServerViolations, CancelledAuthGets535) {  // A3
+  Session s(violating("auth-cancel-not-501"), true);
+  s.ehlo();
+  EXPECT_EQ(s.code("AUTH LOGIN"), 334);
+  EXPECT_EQ(s.say("*"), "535 5.7.8 Authentication credentials invalid\r\n");
+  EXPECT_EQ(s.code("AUTH PLAIN AHUAcA=="), 235);  // AUTH itself still works
+}
+
+TEST(ServerViolations, CorrectServerCancelsAuthWith501) {  // A3, the default
+  Session s({}, true);
+  s.ehlo();
+  EXPECT_EQ(s.code("AUTH LOGIN"), 334);
+  EXPECT_EQ(s.code("*"), 501);
+}
+
+// --- A4: auth-bad-base64-535 ---------------------------------------------------------------
+
+TEST(ServerViolations, InitialResponseNotBase64Gets535) {  // A4
+  Session s(violating("auth-bad-base64-535"), true);
+  s.ehlo();
+  EXPECT_EQ(s.say("AUTH PLAIN !!!not-base64!!!"),
+            "535 5.7.8 Authentication credentials invalid\r\n");
+  EXPECT_EQ(s.code("AUTH PLAIN AHUAcA=="), 235);
+}
+
+TEST(ServerViolations, BadBase64InsideTheExchangeIsStill501) {  // A4's other path
+  Session s(violating("auth-bad-base64-535"), true);
+  s.ehlo();
+  EXPECT_EQ(s.code("AUTH LOGIN"), 334);
+  EXPECT_EQ(s.code("!!!not-base64!!!"), 501);
+}
+
+// --- A7: auth-empty-response-accepted ------------------------------------------------------
+
+TEST(ServerViolations, EmptyResponseLogsIn) {  // A7
+  ServerConfig c = violating("auth-empty-response-accepted");
+  c.users = {{"alice", "wonderland"}};
+  Session s(c, true);
+  s.ehlo();
+  EXPECT_EQ(s.code("AUTH PLAIN ="), 235);
+  EXPECT_TRUE(s.dialogue().authenticated());
+}
+
+TEST(ServerViolations, EmptyResponseStillChecksRealCredentials) {  // A5 still holds
+  ServerConfig c = violating("auth-empty-response-accepted");
+  c.users = {{"alice", "wonderland"}};
+  Session s(c, true);
+  s.ehlo();
+  EXPECT_EQ(s.code("AUTH PLAIN AGFsaWNlAHdyb25n"), 535);  // "\0alice\0wrong"
+  EXPECT_FALSE(s.dialogue().authenticated());
+}
+
+TEST(ServerViolations, CorrectServerRefusesAnEmptyPlainResponse) {  // A7, the default
+  Session s({}, true);
+  s.ehlo();
+  EXPECT_EQ(s.code("AUTH PLAIN ="), 501);
+}
+
 }  // namespace
 }  // namespace smtp::proto

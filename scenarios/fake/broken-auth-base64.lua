@@ -1,0 +1,14 @@
+-- BROKEN ON PURPOSE: an AUTH response that is not base64 gets 535.
+--
+-- Breaks: RFC 4954 §4: "If the client's response is not decodable base64 ...
+-- the server MUST reject the AUTH command with 501" (enhanced 5.5.2). This
+-- server answers an initial response that is not base64 ("AUTH PLAIN
+-- !!!not-base64!!!") with "535 5.7.8", as if the credentials were wrong.
+--
+-- Fails: CONFORMANCE A4. A response that is not base64 inside the SASL
+-- exchange (after a 334 challenge) still gets 501.
+--
+-- Everything else is the default server: AUTH (PLAIN, LOGIN; any
+-- credentials) is offered only inside TLS.
+-- expect-fail: A4
+violate "auth-bad-base64-535"

@@ -1,0 +1,14 @@
+-- BROKEN ON PURPOSE: a cancelled AUTH exchange gets 535.
+--
+-- Breaks: RFC 4954 §4: "If the client wishes to cancel the authentication
+-- exchange, it issues a line with a single '*'. If the server receives such
+-- a response, it MUST reject the AUTH command by sending a 501 reply." This
+-- server answers "535 5.7.8 Authentication credentials invalid", as if the
+-- client had given wrong credentials.
+--
+-- Fails: CONFORMANCE A3. Every other AUTH reply is unchanged.
+--
+-- Everything else is the default server: AUTH (PLAIN, LOGIN; any
+-- credentials) is offered only inside TLS.
+-- expect-fail: A3
+violate "auth-cancel-not-501"

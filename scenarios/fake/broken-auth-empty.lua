@@ -1,0 +1,15 @@
+-- BROKEN ON PURPOSE: an empty AUTH response logs the client in.
+--
+-- Breaks: RFC 4954 §4: "=" is an empty initial response, and it must be
+-- handled as one. For PLAIN (RFC 4616 §2) an empty message names no
+-- authentication identity and no password, so it cannot succeed. This server
+-- answers "AUTH PLAIN =" (and "=" in answer to a challenge) with "235 2.7.0":
+-- an authentication bypass.
+--
+-- Fails: CONFORMANCE A7 (its "=" half). The 12,000-octet response is still
+-- handled.
+--
+-- Everything else is the default server: AUTH (PLAIN, LOGIN; any
+-- credentials) is offered only inside TLS.
+-- expect-fail: A7
+violate "auth-empty-response-accepted"

@@ -1,0 +1,15 @@
+-- BROKEN ON PURPOSE: a refused BDAT chunk's octets are read as commands.
+--
+-- Breaks: RFC 3030 §2. The octets of a BDAT chunk are always read, even when
+-- the chunk is refused, before the reply: they are data, never commands.
+-- This server refuses BDAT without an accepted recipient at once ("554 5.5.1
+-- No valid recipients") and then reads the chunk's octets as commands:
+-- "BDAT 13" with "RSET\r\nQUIT\r\n" gets 554, then 250 to the RSET and 221
+-- to the QUIT inside the chunk.
+--
+-- Fails: CONFORMANCE K4. BDAT without MAIL, and chunks in a transaction with
+-- recipients, are read correctly (K2, K3).
+--
+-- Everything else is the default server.
+-- expect-fail: K4
+violate "refused-chunk-not-read"

@@ -1,0 +1,13 @@
+-- BROKEN ON PURPOSE: any BODY= value is accepted.
+--
+-- Breaks: RFC 6152 §2 (with RFC 5321 §4.1.1.11): BODY takes 7BIT or
+-- 8BITMIME (BINARYMIME only where RFC 3030 is offered); any other value is
+-- a bad parameter, 501 or 555. This server answers MAIL with BODY=FOO 250, as
+-- if no BODY had been given.
+--
+-- Warns: CONFORMANCE X2 (a SHOULD). BODY=7BIT and BODY=8BITMIME work as
+-- usual.
+--
+-- Everything else is the default server.
+-- expect-warn: X2
+violate "unknown-body-accepted"

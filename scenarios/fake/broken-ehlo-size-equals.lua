@@ -1,0 +1,14 @@
+-- BROKEN ON PURPOSE: the EHLO reply has a line that is not ehlo-line syntax.
+--
+-- Breaks: RFC 5321 §4.1.1.1, ehlo-line = ehlo-keyword *( SP ehlo-param ),
+-- where ehlo-keyword is letters, digits and "-". This server lists its size
+-- limit as "250-SIZE=33554432", a "=" where the space belongs: no keyword a
+-- client knows.
+--
+-- Fails: CONFORMANCE E1. A client that reads keywords sees no SIZE, so the
+-- checks of the SIZE extension (X1, and L5's SIZE part) are SKIP or pass
+-- without it; the limit itself is still enforced at the end of data.
+--
+-- Everything else is the default server.
+-- expect-fail: E1
+violate "ehlo-keyword-equals"

@@ -1,0 +1,12 @@
+-- BROKEN ON PURPOSE: STARTTLS with a parameter starts TLS.
+--
+-- Breaks: RFC 3207 §4. STARTTLS takes no parameter ("STARTTLS" CRLF), and
+-- §4 lists "501 Syntax error (no parameters allowed)" as its reply to one.
+-- This server ignores the parameter: "STARTTLS x" gets 220 and the TLS
+-- handshake begins.
+--
+-- Fails: CONFORMANCE T2. A plain STARTTLS works as usual (T1).
+--
+-- Everything else is the default server.
+-- expect-fail: T2
+violate "starttls-ignores-argument"

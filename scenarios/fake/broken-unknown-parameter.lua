@@ -1,0 +1,14 @@
+-- BROKEN ON PURPOSE: MAIL parameters the server does not know are ignored.
+--
+-- Breaks: RFC 5321 §4.1.1.11: a MAIL parameter the server does not
+-- recognise gets "555 MAIL FROM/RCPT TO parameters not recognized or not
+-- implemented". This server drops such a parameter silently and answers 250:
+-- MAIL FROM:<a@b> FOO=BAR opens a transaction.
+--
+-- Warns: CONFORMANCE C8 (a SHOULD). Known parameters with bad values (SIZE=abc,
+-- BODY=FOO, RET=X) are still refused with 501, and RCPT parameters are
+-- unchanged.
+--
+-- Everything else is the default server.
+-- expect-warn: C8
+violate "unknown-mail-parameter-ignored"
