@@ -50,11 +50,15 @@ int fail(int code, const std::string& message) {
 
 std::chrono::milliseconds duration_flag(const std::string& flag, const std::string& text) {
   auto d = common::parse_duration(text);
-  if (!d || *d <= common::Duration::zero()) {
-    throw std::invalid_argument(flag + ": expected a duration like 5s or 250ms, got '" + text +
-                                "'");
+  const auto ms =
+      d ? std::chrono::duration_cast<std::chrono::milliseconds>(*d) : std::chrono::milliseconds(0);
+  // At least a millisecond, at most a day: a zero timeout would end every
+  // wait at once, a huge one overflow the clock.
+  if (!d || ms < std::chrono::milliseconds(1) || ms > std::chrono::hours(24)) {
+    throw std::invalid_argument(
+        flag + ": expected a duration from 1ms to 24h, like 5s or 250ms, got '" + text + "'");
   }
-  return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+  return ms;
 }
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -102,6 +106,13 @@ int run(const Options& options) {
       auto colon = options.auth.find(':');
       if (colon == std::string::npos || colon == 0) {
         throw std::invalid_argument("--auth: expected USER:PASS");
+      }
+      // RFC 4954 §4: PLAIN and LOGIN would put the password on the wire in
+      // clear text; the suite opens dozens of sessions.
+      if (!options.tls && options.profile != "implicit-tls") {
+        throw std::invalid_argument(
+            "--auth sends the password in every session: give --tls (STARTTLS) or "
+            "--profile implicit-tls");
       }
       config.target.user = options.auth.substr(0, colon);
       config.target.password = options.auth.substr(colon + 1);
@@ -193,7 +204,9 @@ Subcommand register_check(CLI::App& app) {
   cmd->add_option("--profile", o.profile, "mx (default), relay, submission or implicit-tls")
       ->check(CLI::IsMember({"mx", "relay", "submission", "implicit-tls"}));
   cmd->add_flag("--tls", o.tls, "upgrade every session with STARTTLS before anything else");
-  cmd->add_option("--auth", o.auth, "authenticate sessions as USER:PASS (PLAIN, else LOGIN)");
+  cmd->add_option("--auth", o.auth,
+                  "authenticate sessions as USER:PASS (PLAIN, else LOGIN); needs --tls or "
+                  "--profile implicit-tls");
   cmd->add_option("--domain", o.domain,
                   "a domain the target accepts mail for (default example.com)");
   cmd->add_option("--only", o.only, "run only these check ids or areas (comma-separated)")

@@ -158,7 +158,10 @@ asio::awaitable<IoResult> CheckConnection::write(std::string_view bytes, bool se
   boost::system::error_code ec;
   co_await transport_.write(bytes, ec);
   transport_.expires_never();
-  if (!ec) co_return IoResult{};
+  if (!ec) {
+    IoResult written;  // named: no aggregate temporaries in coroutines (GCC 12)
+    co_return written;
+  }
   if (ec == asio::error::timed_out) {
     // The peer stopped reading; the stream is now in an unknown state
     // (part of the bytes went out), so the connection is of no further use.
@@ -205,13 +208,17 @@ asio::awaitable<IoResult> CheckConnection::handshake(const TlsSettings& tls,
   const std::string verify_error = transport_.tls_verify_error();
   if (!verify_error.empty()) established += "; the certificate would not verify: " + verify_error;
   transcript_.event(number_, std::move(established));
-  co_return IoResult{};
+  IoResult done;  // named: no aggregate temporaries in coroutines (GCC 12)
+  co_return done;
 }
 
 asio::awaitable<IoResult> CheckConnection::wait_close(Clock::time_point deadline,
                                                       std::chrono::milliseconds timeout) {
   for (;;) {
-    if (eof_ || dead_) co_return IoResult{};
+    if (eof_ || dead_) {
+      IoResult closed;  // named: no aggregate temporaries in coroutines (GCC 12)
+      co_return closed;
+    }
     if (pending_.size() >= kMaxBufferedOctets) {
       // The peer keeps talking; it is certainly still open. Reading on would
       // only grow the buffer.

@@ -171,10 +171,12 @@ asio::awaitable<IoResult> CheckRun::perform(const IoRequest& request) {
       const auto timeout = reply_timeout(request);
       co_return co_await connection.wait_close(until(timeout), timeout);
     }
-    case Kind::close:
+    case Kind::close: {
       connection.close();
       connections_.erase(found);
-      co_return IoResult{};
+      IoResult done;  // named: no aggregate temporaries in coroutines (GCC 12)
+      co_return done;
+    }
     case Kind::connect:
     case Kind::sleep:
       break;  // handled above
@@ -216,7 +218,8 @@ asio::awaitable<IoResult> CheckRun::sleep(std::chrono::milliseconds duration) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   timer.expires_at(until(duration));
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  co_return IoResult{};
+  IoResult done;  // named: no aggregate temporaries in coroutines (GCC 12)
+  co_return done;
 }
 
 }  // namespace

@@ -45,11 +45,15 @@ void TranscriptRecorder::note(std::string text) {
 void TranscriptRecorder::traffic(int connection, TranscriptEntry::Kind kind,
                                  std::string_view bytes) {
   if (bytes.empty()) return;
-  const std::size_t room = kMaxTranscriptOctets - traffic_octets_;
+  // Each entry costs its bytes plus a fixed share, so that a server sending
+  // one byte per segment cannot make the transcript a million tiny entries.
+  constexpr std::size_t kEntryCost = 64;
+  const std::size_t left = kMaxTranscriptOctets - traffic_octets_;
+  const std::size_t room = left > kEntryCost ? left - kEntryCost : 0;
   const std::size_t kept = std::min(room, bytes.size());
   dropped_octets_ += bytes.size() - kept;
   if (kept == 0) return;
-  traffic_octets_ += kept;
+  traffic_octets_ += kept + kEntryCost;
   TranscriptEntry entry;
   entry.at_seconds = now();
   entry.connection = connection;

@@ -11,12 +11,14 @@ local function finish(verdict, reason)
   error({ check_verdict = verdict, reason = reason }, 0)
 end
 
+-- nil: the runner's default (0 in the request); otherwise at least 1 ms, so
+-- that read(0) polls rather than waiting the default, and at most a day.
 local function seconds_to_ms(seconds, name)
   if seconds == nil then return 0 end
-  if type(seconds) ~= "number" or seconds < 0 then
-    error(name .. ": the timeout is a number of seconds >= 0", 3)
+  if type(seconds) ~= "number" or seconds < 0 or seconds > 86400 then
+    error(name .. ": the timeout is a number of seconds from 0 to 86400", 3)
   end
-  return math.floor(seconds * 1000 + 0.5)
+  return math.max(1, math.floor(seconds * 1000 + 0.5))
 end
 
 ---------------------------------------------------------------------------

@@ -195,6 +195,13 @@ class UsageErrors(CheckTestCase):
         self.assertIn("--profile", run.stderr)
         self.assertIsNone(run.result)
 
+    def test_auth_without_tls_is_refused(self):
+        # RFC 4954 §4: the password would cross in clear text, in every session.
+        run = self.check("127.0.0.1:25", "--auth", "user:secret", expect=EXIT_USAGE, timeout=30)
+        self.assertIn("--tls", run.stderr)
+        self.assertNotIn("secret", run.stderr)
+        self.assertIsNone(run.result)
+
     def test_suite_with_a_lua_syntax_error(self):
         path = self.temp_file(
             "check {\n"

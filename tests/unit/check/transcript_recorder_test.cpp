@@ -43,7 +43,8 @@ TEST(TranscriptRecorder, RedactsSecretWrites) {
 
 TEST(TranscriptRecorder, CapsTrafficAndSaysSo) {
   TranscriptRecorder recorder(TranscriptRecorder::Clock::now());
-  const std::string big(kMaxTranscriptOctets - 10, 'x');
+  // Each entry also costs 64 octets of the budget: two entries, 10 left.
+  const std::string big(kMaxTranscriptOctets - 10 - 2 * 64, 'x');
   recorder.client(1, big);
   recorder.server(1, std::string(30, 'y'));  // 10 kept, 20 dropped
   recorder.server(1, "more");                // dropped
@@ -56,6 +57,16 @@ TEST(TranscriptRecorder, CapsTrafficAndSaysSo) {
   EXPECT_EQ(entries[2].text, "closed by the peer");
   EXPECT_EQ(entries[3].kind, Kind::event);
   EXPECT_EQ(entries[3].text, "transcript truncated: 24 octets not kept");
+}
+
+// A server trickling one byte per segment: each read is an entry, and the
+// entries' own cost bounds how many there can be.
+TEST(TranscriptRecorder, OneByteReadsCannotMakeMillionsOfEntries) {
+  TranscriptRecorder recorder(TranscriptRecorder::Clock::now());
+  for (int i = 0; i < 100000; ++i) recorder.server(1, "x");
+  EXPECT_TRUE(recorder.truncated());
+  const auto entries = recorder.take();
+  EXPECT_LE(entries.size(), kMaxTranscriptOctets / 64 + 1);
 }
 
 TEST(TranscriptRecorder, BoundsEventsAndNotesToo) {
