@@ -288,14 +288,20 @@ function Test:definite(r, what)
   return r
 end
 
+-- A 530 to MAIL: the target wants AUTH first (a submission port checked
+-- without --auth), and nothing after MAIL can be judged: SKIP.
+function Test:auth_first(r)
+  if r.code == 530 then
+    finish("SKIP", "MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
+  end
+  return r
+end
+
 -- A MAIL the check builds on: SKIP when the target wants AUTH first (530),
 -- ERROR when it is refused.
 function Test:begin(c, from, params)
   local what = "MAIL FROM:<" .. from .. ">"
-  local r = self:answered(c:mail(from, params), what)
-  if r.code == 530 then
-    finish("SKIP", "MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
-  end
+  local r = self:auth_first(self:answered(c:mail(from, params), what))
   if not r:is("2xx") then finish("ERROR", what .. " was refused: " .. tostring(r)) end
   return r
 end

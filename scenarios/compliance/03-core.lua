@@ -7,14 +7,6 @@
 --
 -- Every check applies to every profile.
 
--- A 530 to MAIL: the target wants AUTH first (a submission port checked
--- without --auth), and nothing after MAIL can be judged.
-local function auth_first(t, r)
-  if r.code == 530 then
-    t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
-  end
-end
-
 check {
   id = "C1",
   title = "NOOP, with or without an argument, gets 250",
@@ -201,7 +193,7 @@ check {
   run = function(t)
     local c = t:session()
     local r = t:answered(c:mail("c8@example.org", "FOO=BAR"), "MAIL with FOO=BAR")
-    auth_first(t, r)
+    t:auth_first(r)
     c:send("RSET")
     -- §4.1.1.11: a parameter the server does not recognise gets 555. 501
     -- (syntax) and 504 (parameter not implemented, §4.2.1) say the same.
@@ -288,7 +280,7 @@ check {
     local accepted = {}
     local sender = "c11-j\xC3\xB6rg@example.org"
     local mail = t:answered(c:mail(sender), "MAIL FROM:<" .. sender .. ">")
-    auth_first(t, mail)
+    t:auth_first(mail)
     if mail:is("2xx") then
       accepted[#accepted + 1] = "MAIL FROM:<" .. sender .. "> got " .. tostring(mail)
     end

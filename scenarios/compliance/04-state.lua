@@ -7,14 +7,6 @@
 --
 -- Every check applies to every profile.
 
--- A 530 before the transaction starts: the target wants AUTH first (a
--- submission port checked without --auth), and the order cannot be judged.
-local function auth_first(t, r)
-  if r.code == 530 then
-    t:skip("the target wants AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
-  end
-end
-
 check {
   id = "S1",
   title = "RCPT without MAIL gets 503",
@@ -25,7 +17,7 @@ check {
     -- Any recipient will do: without MAIL there is no transaction to add it to.
     local to = "s1-" .. t:unique() .. "@" .. t.domain
     local r = t:answered(c:rcpt(to), "RCPT without MAIL")
-    auth_first(t, r)
+    t:auth_first(r)
     -- §3.3: "If a RCPT command appears without a previous MAIL command, the
     -- server MUST return a 503 'Bad sequence of commands' response."
     t:require(r.code == 503, "RCPT without MAIL got " .. tostring(r) ..
@@ -51,14 +43,14 @@ check {
         t:fail(what .. " got " .. tostring(r) .. ": with no accepted recipient DATA MUST NOT " ..
           "start the data (RFC 5321 §3.3, §4.1.4)")
       end
-      auth_first(t, r)
+      t:auth_first(r)
       t:require(r:is(503, 554), what .. " got " .. tostring(r) ..
         "; RFC 5321 §3.3 allows 503 or 554")
       return r
     end
     local function open_transaction(session)
       local mail = t:answered(session:mail("s2@example.org"), "MAIL FROM:<s2@example.org>")
-      auth_first(t, mail)
+      t:auth_first(mail)
       if not mail:is("2xx") then t:error("MAIL FROM:<s2@example.org> got " .. tostring(mail)) end
     end
     judge("DATA without MAIL", c:send("DATA"))
@@ -83,7 +75,7 @@ check {
   run = function(t)
     local c = t:session()
     local first = t:answered(c:mail("s3@example.org"), "MAIL FROM:<s3@example.org>")
-    auth_first(t, first)
+    t:auth_first(first)
     if not first:is("2xx") then t:error("MAIL FROM:<s3@example.org> got " .. tostring(first)) end
     local second = t:answered(c:mail("s3-again@example.org"), "the second MAIL")
     local rcpt = t:answered(c:rcpt(t:postmaster()), "RCPT after the second MAIL")
@@ -144,7 +136,7 @@ check {
   run = function(t)
     local c = t:session()
     local mail = t:answered(c:send("MAIL FROM:<s5@example.org"), "MAIL FROM:<s5@example.org")
-    auth_first(t, mail)
+    t:auth_first(mail)
     local to = "s5-" .. t:unique() .. "@" .. t.domain
     local rcpt = t:answered(c:rcpt(to), "RCPT after the malformed MAIL")
     c:send("RSET")

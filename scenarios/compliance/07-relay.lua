@@ -17,11 +17,7 @@ end
 -- MAIL FROM, ending the check in SKIP when the target wants AUTH first (a
 -- submission port checked without --auth): nothing after MAIL can be judged.
 local function begin(t, c, from, params)
-  local r = c:mail(from, params)
-  if r.code == 530 then
-    t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
-  end
-  return r
+  return t:auth_first(c:mail(from, params))
 end
 
 -- A step the check builds on (MAIL of a plain sender) that is refused: the

@@ -28,9 +28,7 @@ end
 -- for want of AUTH (a submission port without --auth) or the postmaster
 -- recipient refused (a wrong --domain) leave nothing to judge.
 local function usable(t, mail, rcpt)
-  if mail.code == 530 then
-    t:skip("MAIL needs AUTH first (" .. tostring(mail) .. "); give --auth USER:PASS")
-  end
+  t:auth_first(mail)
   if not mail:is("2xx") then t:error("MAIL was refused: " .. tostring(mail)) end
   if rcpt and not rcpt:is("2xx") then
     t:skip("RCPT TO:<" .. t:postmaster() .. "> was refused (" .. tostring(rcpt) ..

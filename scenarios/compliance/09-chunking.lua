@@ -11,17 +11,9 @@ local function bdat(chunk, last)
   return "BDAT " .. #chunk .. (last and " LAST" or "") .. "\r\n" .. chunk
 end
 
-local function start_mail(t, c, from)
-  local m = c:mail(from)
-  if m.code == 530 then
-    t:skip("MAIL needs AUTH first (" .. tostring(m) .. "); give --auth USER:PASS")
-  end
-  if not m:is("2xx") then t:error("MAIL FROM:<" .. from .. "> was refused: " .. tostring(m)) end
-end
-
 -- MAIL and RCPT to postmaster: a transaction ready for data.
 local function transaction(t, c, from)
-  start_mail(t, c, from)
+  t:begin(c, from)
   local r = c:rcpt(t:postmaster())
   if not r:is("2xx") then
     t:skip("RCPT TO:<" .. t:postmaster() .. "> was refused (" .. tostring(r) ..
@@ -110,7 +102,7 @@ check {
     local token = t:unique()
     local to = "k2-" .. token .. "@" .. t.domain
     local c = t:session()
-    start_mail(t, c, "k2@example.org")
+    t:begin(c, "k2@example.org")
     local r = c:rcpt(to)
     if not r:is("2xx") then
       t:skip("the target refuses <" .. to .. "> (" .. tostring(r) .. "); give --domain a domain it accepts mail for")
@@ -187,7 +179,7 @@ check {
     local c = t:session()
     -- MAIL but no RCPT: the transaction has no valid recipient, so the
     -- chunk must be refused. Its 12 octets are two commands.
-    start_mail(t, c, "k4@example.org")
+    t:begin(c, "k4@example.org")
     c:write(bdat("RSET\r\nQUIT\r\n"))
     local r = c:read()
     if not r.ok then t:error("BDAT without a recipient: " .. tostring(r)) end

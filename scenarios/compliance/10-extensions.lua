@@ -10,10 +10,7 @@
 -- reply does not say what the RFC says it should.
 
 local function start_mail(t, c, from, params)
-  local r = c:mail(from, params)
-  if r.code == 530 then
-    t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
-  end
+  local r = t:auth_first(c:mail(from, params))
   if not r.ok then t:error("MAIL FROM:<" .. from .. ">: " .. tostring(r)) end
   return r
 end

@@ -320,7 +320,7 @@ check {
       if a.code ~= 235 then t:error("AUTH as " .. t.user .. ": " .. tostring(a)) end
       r = c:mail("a8@example.org", "AUTH=<>")
     end
-    if r.code == 530 then t:skip("MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS") end
+    t:auth_first(r)
     if not r.ok then t:error("MAIL ... AUTH=<>: " .. tostring(r)) end
     if not r:is("2xx") then
       -- A refusal of the sender itself says nothing about the parameter.

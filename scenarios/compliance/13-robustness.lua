@@ -61,7 +61,7 @@ check {
   run = function(t)
     local c = t:session()
     local m = c:mail("o2@example.org")
-    if m.code == 530 then t:skip("MAIL needs AUTH first (" .. tostring(m) .. "); give --auth USER:PASS") end
+    t:auth_first(m)
     if not m:is("2xx") then t:error("MAIL FROM:<o2@example.org> was refused: " .. tostring(m)) end
     -- A lone "@" is no path (RFC 5321 §4.1.2): every one is an error.
     for i = 1, most_errors do
