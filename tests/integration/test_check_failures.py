@@ -14,13 +14,11 @@ the test stops them.
 
 import random
 import re
-import select
 import socket
-import threading
-import time
 import unittest
 
 from checkharness import (EXIT_FAILED, EXIT_USAGE, NO_ORACLE, PROFILE_MISMATCH, CheckTestCase)
+from rawserver import RawServer, drain
 
 # The runs use short timeouts, so a target that never answers costs each
 # check about a second; the bound below is far above what a run takes.
@@ -28,24 +26,6 @@ SHORT = ("--timeout", "1s", "--connect-timeout", "1s")
 HOSTILE_RUN_TIMEOUT = 90.0
 # "(not a reply: ...)", or G1's and G2's "the first bytes are not an SMTP reply".
 NOT_A_REPLY = r"not an? (SMTP )?reply"
-# How long a raw server keeps a connection the client does not close.
-HOLD_LIMIT = 30.0
-
-
-def drain(conn, stop, limit=HOLD_LIMIT):
-    """Reads and drops what the client sends until it closes the
-    connection, the test stops the server, or `limit` seconds pass."""
-    deadline = time.monotonic() + limit
-    for _ in range(100000):
-        if stop.is_set() or time.monotonic() >= deadline:
-            return
-        readable, _, _ = select.select([conn], [], [], 0.2)
-        if readable:
-            try:
-                if not conn.recv(65536):
-                    return
-            except OSError:
-                return
 
 
 def send(conn, data):
@@ -83,53 +63,6 @@ def random_bytes(conn, stop):
 
 def closes_at_once(conn, stop):
     """Closes the connection as soon as it is accepted."""
-
-
-class RawServer:
-    """A TCP server on 127.0.0.1 that runs `behaviour(conn, stop)` for each
-    connection on a thread of its own and closes the connection after."""
-
-    def __init__(self, behaviour):
-        self.behaviour = behaviour
-        self.stop_event = threading.Event()
-        self.listener = socket.create_server(("127.0.0.1", 0), backlog=128)
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.threads = []
-        self.acceptor = threading.Thread(target=self._accept, daemon=True)
-
-    @property
-    def target(self):
-        return f"127.0.0.1:{self.port}"
-
-    def _accept(self):
-        for _ in range(1000000):
-            if self.stop_event.is_set():
-                return
-            try:
-                conn, _ = self.listener.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
-            self.threads.append(thread)
-            thread.start()
-
-    def _serve(self, conn):
-        with conn:
-            self.behaviour(conn, self.stop_event)
-
-    def start(self):
-        self.acceptor.start()
-        return self
-
-    def stop(self):
-        self.stop_event.set()
-        self.acceptor.join(5)
-        self.listener.close()
-        for thread in list(self.threads):
-            thread.join(5)
 
 
 def closed_port():

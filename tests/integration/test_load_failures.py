@@ -13,12 +13,12 @@ import os
 import random
 import select
 import socket
-import threading
 import time
 import unittest
 
 from loadharness import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, LoadTestCase,
                          fake_scenario)
+from rawserver import RawServer, drain
 
 RSS_LIMIT_KB = 200 * 1024
 # A sanitizer build keeps freed memory in quarantine (256 MiB by default),
@@ -157,19 +157,6 @@ def send_all(sock, data, stop):
     return False
 
 
-def drain(sock, stop, limit=30.0):
-    """Reads and drops the client's input until it closes (or the test ends)."""
-    deadline = time.monotonic() + limit
-    while not stop.is_set() and time.monotonic() < deadline:
-        readable, _, _ = select.select([sock], [], [], 0.2)
-        if readable:
-            try:
-                if not sock.recv(65536):
-                    return
-            except OSError:
-                return
-
-
 def drip_banner(sock, stop):
     for byte in b"220 drip.test ESMTP one octet at a time\r\n":
         if stop.wait(0.2) or not send_all(sock, bytes([byte]), stop):
@@ -202,51 +189,9 @@ def garbage(sock, stop):
         pass
 
 
-class RawServer:
-    """A TCP server on 127.0.0.1 that runs `behaviour(sock, stop)` for each
-    connection on a thread of its own."""
-
-    def __init__(self, behaviour):
-        self.behaviour = behaviour
-        self.stop_event = threading.Event()
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.threads = []
-        self.acceptor = threading.Thread(target=self._accept, daemon=True)
-
-    def _accept(self):
-        while not self.stop_event.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
-            self.threads.append(thread)
-            thread.start()
-
-    def _serve(self, conn):
-        with conn:
-            conn.setblocking(False)
-            self.behaviour(conn, self.stop_event)
-
-    def __enter__(self):
-        self.acceptor.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_event.set()
-        self.acceptor.join(5)
-        self.listener.close()
-        for thread in list(self.threads):
-            thread.join(5)
-
-
 class HostileRawServers(LoadTestCase):
     def hostile_run(self, behaviour):
-        with RawServer(behaviour) as server:
+        with RawServer(behaviour, blocking=False) as server:
             run = self.load("--target", f"127.0.0.1:{server.port}", "--connections", 2,
                             "--duration", "2s", "--timeout", "1s", "--threads", 2, "-q",
                             expect=None, timeout=40, env=SMALL_QUARANTINE)
