@@ -37,8 +37,7 @@ std::string check_line(const check::CheckResult& result) {
   line += "  ";
   line += result.rfc;
   line += '\n';
-  if (!(result.verdict == check::Verdict::pass && result.reason.empty()) &&
-      !result.reason.empty()) {
+  if (!result.reason.empty()) {
     // The first line of the reason; a Lua traceback stays in the report.
     std::string_view reason = result.reason;
     reason = reason.substr(0, reason.find('\n'));

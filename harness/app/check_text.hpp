@@ -8,7 +8,7 @@
 namespace smtp::app {
 
 // "FAIL   D3    No smuggling with a fake end of data   RFC 5321 §4.1.1.4" and,
-// for anything but a plain PASS, an indented "→ reason" line.
+// when the check gave a reason (any verdict), an indented "→ reason" line.
 std::string check_line(const check::CheckResult& result);
 
 // "78 checks in 4.2 s: 60 PASS, 2 FAIL, 3 WARN, 5 INFO, 8 SKIP, 0 ERROR" and
