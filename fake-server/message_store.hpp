@@ -24,9 +24,10 @@ struct StoredMessage {
   bool tls = false;
   std::string auth_user;  // empty when not authenticated; never a password
   bool via_bdat = false;
-  std::uint64_t size = 0;  // octets of `raw` (or of the content, with --store none)
-  std::string raw;         // Received: line + content; empty for none and maildir
-  std::string path;        // maildir: the file in new/
+  std::uint64_t size = 0;        // octets of `raw` (or of the content, with --store none)
+  std::string raw;               // Received: line + content; empty for none and maildir
+  std::size_t trace_octets = 0;  // the length of that Received: line at the start of raw
+  std::string path;              // maildir: the file in new/
 };
 
 class MessageStore {

@@ -42,6 +42,7 @@ proto::ServerStep deliver(SessionContext& s, proto::Message&& message) {
     raw = received_header({s.dialogue.client_name(), s.peer_ip, s.server.options().smtp.hostname,
                            s.dialogue.esmtp(), s.transport.tls(), s.dialogue.authenticated(), id,
                            for_rcpt, stored.received_at});
+    stored.trace_octets = raw.size();
     raw.reserve(raw.size() + message.content.size());
     raw += message.content;
   }

@@ -6,10 +6,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "app/capture_oracle.hpp"
 #include "app/check_text.hpp"
 #include "app/exit_codes.hpp"
 #include "check/runner.hpp"
@@ -39,6 +41,7 @@ struct Options {
   std::string timeout = "5s";
   std::string connect_timeout = "5s";
   std::string check_timeout = "60s";
+  std::string oracle;  // HOST:PORT the capture server listens on; empty: no oracle
   bool list = false;
   bool quiet = false;
 };
@@ -88,6 +91,7 @@ std::string list_text(const std::vector<script::CheckInfo>& checks) {
 
 int run(const Options& options) {
   check::RunnerConfig config;
+  std::optional<common::HostPort> oracle_at;
   try {
     auto hp = common::parse_host_port(options.target);
     if (!hp || hp->port == 0) {
@@ -122,6 +126,13 @@ int run(const Options& options) {
     config.target.reply_timeout = duration_flag("--timeout", options.timeout);
     config.connect_timeout = duration_flag("--connect-timeout", options.connect_timeout);
     config.check_timeout = duration_flag("--check-timeout", options.check_timeout);
+    if (!options.oracle.empty()) {
+      oracle_at = common::parse_host_port(options.oracle);
+      if (!oracle_at) {
+        throw std::invalid_argument("--oracle: expected HOST:PORT to listen on, got '" +
+                                    options.oracle + "'");
+      }
+    }
   } catch (const std::invalid_argument& e) {
     return fail(exit_usage, e.what());
   }
@@ -142,11 +153,27 @@ int run(const Options& options) {
   if (!error.empty()) return fail(exit_usage, error);
   if (selected.empty()) return fail(exit_usage, "no check selected");
 
+  // The capture server listens before the first check, for the whole run.
+  std::unique_ptr<CaptureOracle> oracle;
+  if (oracle_at) {
+    try {
+      oracle = std::make_unique<CaptureOracle>(*oracle_at);
+    } catch (const std::exception& e) {
+      return fail(exit_usage, std::string("--oracle: ") + e.what());
+    }
+    config.oracle = oracle.get();
+    config.target.oracle = true;
+  }
+
   const bool live = !options.quiet && isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr;
   if (!options.quiet) {
     std::printf("smtp-harness check %s (profile %s, domain %s): %zu checks from %s\n",
                 config.target.target.c_str(), options.profile.c_str(), options.domain.c_str(),
                 selected.size(), options.suite.c_str());
+    if (oracle) {
+      std::printf("delivery oracle listening on %s: the target must relay mail for %s there\n",
+                  oracle->where().c_str(), options.domain.c_str());
+    }
     std::fflush(stdout);
   }
   auto on_done = [&](const check::CheckResult& result, std::size_t done, std::size_t total) {
@@ -199,6 +226,7 @@ Subcommand register_check(CLI::App& app) {
       "  smtp-harness check mx.example.org:25 --domain example.org --junit checks.xml\n"
       "  smtp-harness check smtp.example.org:587 --profile submission --tls --auth u:p\n"
       "  smtp-harness check 127.0.0.1:2525 --only D3,tls --json result.json\n"
+      "  smtp-harness check relay.test:25 --domain oracle.test --oracle 127.0.0.1:2526\n"
       "  smtp-harness check 127.0.0.1:2525 --list");
   cmd->add_option("target", o.target, "HOST:PORT of the server under test")->required();
   cmd->add_option("--profile", o.profile, "mx (default), relay, submission or implicit-tls")
@@ -223,6 +251,10 @@ Subcommand register_check(CLI::App& app) {
   cmd->add_option("--connect-timeout", o.connect_timeout, "connect timeout (default 5s)");
   cmd->add_option("--check-timeout", o.check_timeout,
                   "longest a check may run (default 60s; slow checks at least 10m)");
+  cmd->add_option("--oracle", o.oracle,
+                  "listen on HOST:PORT as the delivery oracle's capture server (port 0: any); "
+                  "the target must relay mail for --domain to it. Without it the [oracle] "
+                  "checks are SKIP");
   cmd->add_flag("--list", o.list, "list the suite's checks and exit");
   cmd->add_flag("--quiet,-q", o.quiet, "print only the summary");
   return {cmd, [options] { return run(*options); }};

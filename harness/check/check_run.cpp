@@ -60,6 +60,7 @@ class CheckRun {
   asio::awaitable<IoResult> perform(const IoRequest& request);
   asio::awaitable<IoResult> connect(bool implicit_tls);
   asio::awaitable<IoResult> sleep(std::chrono::milliseconds duration);
+  asio::awaitable<IoResult> delivered(const std::string& token, std::chrono::milliseconds timeout);
   // When a wait of `timeout` from now must end: never after the check's
   // deadline.
   Clock::time_point until(std::chrono::milliseconds timeout) const {
@@ -151,6 +152,7 @@ asio::awaitable<IoResult> CheckRun::perform(const IoRequest& request) {
   using Kind = IoRequest::Kind;
   if (request.kind == Kind::connect) co_return co_await connect(request.tls);
   if (request.kind == Kind::sleep) co_return co_await sleep(request.timeout);
+  if (request.kind == Kind::delivered) co_return co_await delivered(request.bytes, request.timeout);
   auto found = connections_.find(request.connection);
   if (found == connections_.end()) {
     const bool was_open = request.connection > 0 && request.connection <= last_number_;
@@ -179,6 +181,7 @@ asio::awaitable<IoResult> CheckRun::perform(const IoRequest& request) {
     }
     case Kind::connect:
     case Kind::sleep:
+    case Kind::delivered:
       break;  // handled above
   }
   co_return failed("unknown request");
@@ -220,6 +223,42 @@ asio::awaitable<IoResult> CheckRun::sleep(std::chrono::milliseconds duration) {
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   IoResult done;  // named: no aggregate temporaries in coroutines (GCC 12)
   co_return done;
+}
+
+// The oracle is asked again every kOraclePoll until the message is there or
+// the wait ends: a relay's delivery takes milliseconds to seconds, and the
+// capture server has no way to wake one check's coroutine.
+constexpr std::chrono::milliseconds kOraclePoll{50};
+
+asio::awaitable<IoResult> CheckRun::delivered(const std::string& token,
+                                              std::chrono::milliseconds timeout) {
+  DeliveryOracle* oracle = env_.config.oracle;
+  if (oracle == nullptr) co_return failed("no delivery oracle is configured (--oracle)");
+  const auto waited = bounded(timeout);
+  const auto end = until(timeout);
+  transcript_.event(0, "oracle " + oracle->where() + ": waiting up to " + seconds_text(waited) +
+                           " for a message holding " + token);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    if (auto message = oracle->find(token)) {
+      const auto after =
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - (end - waited));
+      transcript_.event(0, "oracle: a message of " + std::to_string(message->size()) +
+                               " octets arrived after " + seconds_text(after));
+      IoResult result;
+      result.raw = std::move(*message);
+      co_return result;
+    }
+    if (Clock::now() >= end) break;
+    timer.expires_at(std::min(Clock::now() + kOraclePoll, end));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  transcript_.event(0, "oracle: no message holding " + token + " within " + seconds_text(waited));
+  IoResult none;
+  none.status = IoResult::Status::timeout;
+  none.detail =
+      "no message holding " + token + " reached the oracle within " + seconds_text(waited);
+  co_return none;
 }
 
 }  // namespace

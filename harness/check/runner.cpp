@@ -62,7 +62,9 @@ std::optional<std::string> skip_reason(const script::CheckInfo& info, const Runn
       std::find(info.profiles.begin(), info.profiles.end(), profile) == info.profiles.end()) {
     return "applies to " + joined(info.profiles) + "; the profile is " + profile;
   }
-  if (info.oracle) return std::string("needs the delivery oracle (not configured)");
+  if (info.oracle && config.oracle == nullptr) {
+    return std::string("needs the delivery oracle (--oracle HOST:PORT, not given)");
+  }
   return std::nullopt;
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "check/check_result.hpp"
+#include "check/delivery_oracle.hpp"
 #include "script/check_suite.hpp"
 
 namespace smtp::check {
@@ -40,6 +41,9 @@ struct RunnerConfig {
   // certificate, so verification is off unless asked for (T7 reports it).
   bool tls_verify = false;
   std::string sni;  // empty: the host when it is a name
+  // The capture server the target relays to (--oracle); null: the checks
+  // that need it are SKIP. target.oracle must say whether it is set.
+  DeliveryOracle* oracle = nullptr;
 };
 
 // Which checks run. A check not selected is left out; a check selected but

@@ -46,13 +46,11 @@ void set_string(lua_State* L, const char* name, const std::string& value) {
 std::optional<IoRequest> read_request(lua_State* L, int index) {
   if (!lua_istable(L, index)) return std::nullopt;
   static const std::pair<const char*, IoRequest::Kind> kinds[] = {
-      {"connect", IoRequest::Kind::connect},
-      {"write", IoRequest::Kind::write},
-      {"read_reply", IoRequest::Kind::read_reply},
-      {"handshake", IoRequest::Kind::handshake},
-      {"wait_close", IoRequest::Kind::wait_close},
-      {"close", IoRequest::Kind::close},
-      {"sleep", IoRequest::Kind::sleep}};
+      {"connect", IoRequest::Kind::connect},       {"write", IoRequest::Kind::write},
+      {"read_reply", IoRequest::Kind::read_reply}, {"handshake", IoRequest::Kind::handshake},
+      {"wait_close", IoRequest::Kind::wait_close}, {"close", IoRequest::Kind::close},
+      {"sleep", IoRequest::Kind::sleep},           {"delivered", IoRequest::Kind::delivered},
+  };
   const std::string kind = field_string(L, index, "kind");
   IoRequest request;
   bool known = false;
@@ -149,6 +147,8 @@ std::unique_ptr<CheckCoroutine> CheckSuite::start(std::size_t index, const Check
   set_string(L, "domain", target.domain);
   lua_pushboolean(L, target.starttls);
   lua_setfield(L, -2, "tls");
+  lua_pushboolean(L, target.oracle);
+  lua_setfield(L, -2, "oracle");
   if (target.user) set_string(L, "user", *target.user);
   if (target.password) set_string(L, "password", *target.password);
   lua_pushnumber(L, static_cast<double>(target.reply_timeout.count()) / 1000.0);

@@ -21,10 +21,11 @@ struct IoRequest {
     wait_close,  // wait at most `timeout` for the peer to close; bytes that come instead are kept
     close,       // close `connection` (no QUIT)
     sleep,       // wait `timeout`
+    delivered,   // the delivery oracle: wait at most `timeout` for a message holding `bytes`
   };
   Kind kind = Kind::read_reply;
   int connection = 0;   // 1, 2, ... as connect returned; unused by connect and sleep
-  std::string bytes;    // write
+  std::string bytes;    // write; delivered: the token the message holds
   bool secret = false;  // write: credentials, redacted in the transcript
   bool tls = false;     // connect: implicit TLS
   std::chrono::milliseconds timeout{0};  // read_reply, wait_close, sleep; 0: the runner's default
@@ -33,8 +34,9 @@ struct IoRequest {
 struct IoResult {
   enum class Status : std::uint8_t {
     ok,         // connect: connected; write/handshake/close/sleep done; read_reply: a reply;
-                // wait_close: the peer closed
-    timeout,    // nothing (complete) within the timeout; wait_close: still open
+                // wait_close: the peer closed; delivered: a message arrived (its text in raw)
+    timeout,    // nothing (complete) within the timeout; wait_close: still open;
+                // delivered: no message holding the token arrived
     closed,     // the peer closed (EOF, reset) before a complete reply or during a write
     malformed,  // read_reply: bytes that are not a reply (RFC 5321 §4.2); see detail, raw
     failed,     // connect refused or unreachable, handshake failed, a bad connection number
@@ -43,7 +45,8 @@ struct IoResult {
   int connection = 0;                 // connect: the new connection's number
   std::optional<proto::Reply> reply;  // read_reply with ok
   std::string detail;                 // why, for anything but ok
-  std::string raw;  // malformed: the offending bytes; closed/timeout: a partial reply read
+  std::string raw;  // malformed: the offending bytes; closed/timeout: a partial reply read;
+                    // delivered: the message as the oracle received it
 };
 
 }  // namespace smtp::script

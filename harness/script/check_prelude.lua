@@ -260,6 +260,19 @@ function Test:sleep(seconds)
   io({ kind = "sleep", timeout_ms = seconds_to_ms(seconds, "sleep") })
 end
 
+-- The delivery oracle (CONFORMANCE.md, 🔍): the message the target relayed to
+-- the harness's capture server whose text holds `token` (t:unique(), put in
+-- the recipient, Subject and Message-ID), waiting up to `seconds` (default
+-- 10) for it; nil when none arrived. SKIP when no oracle listens (--oracle).
+function Test:delivered(token, seconds)
+  if not self.oracle then finish("SKIP", "needs the delivery oracle (--oracle)") end
+  if type(token) ~= "string" or token == "" then error("delivered: token must be a non-empty string", 2) end
+  local result = io({ kind = "delivered", bytes = token, timeout_ms = seconds_to_ms(seconds or 10, "delivered") })
+  if result.status == "ok" then return result.raw end
+  if result.status ~= "timeout" then finish("ERROR", "the delivery oracle: " .. tostring(result.detail)) end
+  return nil
+end
+
 function Test:unique()
   self._unique = self._unique + 1
   return self._nonce .. self._unique
@@ -363,6 +376,7 @@ local function new_test(target, info, nonce)
   local unmet = { MUST = "FAIL", SHOULD = "WARN", INFO = "INFO" }
   return setmetatable({
     target = target.target, profile = target.profile, domain = target.domain, tls = target.tls,
+    oracle = target.oracle,
     user = target.user, password = target.password, timeout = target.timeout,
     id = info.id, level = info.level,
     _unmet_verdict = unmet[info.level], _needs = info.needs, _notes = {}, _fresh = {}, _infos = {},

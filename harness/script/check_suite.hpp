@@ -46,6 +46,7 @@ struct CheckTarget {
   bool starttls = false;  // --tls: sessions upgrade with STARTTLS before anything else
   std::optional<std::string> user, password;  // --auth
   std::chrono::milliseconds reply_timeout{5000};
+  bool oracle = false;  // a delivery oracle listens: t:delivered works
 };
 
 // How a check ended.

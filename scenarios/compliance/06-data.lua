@@ -18,14 +18,6 @@ local function header(id, to, token)
     "Message-ID: <" .. token .. "." .. id:lower() .. "@smtp-harness.invalid>\r\n\r\n"
 end
 
--- The delivery oracle: the message the target relayed to the harness's
--- capture server, found by its token (nil when none arrived within
--- `seconds`). The runner skips oracle checks unless an oracle is configured.
-local function delivered(t, token, seconds)
-  if type(t.delivered) ~= "function" then t:skip("needs the delivery oracle") end
-  return t:delivered(token, seconds)
-end
-
 -- "\r\n.\n" as text: CR, LF and NUL spelled out.
 local function shown(bytes)
   return (bytes:gsub("\r", "\\r"):gsub("\n", "\\n"):gsub("\0", "\\0"))
@@ -180,7 +172,7 @@ check {
     c:write(header("D2", to, token) .. "before\r\n..\r\n..x\r\n.x\r\nafter\r\n.\r\n")
     t:answered(c:read(), "the end of data"):expect("2xx", "the end of data")
     c:quit()
-    local got = delivered(t, token, 10)
+    local got = t:delivered(token, 10)
     t:require(got, "the message was accepted but not delivered to the oracle")
     t:require(got:gsub("\r\n", "\n"):find("\nbefore\n.\n.x\nx\nafter\n", 1, true),
       "the lines '..', '..x', '.x' were not delivered as '.', '.x', 'x' (RFC 5321 §4.5.2)")
@@ -325,7 +317,7 @@ check {
     t:answered(c:data(header("D6", to, token) .. "A message sent without any Received: header."),
       "the message"):expect("2xx", "the message")
     c:quit()
-    local got = delivered(t, token, 10)
+    local got = t:delivered(token, 10)
     t:require(got, "the message was accepted but not delivered to the oracle")
     -- §4.4: servers MUST prepend a Received: line, so one comes before the
     -- header fields the message was sent with.
@@ -355,7 +347,7 @@ check {
     c:close()
     -- §4.1.1.10: a connection closed prematurely MUST cancel the pending
     -- transaction.
-    local got = delivered(t, token, 10)
+    local got = t:delivered(token, 10)
     t:require(not got, "a message whose connection was dropped mid-DATA was delivered: the " ..
       "server MUST cancel the pending transaction (RFC 5321 §4.1.1.10)")
   end,

@@ -83,14 +83,6 @@ check {
   end,
 }
 
--- The delivery oracle: the message the target relayed to the harness's
--- capture server, found by its token (nil when none arrived). The runner
--- skips oracle checks unless an oracle is configured.
-local function delivered(t, token, seconds)
-  if type(t.delivered) ~= "function" then t:skip("needs the delivery oracle") end
-  return t:delivered(token, seconds)
-end
-
 check {
   id = "K2.delivered",
   title = "A chunk holding CRLF.CRLF and commands is delivered byte for byte",
@@ -113,7 +105,7 @@ check {
       "Message-ID: <" .. token .. ".k2@smtp-harness.invalid>\r\n\r\n" .. body, true))
     need_250(t, c, "BDAT LAST")
     c:quit()
-    local got = delivered(t, token, 10)
+    local got = t:delivered(token, 10)
     t:require(got, "the message was accepted but not delivered to the oracle")
     -- BDAT has no transparency: the "." line and the command lines are
     -- message text and arrive as sent (line ends compared as LF).

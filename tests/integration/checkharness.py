@@ -33,7 +33,7 @@ VERDICTS = ("PASS", "FAIL", "WARN", "INFO", "SKIP", "ERROR")
 # The reasons the runner gives for a check it does not run at all
 # (harness/check/runner.cpp, skip_reason): another profile, or no oracle.
 PROFILE_MISMATCH = re.compile(r"^applies to [a-z, -]+; the profile is [a-z-]+$")
-NO_ORACLE = "needs the delivery oracle (not configured)"
+NO_ORACLE = "needs the delivery oracle (--oracle HOST:PORT, not given)"
 
 
 def binary():

@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner_fixture.hpp"
@@ -134,10 +137,69 @@ TEST_F(RunnerTest, OtherProfilesAndOracleChecksAreSkippedWithoutRunning) {
   EXPECT_EQ(run.results[0].verdict, Verdict::skip);
   EXPECT_EQ(run.results[0].reason, "applies to submission, relay; the profile is mx");
   EXPECT_EQ(run.results[1].verdict, Verdict::skip);
-  EXPECT_EQ(run.results[1].reason, "needs the delivery oracle (not configured)");
+  EXPECT_EQ(run.results[1].reason, "needs the delivery oracle (--oracle HOST:PORT, not given)");
   EXPECT_TRUE(run.results[0].transcript.empty());
   EXPECT_EQ(run.results[2].verdict, Verdict::pass) << describe(run.results[2]);
   EXPECT_EQ(server.sessions(), 1);  // only C1 connected
+}
+
+// The oracle the runner sees (delivery_oracle.hpp): messages handed in by
+// the test, as a capture server would have received them.
+class StoredOracle final : public DeliveryOracle {
+ public:
+  std::vector<std::string> messages;
+  int asked = 0;
+  std::optional<std::string> find(std::string_view token) override {
+    ++asked;
+    for (const auto& m : messages) {
+      if (holds_token(m, token)) return m;
+    }
+    return std::nullopt;
+  }
+  std::string where() const override { return "127.0.0.1:2526"; }
+};
+
+TEST_F(RunnerTest, OracleChecksRunAndFindTheirMessageByToken) {
+  StoredOracle oracle;
+  oracle.messages = {"Subject: other tok12\r\n\r\nno\r\n", "Subject: mine tok1\r\n\r\nbody\r\n"};
+  auto cfg = config(closed_port());
+  cfg.oracle = &oracle;
+  cfg.target.oracle = true;
+  auto run = this->run(check("D2", R"(
+    local got = t:delivered("tok1", 1)
+    t:require(got and got:find("mine", 1, true), "got " .. tostring(got)))",
+                             "oracle = true,") +
+                           check("D7", R"(
+    local got = t:delivered("tok3", 0.2)
+    t:require(got == nil, "a message arrived: " .. tostring(got))
+    t:pass("nothing arrived"))",
+                                 "oracle = true,"),
+                       cfg);
+  ASSERT_EQ(run.results.size(), 2u);
+  EXPECT_EQ(run.results[0].verdict, Verdict::pass) << describe(run.results[0]);
+  EXPECT_NE(find(run.results[0], Kind::event, "oracle: a message of"), nullptr);
+  EXPECT_EQ(run.results[1].verdict, Verdict::pass) << describe(run.results[1]);
+  EXPECT_EQ(run.results[1].reason, "nothing arrived");
+  EXPECT_NE(find(run.results[1], Kind::event, "oracle: no message holding tok3"), nullptr);
+  // Asked again while waiting, not once: a relay delivers after a moment.
+  EXPECT_GT(oracle.asked, 2);
+}
+
+TEST_F(RunnerTest, DeliveredWithoutAnOracleIsASkip) {
+  // A user's own check that calls t:delivered without declaring oracle = true.
+  auto run = this->run(check("U1", "    t:delivered(\"x1\", 1)"), config(closed_port()));
+  ASSERT_EQ(run.results.size(), 1u);
+  EXPECT_EQ(run.results[0].verdict, Verdict::skip) << describe(run.results[0]);
+  EXPECT_EQ(run.results[0].reason, "needs the delivery oracle (--oracle)");
+}
+
+TEST(HoldsToken, MatchesWholeTokensOnly) {
+  EXPECT_TRUE(holds_token("To: <d2-h1x51@example.com>", "h1x51"));
+  EXPECT_TRUE(holds_token("h1x51", "h1x51"));
+  EXPECT_FALSE(holds_token("To: <d2-h1x512@example.com>", "h1x51"));
+  EXPECT_FALSE(holds_token("Xh1x51", "h1x51"));
+  EXPECT_TRUE(holds_token("h1x512 and h1x51.", "h1x51"));  // the second one
+  EXPECT_FALSE(holds_token("anything", ""));
 }
 
 TEST_F(RunnerTest, LuaErrorIsAnErrorWithFileAndLine) {

@@ -1,0 +1,149 @@
+"""smtp-harness check --oracle (issue 6, the delivery oracle): the harness
+listens as a capture server, a relay passes the checks' mail on to it, and
+the 🔍 checks judge what arrived.
+
+The relays are tests/integration/relay.py: Debian's aiosmtpd with its own
+relaying handler (a real third-party relay), a small relay that does
+everything right, and broken variants of it that each break one
+requirement, so that each oracle check is shown failing.
+"""
+
+import concurrent.futures
+import os
+import socket
+import subprocess
+import sys
+import unittest
+
+from checkharness import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CheckTestCase, run_check
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PYTHON = "/usr/bin/python3"  # Debian's, with python3-aiosmtpd
+READY_TIMEOUT = 30.0
+ORACLE_CHECKS = ["D2", "D6", "D7", "L4.delivered", "K2.delivered"]
+# A port taken between picking it and the harness binding it: tried again.
+BIND_ATTEMPTS = 3
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Relay:
+    """relay.py in its own process; stopped by closing its stdin."""
+
+    def __init__(self, mode, oracle_port):
+        self.mode, self.oracle_port = mode, oracle_port
+        self.process = None
+        self.port = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [PYTHON, os.path.join(HERE, "relay.py"), "--mode", self.mode,
+             "--to", f"127.0.0.1:{self.oracle_port}"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # One line, bounded: a relay that cannot start exits and closes stdout.
+        line = self._readline(READY_TIMEOUT)
+        if not line.startswith("relay ready: port="):
+            self.stop()
+            raise AssertionError(f"relay {self.mode} did not start: {line!r}")
+        self.port = int(line.strip().split("=")[1])
+        return self
+
+    def _readline(self, timeout):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(self.process.stdout.readline).result(timeout=timeout)
+
+    def stop(self):
+        if self.process is None:
+            return ""
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        errors = self.process.stderr.read()
+        self.process.stdout.close()
+        self.process.stderr.close()
+        self.process = None
+        return errors
+
+
+def judge(mode, *extra):
+    """The oracle checks against relay `mode` (a fresh oracle port each
+    attempt). Returns (CheckRun, relay stderr)."""
+    for attempt in range(BIND_ATTEMPTS):
+        relay = Relay(mode, free_port()).start()
+        try:
+            run = run_check(f"127.0.0.1:{relay.port}", "--only", ",".join(ORACLE_CHECKS),
+                            "--oracle", f"127.0.0.1:{relay.oracle_port}", *extra)
+        finally:
+            errors = relay.stop()
+        in_use = run.code == EXIT_USAGE and "in use" in run.stderr
+        if not in_use or attempt == BIND_ATTEMPTS - 1:
+            return run, errors
+    raise AssertionError("unreachable")
+
+
+class DeliveryOracle(CheckTestCase):
+    def test_a_correct_relay_passes_every_oracle_check(self):
+        run, errors = judge("correct")
+        self.assertEqual(run.code, EXIT_OK, run.not_passed() + f"\nrelay stderr:\n{errors}")
+        self.assertEqual(run.verdicts, {"D2": "PASS", "D6": "PASS", "D7": "PASS",
+                                        "L4.delivered": "PASS", "K2.delivered": "SKIP"})
+        self.assertEqual(run.results["K2.delivered"]["reason"], "CHUNKING is not advertised")
+        self.assertIn("delivery oracle listening on 127.0.0.1:", run.stdout)
+        # The evidence says what arrived, and when.
+        events = [e["text"] for e in run.results["D2"]["transcript"] if e["kind"] == "event"]
+        self.assertTrue(any(t.startswith("oracle: a message of") for t in events), events)
+        events = [e["text"] for e in run.results["D7"]["transcript"] if e["kind"] == "event"]
+        self.assertTrue(any(t.startswith("oracle: no message holding") for t in events), events)
+        self.assertValid(run.result)
+
+    def test_each_broken_relay_fails_its_check(self):
+        # A relay that does not dot-stuff (RFC 5321 §4.5.2) changes every
+        # line that starts with a dot: D2's and one of L4's.
+        broken = {"unstuffed": {"D2", "L4.delivered"}, "no-trace": {"D6"}, "partial": {"D7"},
+                  "folding": {"L4.delivered"}}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(broken)) as pool:
+            runs = {mode: pool.submit(judge, mode) for mode in broken}
+            for mode, check in broken.items():  # check: the ids that must FAIL
+                with self.subTest(relay=mode):
+                    run, errors = runs[mode].result(timeout=180)
+                    self.assertNoCrash(run)
+                    self.assertEqual(run.code, EXIT_FAILED, run.describe())
+                    self.assertEqual(run.ids("FAIL"), check,
+                                     run.not_passed() + f"\nrelay stderr:\n{errors}")
+                    self.assertEqual(run.ids("ERROR"), set(), run.not_passed())
+
+    def test_aiosmtpd_proxy_adds_no_received_line(self):
+        # A real finding: aiosmtpd 1.4's Proxy handler inserts "X-Peer:" but
+        # no Received: line, which RFC 5321 §4.4 requires of a relay.
+        run, errors = judge("aiosmtpd-proxy")
+        self.assertNoCrash(run)
+        self.assertEqual(run.code, EXIT_FAILED, run.describe())
+        self.assertEqual(run.ids("FAIL"), {"D6"}, run.not_passed() + f"\nrelay stderr:\n{errors}")
+        self.assertIn("no Received: header", run.results["D6"]["reason"])
+        self.assertEqual(run.ids("PASS"), {"D2", "D7", "L4.delivered"}, run.not_passed())
+
+    def test_oracle_address_errors_are_usage_errors(self):
+        run = self.check("127.0.0.1:9", "--oracle", "nowhere", expect=EXIT_USAGE,
+                         json_file=False)
+        self.assertIn("--oracle: expected HOST:PORT", run.stderr)
+        run = self.check("127.0.0.1:9", "--oracle", "oracle.example:2526", expect=EXIT_USAGE,
+                         json_file=False)
+        self.assertIn("expected an IP address", run.stderr)
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            run = self.check("127.0.0.1:9", "--oracle", f"127.0.0.1:{port}", expect=EXIT_USAGE,
+                             json_file=False)
+            self.assertIn(f"127.0.0.1:{port}", run.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(unittest.main())
