@@ -16,8 +16,9 @@ MODE:
                   (§4.1.1.10)
   unstuffed       BROKEN: passes lines on without dot-stuffing them again, so
                   the next hop unstuffs a second time and takes a lone "."
-                  for the end (CONFORMANCE D2, and L4's line that starts
-                  with a dot)
+                  for the end (CONFORMANCE D2, L4's line that starts with a
+                  dot, and K2: a BDAT chunk's "." line ends the message at
+                  the next hop and the lines after it run as commands there)
   folding         BROKEN: folds body lines longer than 990 octets (L4)
   partial         BROKEN: delivers what it has when the client drops the
                   connection in the middle of DATA (D7)
@@ -98,7 +99,9 @@ def deliver(to, mail_from, recipients, content, stuff):
 
 class Session:
     """One client of the small relay: just enough SMTP for the oracle
-    checks (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT)."""
+    checks (EHLO/HELO, MAIL, RCPT, DATA, BDAT, RSET, NOOP, QUIT). It passes
+    BDAT content on with DATA, as a relay must when the next hop may not
+    offer CHUNKING (RFC 3030 §2 leaves the choice to it)."""
 
     def __init__(self, mode, to, reader, writer):
         self.mode, self.to, self.reader, self.writer = mode, to, reader, writer
@@ -107,7 +110,7 @@ class Session:
         self.reset()
 
     def reset(self):
-        self.mail_from, self.recipients = None, []
+        self.mail_from, self.recipients, self.chunks = None, [], []
 
     async def reply(self, text):
         self.writer.write(text.encode() + b"\r\n")
@@ -132,7 +135,7 @@ class Session:
             if verb == "EHLO":
                 self.helo = arg or "unknown"
                 self.reset()
-                await self.reply(f"250-{HOSTNAME}\r\n250 8BITMIME")
+                await self.reply(f"250-{HOSTNAME}\r\n250-8BITMIME\r\n250 CHUNKING")
             elif verb == "HELO":
                 self.helo = arg or "unknown"
                 self.reset()
@@ -148,6 +151,9 @@ class Session:
                 await self.reply("354 End data with <CR><LF>.<CR><LF>")
                 if not await self.data():
                     return
+            elif verb == "BDAT" and self.recipients:
+                if not await self.bdat(arg.split()):
+                    return
             elif verb == "RSET":
                 self.reset()
                 await self.reply("250 2.0.0 OK")
@@ -156,7 +162,7 @@ class Session:
             elif verb == "QUIT":
                 await self.reply("221 2.0.0 Bye")
                 return
-            elif verb in ("MAIL", "RCPT", "DATA"):
+            elif verb in ("MAIL", "RCPT", "DATA", "BDAT"):
                 await self.reply("503 5.5.1 Bad sequence of commands")
             else:
                 await self.reply("500 5.5.2 Unknown command")
@@ -168,18 +174,37 @@ class Session:
             line = await self.line()
             if line is None:
                 if self.mode == "partial" and lines:
-                    await self.pass_on(lines)
+                    await self.pass_on(b"\r\n".join(lines) + b"\r\n")
                 return False
             if line == b".":
                 break
             lines.append(line[1:] if line.startswith(b".") else line)  # §4.5.2
-        ok = await self.pass_on(lines)
-        await self.reply("250 2.0.0 Relayed" if ok else "451 4.4.1 The next hop failed")
-        self.reset()
+        await self.finish(b"\r\n".join(lines) + b"\r\n")
         return True
 
-    async def pass_on(self, lines):
-        content = b"\r\n".join(lines) + b"\r\n"
+    async def bdat(self, args):
+        """BDAT size [LAST] (RFC 3030 §2): the chunk is `size` octets taken
+        as they are. False when the client went away first."""
+        if not args or not args[0].isdigit() or len(args) > 2 or (
+                len(args) == 2 and args[1].upper() != "LAST"):
+            await self.reply("501 5.5.4 BDAT size [LAST]")
+            return True
+        try:
+            self.chunks.append(await self.reader.readexactly(int(args[0])))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return False
+        if len(args) == 2:
+            await self.finish(b"".join(self.chunks))
+        else:
+            await self.reply(f"250 2.0.0 {args[0]} octets")
+        return True
+
+    async def finish(self, content):
+        ok = await self.pass_on(content)
+        await self.reply("250 2.0.0 Relayed" if ok else "451 4.4.1 The next hop failed")
+        self.reset()
+
+    async def pass_on(self, content):
         if self.mode == "folding":
             content = fold_long_lines(content)
         if self.mode != "no-trace":

@@ -93,8 +93,7 @@ class DeliveryOracle(CheckTestCase):
         run, errors = judge("correct")
         self.assertEqual(run.code, EXIT_OK, run.not_passed() + f"\nrelay stderr:\n{errors}")
         self.assertEqual(run.verdicts, {"D2": "PASS", "D6": "PASS", "D7": "PASS",
-                                        "L4.delivered": "PASS", "K2.delivered": "SKIP"})
-        self.assertEqual(run.results["K2.delivered"]["reason"], "CHUNKING is not advertised")
+                                        "L4.delivered": "PASS", "K2.delivered": "PASS"})
         self.assertIn("delivery oracle listening on 127.0.0.1:", run.stdout)
         # The evidence says what arrived, and when.
         events = [e["text"] for e in run.results["D2"]["transcript"] if e["kind"] == "event"]
@@ -105,9 +104,10 @@ class DeliveryOracle(CheckTestCase):
 
     def test_each_broken_relay_fails_its_check(self):
         # A relay that does not dot-stuff (RFC 5321 §4.5.2) changes every
-        # line that starts with a dot: D2's and one of L4's.
-        broken = {"unstuffed": {"D2", "L4.delivered"}, "no-trace": {"D6"}, "partial": {"D7"},
-                  "folding": {"L4.delivered"}}
+        # line that starts with a dot: D2's, one of L4's, and K2's chunk,
+        # whose "." line ends the message at the next hop.
+        broken = {"unstuffed": {"D2", "L4.delivered", "K2.delivered"}, "no-trace": {"D6"},
+                  "partial": {"D7"}, "folding": {"L4.delivered"}}
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(broken)) as pool:
             runs = {mode: pool.submit(judge, mode) for mode in broken}
             for mode, check in broken.items():  # check: the ids that must FAIL
@@ -128,6 +128,7 @@ class DeliveryOracle(CheckTestCase):
         self.assertEqual(run.ids("FAIL"), {"D6"}, run.not_passed() + f"\nrelay stderr:\n{errors}")
         self.assertIn("no Received: header", run.results["D6"]["reason"])
         self.assertEqual(run.ids("PASS"), {"D2", "D7", "L4.delivered"}, run.not_passed())
+        self.assertEqual(run.results["K2.delivered"]["reason"], "CHUNKING is not advertised")
 
     def test_oracle_address_errors_are_usage_errors(self):
         run = self.check("127.0.0.1:9", "--oracle", "nowhere", expect=EXIT_USAGE,
