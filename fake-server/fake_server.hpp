@@ -36,6 +36,9 @@ struct FakeServerOptions {
   // RFC 5321 §4.5.3.2.7: a server should wait at least 5 minutes for a command.
   std::chrono::steady_clock::duration idle_timeout = std::chrono::minutes(5);
   std::size_t max_line = 16384;  // framer bound; the command limits are the parser's
+  // Sessions served at once; one more is greeted 421 and closed (RFC 5321
+  // §3.8). 0: no limit.
+  std::size_t max_sessions = 0;
   std::size_t sessions_kept = 1000;
   std::size_t transcript_bytes = 256 * 1024;  // per session
   std::uint64_t seed = 0;

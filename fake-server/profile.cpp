@@ -55,6 +55,10 @@ const std::map<std::string, FieldSetter>& fields() {
        [](lua_State* L, FakeServerOptions& o) {
          o.smtp.max_errors = static_cast<std::size_t>(f::integer(L, context, "max_errors", 0));
        }},
+      {"max_sessions",
+       [](lua_State* L, FakeServerOptions& o) {
+         o.max_sessions = static_cast<std::size_t>(f::integer(L, context, "max_sessions", 0));
+       }},
       {"max_line",
        [](lua_State* L, FakeServerOptions& o) {
          const auto n = f::integer(L, context, "max_line", 514);

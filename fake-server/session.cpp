@@ -296,6 +296,29 @@ asio::awaitable<bool> handshake(SessionContext& s, asio::ssl::context& tls) {
   co_return true;
 }
 
+// A session over max_sessions is turned away: RFC 5321 §3.8 lets a server
+// close a connection only after a 421 (or a QUIT, or a timeout), so it gets
+// "421 4.3.2" in place of the greeting. False when `s` was turned away.
+asio::awaitable<bool> admitted(SessionContext& s) {
+  const auto limit = s.server.options().max_sessions;
+  if (limit == 0 || s.server.stats().active_sessions <= limit) co_return true;
+  const auto open_now = std::to_string(s.server.stats().active_sessions - 1);
+  if (s.server.options().smtp.violations.drops_sessions_over_limit) {
+    // Violation drops-sessions-over-limit (CONFORMANCE O1): the connection
+    // is closed without a word, which §3.8 does not allow; the client cannot
+    // tell a busy server from a broken one.
+    s.log(Direction::event, "violation drops-sessions-over-limit: closed without a reply, " +
+                                open_now + " sessions open");
+    co_return false;
+  }
+  s.log(Direction::event, "over max_sessions: " + open_now + " sessions open");
+  // The write gets its own deadline, as the idle timeout's 421 does.
+  s.transport.expires_after(std::chrono::seconds(10));
+  s.pending += s.dialogue.encode(proto::ServerReply::too_many_sessions);
+  co_await flush(s);
+  co_return false;
+}
+
 // The greeting, or what a "connect" rule or on_connect says instead.
 Outcome greet(SessionContext& s, bool& start_tls) {
   auto action = decide_connect(s);
@@ -347,6 +370,10 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
   if (implicit_tls) {
     const bool shaken = co_await handshake(s, *options_.tls);
     open = shaken;
+  }
+  if (open) {
+    const bool admit = co_await admitted(s);
+    open = admit;
   }
   if (open) {
     bool start_tls = false;

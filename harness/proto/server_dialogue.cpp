@@ -136,7 +136,10 @@ std::string ServerDialogue::ehlo_reply() const {
     add((config_.violations.ehlo_keyword_equals ? "SIZE=" : "SIZE ") +
         std::to_string(config_.max_message_size));
   }
-  if (ext.eight_bit_mime) add("8BITMIME");
+  // Violation smtputf8-without-8bitmime (CONFORMANCE X3): 8BITMIME is still
+  // taken but left out of the list, while RFC 6531 §3.1 (8) makes a server
+  // offering SMTPUTF8 announce it.
+  if (ext.eight_bit_mime && !config_.violations.smtputf8_without_8bitmime) add("8BITMIME");
   // RFC 6531 §3.1: SMTPUTF8 requires 8BITMIME to be offered too.
   if (smtputf8_offered(ext)) add("SMTPUTF8");
   if (ext.dsn) add("DSN");

@@ -173,6 +173,8 @@ class ServerDialogue {
   std::uint64_t chunk_remaining_ = 0;
   std::uint64_t chunk_size_ = 0;
   std::uint64_t chunked_size_ = 0;  // BDAT octets of this transaction so far
+  // Octets of the current DATA line on the wire (violation data-line-counts-dot).
+  std::uint64_t wire_line_octets_ = 0;
 
   // SASL (RFC 4954).
   std::string sasl_mechanism_;

@@ -7,6 +7,12 @@
 namespace smtp::proto {
 
 ServerStep ServerDialogue::on_data_command() {
+  // Violation chunking-refuses-data (CONFORMANCE K1): RFC 3030 §2, "Servers
+  // that offer the BDAT extension MUST continue to support the regular SMTP
+  // DATA command". This server takes mail by BDAT only once it offers it.
+  if (config_.violations.chunking_refuses_data && config_.extensions.chunking) {
+    return refuse(ServerReply::not_implemented);
+  }
   // RFC 3030 §2, CONFORMANCE K3. Violation data-after-bdat: DATA is taken
   // anyway, and the chunks received so far are dropped.
   if (bdat_used_ && !config_.violations.data_after_bdat) return refuse(ServerReply::bad_sequence);
@@ -21,6 +27,7 @@ ServerStep ServerDialogue::on_data_command() {
   }
   bdat_used_ = false;  // already false, except under data-after-bdat: DATA's message now
   unstuffer_.reset();
+  wire_line_octets_ = 0;
   content_.clear();
   latched_.reset();
   state_ = ServerState::data;
@@ -45,11 +52,43 @@ DataStep ServerDialogue::on_data(std::string_view bytes) {
     auto progress = unstuffer_.feed(bytes, keep ? &content_ : nullptr);
     result.consumed = progress.consumed;
     latch_if_too_big(unstuffer_.message_size());
+    if (config_.violations.data_line_counts_dot) {
+      // Violation data-line-counts-dot (CONFORMANCE L4): RFC 5321 §4.5.3.1.6
+      // allows a text line of 1000 octets with its CRLF, "not counting the
+      // leading dot duplicated for transparency". This server measures each
+      // line as it arrives, the stuffed dot included, so a 1000-octet line
+      // that starts with "." (1001 on the wire) is too long for it.
+      for (const char octet : bytes.substr(0, progress.consumed)) {
+        if (latched_) break;
+        if (++wire_line_octets_ > 1000) latched_ = ServerReply::line_too_long;
+        if (octet == '\n') wire_line_octets_ = 0;
+      }
+    }
     if (progress.complete) result.step = end_of_message();
     return result;
   }
   if (state_ != ServerState::bdat) return result;
   const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), chunk_remaining_));
+  if (config_.violations.bdat_chunk_scanned && !chunk_verdict_ && !chunk_refusal_) {
+    // Violation bdat-chunk-scanned (CONFORMANCE K2): RFC 3030 §2 has a chunk
+    // be exactly the octets its BDAT announced, with no dot-stuffing and no
+    // terminator. This server reads chunks as it reads DATA: CRLF "." CRLF
+    // inside one ends the message, and the chunk's remaining octets are read
+    // as commands (SMTP smuggling through BDAT).
+    const bool keep = config_.keep_content && !latched_;
+    auto progress = unstuffer_.feed(bytes.substr(0, n), keep ? &content_ : nullptr);
+    chunked_size_ += progress.consumed;
+    latch_if_too_big(chunked_size_);
+    chunk_remaining_ -= progress.consumed;
+    result.consumed = progress.consumed;
+    if (progress.complete) {
+      chunk_remaining_ = 0;
+      result.step = end_of_message();
+    } else if (chunk_remaining_ == 0) {
+      result.step = end_of_chunk();
+    }
+    return result;
+  }
   if (!chunk_verdict_ && !chunk_refusal_) {
     chunked_size_ += n;
     if (!latch_if_too_big(chunked_size_) && config_.keep_content)

@@ -30,6 +30,7 @@ enum class ServerReply : std::uint8_t {
   too_many_errors,      // 421 4.7.0 and close
   binary_garbage,       // 421 4.7.0 and close
   idle_timeout,         // 421 4.4.2 and close (RFC 5321 §4.5.3.2.7)
+  too_many_sessions,    // 421 4.3.2 in place of the greeting, and close (§3.8)
   // permanent
   line_too_long,           // 500 5.5.2
   unrecognised,            // 500 5.5.2

@@ -41,6 +41,11 @@ struct ServerViolations {
   bool auth_cancel_not_501 = false;             // A3
   bool auth_bad_base64_535 = false;             // A4
   bool auth_empty_response_accepted = false;    // A7
+  bool chunking_refuses_data = false;           // K1
+  bool bdat_chunk_scanned = false;              // K2
+  bool smtputf8_without_8bitmime = false;       // X3
+  bool data_line_counts_dot = false;            // L4
+  bool drops_sessions_over_limit = false;       // O1
 };
 
 struct ViolationInfo {
@@ -50,7 +55,7 @@ struct ViolationInfo {
   std::string_view breaks;  // the requirement and its clause, for docs and errors
 };
 
-inline constexpr std::array<ViolationInfo, 24> violation_table{{
+inline constexpr std::array<ViolationInfo, 29> violation_table{{
     {"lf-dot-lf-ends-data", &ServerViolations::lf_dot_lf_ends_data, "D3",
      "LF \".\" LF ends DATA; only CRLF \".\" CRLF may (RFC 5321 §4.1.1.4, §2.3.8)"},
     {"starttls-keeps-plaintext", &ServerViolations::starttls_keeps_plaintext, "T4",
@@ -109,6 +114,23 @@ inline constexpr std::array<ViolationInfo, 24> violation_table{{
     {"auth-empty-response-accepted", &ServerViolations::auth_empty_response_accepted, "A7",
      "an empty SASL response (\"=\") is taken as a successful authentication: 235 "
      "(RFC 4954 §4, RFC 4616 §2)"},
+    {"chunking-refuses-data", &ServerViolations::chunking_refuses_data, "K1",
+     "CHUNKING is advertised and DATA gets 502: mail is taken by BDAT only; a server offering "
+     "BDAT MUST still support DATA (RFC 3030 §2)"},
+    {"bdat-chunk-scanned", &ServerViolations::bdat_chunk_scanned, "K2",
+     "a BDAT chunk is read like DATA: CRLF \".\" CRLF inside it ends the message, and the "
+     "chunk's remaining octets are read as commands; a chunk is exactly its announced octets "
+     "(RFC 3030 §2)"},
+    {"smtputf8-without-8bitmime", &ServerViolations::smtputf8_without_8bitmime, "X3",
+     "SMTPUTF8 is advertised without 8BITMIME (BODY=8BITMIME is still taken, unannounced); a "
+     "server offering SMTPUTF8 MUST announce 8BITMIME (RFC 6531 §3.1, item 8)"},
+    {"data-line-counts-dot", &ServerViolations::data_line_counts_dot, "L4",
+     "DATA lines are measured on the wire, the transparency dot included: a 1000-octet line "
+     "that is dot-stuffed (1001 sent) gets the message refused with 500 (RFC 5321 "
+     "§4.5.3.1.6)"},
+    {"drops-sessions-over-limit", &ServerViolations::drops_sessions_over_limit, "O1",
+     "a session over the server's max_sessions is closed without a word instead of getting "
+     "421 (RFC 5321 §3.8)"},
 }};
 
 // Turns on the violation called `name` (exact spelling). False for an

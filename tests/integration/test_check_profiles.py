@@ -15,6 +15,14 @@ here):
                                    itself: checks that need a usable
                                    greeting, EHLO or STARTTLS end in ERROR,
                                    and every ERROR says so
+    -- only: ID[, ID...]           run only these checks (--only): for a
+                                   profile whose breakage would spill into
+                                   many other checks (DATA refused, TLS
+                                   broken, a session limit) or that a slow
+                                   check (L7) needs; its expect-fail and
+                                   expect-warn ids must be among them, and
+                                   the default server's WARNs are compared
+                                   within them
 
 A profile needs an expect-fail or an expect-warn line. Without expect-error
 no check may end in ERROR.
@@ -39,6 +47,7 @@ PARALLEL = 4
 JOB_TIMEOUT = 180.0
 
 EXPECT_LINE = re.compile(r"^--\s*expect-([a-z]+):(.*)$")
+ONLY_LINE = re.compile(r"^--\s*only:(.*)$")
 CHECK_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 ERROR_KINDS = {"sessions"}
 
@@ -59,40 +68,65 @@ def profile_name(path):
     return os.path.basename(path)[:-len(".lua")]
 
 
+def id_list(where, header, text):
+    """The ids of "ID[, ID...]"; anything else is an AssertionError."""
+    values = [v.strip() for v in text.split(",")]
+    if not values or any(not CHECK_ID.match(v) for v in values):
+        raise AssertionError(f"{where}: {header}: expected ID[, ID...], got {text.strip()!r}")
+    return set(values)
+
+
 def declarations(path):
-    """{"fail": set, "warn": set, "error": set} from the profile's
-    expect-* lines; a malformed or repeated line is an AssertionError."""
+    """{"fail": set, "warn": set, "error": set, "only": set or None} from
+    the profile's expect-* and only lines; a malformed or repeated line is
+    an AssertionError."""
     declared = {}
+    only = None
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
+            where = f"{path}:{number}"
+            o = ONLY_LINE.match(line.rstrip("\n"))
+            if o:
+                if only is not None:
+                    raise AssertionError(f"{where}: a second only line")
+                only = id_list(where, "only", o.group(1))
+                continue
             m = EXPECT_LINE.match(line.rstrip("\n"))
             if not m:
                 continue
-            where = f"{path}:{number}"
             kind, values = m.group(1), [v.strip() for v in m.group(2).split(",")]
             if kind not in ("fail", "warn", "error"):
                 raise AssertionError(f"{where}: expect-{kind}: expected expect-fail, "
                                      f"expect-warn or expect-error")
             if kind in declared:
                 raise AssertionError(f"{where}: a second expect-{kind} line")
-            if not values or any(not CHECK_ID.match(v) for v in values):
-                raise AssertionError(f"{where}: expect-{kind}: expected ID[, ID...], "
-                                     f"got {m.group(2).strip()!r}")
-            if kind == "error" and not set(values) <= ERROR_KINDS:
+            values = id_list(where, f"expect-{kind}", m.group(2))
+            if kind == "error" and not values <= ERROR_KINDS:
                 raise AssertionError(f"{where}: expect-error: only {sorted(ERROR_KINDS)}")
-            declared[kind] = set(values)
+            declared[kind] = values
     if "fail" not in declared and "warn" not in declared:
         raise AssertionError(f"{path}: no '-- expect-fail: ID[, ID...]' line (or expect-warn for "
                              f"a broken SHOULD): declare the checks the profile breaks")
-    return {kind: declared.get(kind, set()) for kind in ("fail", "warn", "error")}
+    result = {kind: declared.get(kind, set()) for kind in ("fail", "warn", "error")}
+    if only is not None:
+        outside = (result["fail"] | result["warn"]) - only
+        if outside:
+            raise AssertionError(f"{path}: expected {sorted(outside)} to fail or warn, but the "
+                                 f"only line leaves them out: {sorted(only)}")
+    result["only"] = only
+    return result
 
 
 def judge(profile):
-    """The whole suite against fake-smtpd with `profile` (None: the
-    default server). The server's stop() asserts its clean exit."""
+    """The suite against fake-smtpd with `profile` (None: the default
+    server): the whole of it, or the checks of the profile's only line.
+    The server's stop() asserts its clean exit."""
+    only = declarations(profile)["only"] if profile else None
     server = FakeSmtpd(profile=profile)
     server.start()
     try:
+        if only:
+            return run_check(plain_target(server), "--only", ",".join(sorted(only)))
         return run_check(plain_target(server))
     finally:
         server.stop()
@@ -110,6 +144,7 @@ class BrokenProfiles(CheckTestCase):
                 declared = declarations(path)
                 self.assertEqual(declared["fail"] - known, set(), "ids no check has")
                 self.assertEqual(declared["warn"] - known, set(), "ids no check has")
+                self.assertEqual((declared["only"] or set()) - known, set(), "ids no check has")
                 self.assertEqual(declared["fail"] & declared["warn"], set())
 
     def test_each_profile_fails_exactly_its_declared_checks(self):
@@ -131,16 +166,27 @@ class BrokenProfiles(CheckTestCase):
         print("\nprofile: FAIL / WARN beyond the default server's "
               f"{sorted(default_warns)} / ERROR count, elapsed\n" + "\n".join(table), flush=True)
 
+    @staticmethod
+    def baseline_warns(path, default_warns):
+        """The default server's WARNs among the checks the profile runs."""
+        only = declarations(path)["only"]
+        return default_warns if only is None else default_warns & only
+
     def summary(self, name, run, default_warns):
         if run.result is None:
             return f"  {name}: exit {run.code}, no result"
-        return (f"  {name}: FAIL {sorted(run.ids('FAIL'))} / WARN "
+        only = declarations(os.path.join(FAKE_SCENARIOS, name + ".lua"))["only"]
+        ran = f" (only {','.join(sorted(only))})" if only else ""
+        return (f"  {name}{ran}: FAIL {sorted(run.ids('FAIL'))} / WARN "
                 f"{sorted(run.ids('WARN') - default_warns)} / ERROR {len(run.ids('ERROR'))}, "
                 f"{run.check['elapsed_seconds']:.1f} s")
 
     def assertProfileVerdicts(self, path, run, default_warns):
         declared = declarations(path)
+        default_warns = self.baseline_warns(path, default_warns)
         self.assertNoCrash(run)
+        if declared["only"] is not None:
+            self.assertEqual(set(run.verdicts), declared["only"], "the checks that ran")
         breaks_must = bool(declared["fail"] or declared["error"])
         self.assertEqual(run.code, EXIT_FAILED if breaks_must else EXIT_OK, run.not_passed())
         self.assertEqual(run.ids("FAIL"), declared["fail"],

@@ -43,6 +43,7 @@ TEST_F(Profile, SetsServerFields) {
     server {
       hostname = "mx.test", users = { alice = "secret" }, auth_cleartext = true,
       max_size = 1000, max_recipients = 5, max_errors = 3, idle_timeout = "2m",
+      max_sessions = 10,
       disable = { "CHUNKING", "dsn" }, keep_bare_line_endings = true,
       auth_mechanisms = { "plain" },
     }
@@ -55,6 +56,7 @@ TEST_F(Profile, SetsServerFields) {
   EXPECT_EQ(o.smtp.max_recipients, 5u);
   EXPECT_EQ(o.smtp.max_errors, 3u);
   EXPECT_EQ(o.idle_timeout, std::chrono::minutes(2));
+  EXPECT_EQ(o.max_sessions, 10u);
   EXPECT_FALSE(o.smtp.extensions.chunking);
   EXPECT_FALSE(o.smtp.extensions.dsn);
   EXPECT_TRUE(o.smtp.extensions.pipelining);
@@ -148,9 +150,12 @@ TEST(ShippedProfiles, EachBrokenProfileBreaksOneThing) {
     const auto violations = proto::active_violations(o.smtp.violations);
     EXPECT_EQ(violations.find(' '), std::string::npos) << "more than one: " << violations;
     // Settings that break a requirement when changed: fewer recipients (L6),
-    // a small SIZE (L5), AUTH in clear text (A1), an extension withdrawn (C5).
+    // a small SIZE (L5), AUTH in clear text (A1), an extension withdrawn (C5),
+    // a short idle timeout (L7). max_sessions is none: over it the server
+    // answers 421, as RFC 5321 §3.8 wants.
     const proto::ServerConfig defaults;
     const bool other_breakage = !o.rules.rules.empty() || o.hooks != nullptr ||
+                                o.idle_timeout != FakeServerOptions{}.idle_timeout ||
                                 o.smtp.max_recipients != defaults.max_recipients ||
                                 o.smtp.max_message_size != defaults.max_message_size ||
                                 o.smtp.auth_cleartext != defaults.auth_cleartext ||

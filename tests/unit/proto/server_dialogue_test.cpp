@@ -249,6 +249,13 @@ TEST(ServerDialogue, IdleTimeoutReplyFollowsEnhancedCodeRules) {
             "421 fake-smtpd.test Idle timeout, closing\r\n");
 }
 
+TEST(ServerDialogue, TooManySessionsIsA421InPlaceOfTheGreeting) {  // RFC 5321 §3.8
+  Session s;
+  EXPECT_EQ(s.dialogue().encode(ServerReply::too_many_sessions),
+            "421 4.3.2 fake-smtpd.test Too many sessions, try again later\r\n");
+  EXPECT_TRUE(server_reply_info(ServerReply::too_many_sessions).policy);
+}
+
 TEST(ServerDialogue, SmtputfOffOnlyWithEightBitMimeOffToo) {  // RFC 6531 §3.1
   ServerConfig c;
   c.extensions.eight_bit_mime = false;

@@ -592,5 +592,151 @@ TEST(ServerViolations, CorrectServerRefusesAnEmptyPlainResponse) {  // A7, the d
   EXPECT_EQ(s.code("AUTH PLAIN ="), 501);
 }
 
+// --- K1: chunking-refuses-data ----------------------------------------------------------------
+
+TEST(ServerViolations, DataIsRefusedBesideChunking) {  // K1
+  Session s(violating("chunking-refuses-data"));
+  s.ehlo();
+  s.envelope();
+  EXPECT_EQ(s.say("DATA"), "502 5.5.1 Command not implemented\r\n");
+  EXPECT_EQ(s.dialogue().input_mode(), InputMode::line);
+  EXPECT_EQ(s.say("BDAT 5 LAST"), "");  // BDAT still takes the message
+  EXPECT_EQ(s.data("x\r\ny\r\n").substr(0, 3), "250");
+  EXPECT_EQ(s.delivered.size(), 1u);
+}
+
+TEST(ServerViolations, DataRefusalNeedsChunkingOffered) {  // K1 does not apply without CHUNKING
+  ServerConfig c = violating("chunking-refuses-data");
+  c.extensions.chunking = false;
+  Session s(c);
+  s.ehlo();
+  s.envelope();
+  EXPECT_EQ(s.code("DATA"), 354);
+}
+
+TEST(ServerViolations, CorrectServerTakesDataBesideChunking) {  // K1, the default
+  Session s;
+  s.ehlo();
+  s.envelope();
+  EXPECT_EQ(s.code("DATA"), 354);
+}
+
+// --- K2: bdat-chunk-scanned ------------------------------------------------------------------
+
+constexpr std::string_view chunk_with_terminator =
+    "Subject: k2\r\n\r\nbefore\r\n.\r\nMAIL FROM:<smuggled@example.org>\r\n"
+    "RCPT TO:<v@example.net>\r\nDATA\r\nafter\r\n";
+
+TEST(ServerViolations, ScannedChunkEndsAtCrlfDotCrlfAndSmugglesCommands) {  // K2
+  Session s(violating("bdat-chunk-scanned"));
+  s.ehlo();
+  s.envelope();
+  EXPECT_EQ(s.say("BDAT " + std::to_string(chunk_with_terminator.size())), "");
+  std::size_t consumed = 0;
+  EXPECT_EQ(s.data(chunk_with_terminator, &consumed), "250 2.0.0 Ok: queued as Q1\r\n");
+  EXPECT_EQ(consumed, chunk_with_terminator.find("\r\n.\r\n") + 5);
+  ASSERT_EQ(s.delivered.size(), 1u);
+  EXPECT_EQ(s.delivered[0].content, "Subject: k2\r\n\r\nbefore\r\n");
+  // The rest of the chunk is read as commands: a second transaction.
+  EXPECT_EQ(s.dialogue().input_mode(), InputMode::line);
+  EXPECT_EQ(s.code("MAIL FROM:<smuggled@example.org>"), 250);
+  EXPECT_EQ(s.code("RCPT TO:<v@example.net>"), 250);
+  EXPECT_EQ(s.code("DATA"), 354);
+}
+
+TEST(ServerViolations, ScannedChunksWithoutATerminatorAreStillCounted) {  // K3, K4 still hold
+  Session s(violating("bdat-chunk-scanned"));
+  s.ehlo();
+  s.envelope();
+  EXPECT_EQ(s.say("BDAT 7"), "");
+  EXPECT_EQ(s.data("Hello\r\n"), "250 2.0.0 7 octets received\r\n");
+  EXPECT_EQ(s.code("DATA"), 503);  // DATA after BDAT (K3)
+  EXPECT_EQ(s.say("BDAT 6 LAST"), "");
+  EXPECT_EQ(s.data("World\n").substr(0, 3), "250");
+  ASSERT_EQ(s.delivered.size(), 1u);
+  EXPECT_EQ(s.delivered[0].content, "Hello\r\nWorld\n");
+  EXPECT_EQ(s.delivered[0].size, 13u);
+  ASSERT_EQ(s.code("MAIL FROM:<a@example.org>"), 250);
+  EXPECT_EQ(s.say("BDAT 12"), "");  // refused (no recipient), still read to its end (K4)
+  EXPECT_EQ(code_of(s.data("RSET\r\nQUIT\r\n")), 554);
+}
+
+TEST(ServerViolations, CorrectServerKeepsCrlfDotCrlfInAChunk) {  // K2, the default
+  Session s;
+  s.ehlo();
+  s.envelope();
+  EXPECT_EQ(s.say("BDAT " + std::to_string(chunk_with_terminator.size()) + " LAST"), "");
+  std::size_t consumed = 0;
+  EXPECT_EQ(s.data(chunk_with_terminator, &consumed).substr(0, 3), "250");
+  EXPECT_EQ(consumed, chunk_with_terminator.size());
+  ASSERT_EQ(s.delivered.size(), 1u);
+  EXPECT_EQ(s.delivered[0].content, chunk_with_terminator);
+}
+
+// --- X3: smtputf8-without-8bitmime -------------------------------------------------------------
+
+TEST(ServerViolations, SmtputfIsAdvertisedWithout8BitMime) {  // X3
+  Session s(violating("smtputf8-without-8bitmime"));
+  const auto ehlo = s.say("EHLO client.example");
+  EXPECT_NE(ehlo.find("SMTPUTF8"), std::string::npos);
+  EXPECT_EQ(ehlo.find("8BITMIME"), std::string::npos);
+  // Both are still taken: only the announcement is missing.
+  EXPECT_EQ(s.code("MAIL FROM:<j\xc3\xb6rg@example.de> SMTPUTF8 BODY=8BITMIME"), 250);
+  EXPECT_EQ(s.code("RSET"), 250);
+  EXPECT_EQ(s.code("MAIL FROM:<j\xc3\xb6rg@example.de>"), 553);  // no SMTPUTF8: refused
+}
+
+TEST(ServerViolations, CorrectServerAnnounces8BitMimeWithSmtputf) {  // X3, the default
+  Session s;
+  const auto ehlo = s.say("EHLO client.example");
+  EXPECT_NE(ehlo.find("SMTPUTF8"), std::string::npos);
+  EXPECT_NE(ehlo.find("8BITMIME"), std::string::npos);
+}
+
+// --- L4: data-line-counts-dot ----------------------------------------------------------------
+
+// A 1000-octet text line with its CRLF, and one that starts with a dot,
+// stuffed: 1001 octets on the wire (RFC 5321 §4.5.3.1.6).
+const std::string plain_line = std::string(998, 'x') + "\r\n";
+const std::string stuffed_line = ".." + std::string(997, 'y') + "\r\n";
+
+TEST(ServerViolations, StuffedDotCountsTowardsTheLineLimit) {  // L4
+  Session s(violating("data-line-counts-dot"));
+  s.ehlo();
+  s.envelope();
+  ASSERT_EQ(s.code("DATA"), 354);
+  EXPECT_EQ(s.data("Subject: l4\r\n\r\n" + stuffed_line + ".\r\n"), "500 5.5.2 Line too long\r\n");
+  EXPECT_TRUE(s.delivered.empty());
+  EXPECT_EQ(s.dialogue().input_mode(), InputMode::line);  // read to its end
+  EXPECT_EQ(s.code("NOOP"), 250);
+}
+
+TEST(ServerViolations, LineCountingDotStillTakesUnstuffedLinesOf1000) {  // the rest of L4
+  Session s(violating("data-line-counts-dot"));
+  s.ehlo();
+  s.envelope();
+  ASSERT_EQ(s.code("DATA"), 354);
+  // In reads of 97 octets: the count carries over from one read to the next.
+  const std::string body = "Subject: l4\r\n\r\n" + plain_line + plain_line + ".\r\n";
+  std::string reply;
+  for (std::size_t at = 0; at < body.size(); at += 97) reply += s.data(body.substr(at, 97));
+  EXPECT_EQ(reply.substr(0, 3), "250");
+  ASSERT_EQ(s.delivered.size(), 1u);
+  ASSERT_EQ(s.code("MAIL FROM:<a@example.org>"), 250);  // a new message counts from zero
+  ASSERT_EQ(s.code("RCPT TO:<b@example.net>"), 250);
+  ASSERT_EQ(s.code("DATA"), 354);
+  EXPECT_EQ(s.data(plain_line + ".\r\n").substr(0, 3), "250");
+}
+
+TEST(ServerViolations, CorrectServerTakesAStuffedLineOf1000) {  // L4, the default
+  Session s;
+  s.ehlo();
+  s.envelope();
+  ASSERT_EQ(s.code("DATA"), 354);
+  EXPECT_EQ(s.data(plain_line + stuffed_line + ".\r\n").substr(0, 3), "250");
+  ASSERT_EQ(s.delivered.size(), 1u);
+  EXPECT_EQ(s.delivered[0].content, plain_line + stuffed_line.substr(1));
+}
+
 }  // namespace
 }  // namespace smtp::proto

@@ -1,0 +1,16 @@
+-- BROKEN ON PURPOSE: BDAT chunks are scanned for CRLF.CRLF like DATA.
+--
+-- Breaks: RFC 3030 §2. A chunk is exactly the octets its BDAT command
+-- announced: no dot-stuffing, no terminator, nothing in it is a command.
+-- This server reads chunks through its DATA reader, so "\r\n.\r\n" inside a
+-- chunk ends the message (250, stored up to the dot) and the chunk's
+-- remaining octets are read as commands: "MAIL FROM:<...>" in a chunk opens a
+-- second transaction, the smuggling that BDAT's octet count is meant to
+-- rule out.
+--
+-- Fails: CONFORMANCE K2. A chunk without "\r\n.\r\n" is read correctly (K3),
+-- a refused chunk is still read to its end (K4), DATA works (K1).
+--
+-- Everything else is the default server.
+-- expect-fail: K2
+violate "bdat-chunk-scanned"

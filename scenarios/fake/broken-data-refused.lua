@@ -1,0 +1,14 @@
+-- BROKEN ON PURPOSE: DATA is refused once CHUNKING is offered.
+--
+-- Breaks: RFC 3030 §2, "Servers that offer the BDAT extension MUST continue
+-- to support the regular SMTP DATA command." This server advertises CHUNKING
+-- and takes mail by BDAT only: DATA gets "502 5.5.1 Command not implemented",
+-- as on a server whose DATA path was dropped when BDAT came in.
+--
+-- Fails: CONFORMANCE K1. BDAT works as usual (K2 to K5).
+--
+-- Only K1 is run against it: every check that sends a message with DATA (D1,
+-- L4, L5, P4, X1, ...) would fail as well, which says nothing new.
+-- only: K1
+-- expect-fail: K1
+violate "chunking-refuses-data"

@@ -1,0 +1,15 @@
+-- BROKEN ON PURPOSE: the stuffed dot counts towards the line limit.
+--
+-- Breaks: RFC 5321 §4.5.3.1.6, "The maximum total length of a text line
+-- including the <CRLF> is 1000 octets (not counting the leading dot
+-- duplicated for transparency)." This server measures DATA lines as they
+-- arrive, before it removes the transparency dot, with a limit of 1000
+-- octets: a 1000-octet line that starts with "." is 1001 on the wire, and the
+-- message is refused at its end with "500 5.5.2 Line too long".
+--
+-- Fails: CONFORMANCE L4 (its second line is the stuffed one). A line of
+-- 1000 octets without a leading dot is accepted.
+--
+-- Everything else is the default server.
+-- expect-fail: L4
+violate "data-line-counts-dot"

@@ -1,0 +1,15 @@
+-- BROKEN ON PURPOSE: SMTPUTF8 is advertised without 8BITMIME.
+--
+-- Breaks: RFC 6531 §3.1, item 8: "Servers offering this extension MUST
+-- provide support for, and announce, the 8BITMIME extension." This server
+-- still takes MAIL ... BODY=8BITMIME but leaves the keyword out of its EHLO
+-- reply, as a server does whose operator hid 8BITMIME from the list (Postfix's
+-- smtpd_discard_ehlo_keywords) while SMTPUTF8 stays on.
+--
+-- Fails: CONFORMANCE X3. UTF-8 addresses with the SMTPUTF8 parameter are
+-- still accepted and refused without it (the rest of X3); X2 has nothing
+-- to judge (SKIP) without 8BITMIME advertised.
+--
+-- Everything else is the default server.
+-- expect-fail: X3
+violate "smtputf8-without-8bitmime"
