@@ -8,6 +8,9 @@
 --
 -- Fails: CONFORMANCE X5. Reply codes and everything else are unchanged.
 -- expect-fail: X5, X5.helo
+-- X3 WARNs as well: its refusal of a UTF-8 address without SMTPUTF8 is a
+-- 553 without the 5.6.7 RFC 6531 §3.5 names.
+-- expect-warn: X3
 --
 -- Everything else is the default server.
 violate "no-enhanced-codes"

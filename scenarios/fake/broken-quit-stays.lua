@@ -7,6 +7,9 @@
 --
 -- Fails: CONFORMANCE C3.
 -- expect-fail: C3
+-- The same rule answers "QUIT x" with 221 too, so C4 (arguments to
+-- commands that take none) WARNs as well.
+-- expect-warn: C4
 --
 -- Everything else is the default server. `raw` answers without carrying the
 -- command out, so the QUIT is never acted on.
