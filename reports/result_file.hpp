@@ -1,0 +1,31 @@
+#pragma once
+// A result file read for rendering (smtp-harness report): parsed as JSON and
+// validated in full by the strict readers of its kind (result_json.hpp,
+// check_result_json.hpp), so that the renderers, which read the JSON itself
+// (DESIGN.md §2 step 6), can rely on every field the schema requires. Errors
+// name the file and the place: "run.json: schema_version: 2 is not
+// supported (this build reads 1)".
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace smtp::reports {
+
+struct ResultDocument {
+  std::string name;  // the file as given, for headings and errors
+  std::string kind;  // "load" or "check"
+  nlohmann::json document;
+};
+
+class ResultFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads `path` and validates it. Throws ResultFileError.
+ResultDocument read_result_file(const std::string& path);
+
+// The same checks for a document already in memory, named `name` in errors.
+ResultDocument validate_result(std::string name, nlohmann::json document);
+
+}  // namespace smtp::reports
