@@ -172,7 +172,7 @@ load::RunSettings read_settings(const json& value, const std::string& path) {
   const Fields fields(value, path,
                       {"target", "scenario", "model", "connections", "threads", "tls", "auth",
                        "pipelining", "chunking", "size", "recipients", "seed"},
-                      {"arrivals", "duration_seconds", "messages"});
+                      {"arrivals", "duration_seconds", "messages", "shard", "merged_runs"});
   load::RunSettings settings;
   settings.target = fields.string("target");
   settings.scenario = fields.string("scenario");
@@ -193,6 +193,18 @@ load::RunSettings read_settings(const json& value, const std::string& path) {
   settings.size = fields.unsigned_as<std::size_t>("size");
   settings.recipients = fields.unsigned_as<std::size_t>("recipients");
   settings.seed = fields.u64("seed");
+  if (fields.has("shard")) {
+    const Fields shard(fields["shard"], fields.path("shard"), {"index", "count"});
+    settings.shard_index = shard.unsigned_as<std::uint32_t>("index");
+    settings.shard_count = shard.unsigned_as<std::uint32_t>("count");
+    if (settings.shard_index < 1 || settings.shard_index > settings.shard_count) {
+      fail(fields.path("shard"), "index " + std::to_string(settings.shard_index) +
+                                     " is not within 1.." + std::to_string(settings.shard_count));
+    }
+  }
+  if (fields.has("merged_runs")) {
+    settings.merged_runs = fields.unsigned_as<std::uint32_t>("merged_runs");
+  }
   return settings;
 }
 

@@ -111,6 +111,10 @@ json settings_to_json(const load::RunSettings& settings) {
   if (!settings.arrivals.empty()) value["arrivals"] = settings.arrivals;
   if (settings.duration_seconds) value["duration_seconds"] = *settings.duration_seconds;
   if (settings.messages) value["messages"] = *settings.messages;
+  if (settings.shard_count > 0) {
+    value["shard"] = {{"index", settings.shard_index}, {"count", settings.shard_count}};
+  }
+  if (settings.merged_runs > 0) value["merged_runs"] = settings.merged_runs;
   return value;
 }
 

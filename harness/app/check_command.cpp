@@ -14,6 +14,7 @@
 #include "app/capture_oracle.hpp"
 #include "app/check_text.hpp"
 #include "app/exit_codes.hpp"
+#include "app/rendered_outputs.hpp"
 #include "check/runner.hpp"
 #include "common/duration.hpp"
 #include "common/host_port.hpp"
@@ -41,6 +42,7 @@ struct Options {
   std::string timeout = "5s";
   std::string connect_timeout = "5s";
   std::string check_timeout = "60s";
+  RenderedOutputs rendered;
   std::string oracle;  // HOST:PORT the capture server listens on; empty: no oracle
   bool list = false;
   bool quiet = false;
@@ -197,13 +199,15 @@ int run(const Options& options) {
   std::fflush(stdout);
 
   int code = check::run_failed(result, fail_on_should) ? exit_failed : exit_ok;
+  const auto document = reports::to_json(result);
   if (!options.json.empty()) {
     // replace: transcripts hold the target's bytes, which need not be UTF-8.
     const std::string text =
-        reports::to_json(result).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) +
-        "\n";
+        document.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     if (!write_file(options.json, text)) code = fail(exit_failed, "cannot write " + options.json);
   }
+  const std::string name = options.json.empty() ? "check " + result.target : options.json;
+  if (!write_rendered("check", name, document, options.rendered)) code = exit_failed;
   if (!options.junit.empty() && !write_file(options.junit, reports::to_junit(result))) {
     code = fail(exit_failed, "cannot write " + options.junit);
   }
@@ -245,6 +249,7 @@ Subcommand register_check(CLI::App& app) {
                   "a suite file or directory of *.lua (default: the bundled scenarios/compliance)");
   cmd->add_option("--json", o.json, "write the result (reports/schema/, kind check) to this file");
   cmd->add_option("--junit", o.junit, "write JUnit XML to this file");
+  add_render_flags(cmd, o.rendered, false);
   cmd->add_option("--fail-on", o.fail_on, "must (default) or should: which verdicts fail the run");
   cmd->add_option("--concurrency", o.concurrency, "checks running at once (default 8)");
   cmd->add_option("--timeout", o.timeout, "reply timeout (default 5s)");

@@ -14,6 +14,7 @@
 #include "app/load_options.hpp"
 #include "app/load_summary_value.hpp"
 #include "app/load_text.hpp"
+#include "app/rendered_outputs.hpp"
 #include "load/engine.hpp"
 #include "net/tls_context.hpp"
 #include "reports/result_json.hpp"
@@ -32,6 +33,7 @@ extern "C" void on_sigint(int) {
 }
 
 struct Options {
+  RenderedOutputs rendered;
   LoadFlags flags;
   std::string json;
   bool quiet = false;
@@ -134,14 +136,16 @@ int run(const Options& options) {
       code = exit_failed;
     }
   }
+  const auto document = reports::to_json(result);
   if (!options.json.empty()) {
     std::ofstream out(options.json, std::ios::binary | std::ios::trunc);
     // replace: a custom counter's name from Lua may not be UTF-8.
-    out << reports::to_json(result).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
-        << '\n';
+    out << document.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     out.close();
     if (!out) return fail(exit_failed, "cannot write " + options.json);
   }
+  const std::string name = options.json.empty() ? "load " + result.settings.target : options.json;
+  if (!write_rendered("load", name, document, options.rendered)) code = exit_failed;
   if (!result.interrupted && result.metrics.counters().transactions_started == 0 &&
       result.stop_reason != "stalled") {
     // A load run that sent nothing has failed, whatever the thresholds say.
@@ -208,10 +212,15 @@ Subcommand register_load(CLI::App& app) {
   cmd->add_option("--timeout", f.timeout, "reply timeout (default 30s)");
   cmd->add_option("--connect-timeout", f.connect_timeout, "connect timeout (default 10s)");
   cmd->add_option("--seed", f.seed, "seed for Poisson arrivals (default 1)");
+  cmd->add_option("--shard", f.shard,
+                  "run shard I of N (I/N, like 2/4): this process takes its share of the "
+                  "connections, the rate and --messages; merge the N results with "
+                  "smtp-harness merge");
   cmd->add_option("--threshold", f.thresholds,
                   "pass/fail criterion, e.g. 'p99<250ms', 'errors<1%', 'p50:end_of_data<20ms' "
                   "(repeatable; exit 1 when one is crossed)");
   cmd->add_option("--json", options->json, "write the result (reports/schema/) to this file");
+  add_render_flags(cmd, options->rendered, true);
   cmd->add_flag("--quiet,-q", options->quiet, "no progress output");
   return {cmd, [options] { return run(*options); }};
 }

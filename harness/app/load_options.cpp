@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "app/load_shard.hpp"
 #include "common/duration.hpp"
 #include "common/host_port.hpp"
 
@@ -265,6 +266,7 @@ LoadPlan plan_load(const LoadFlags& flags, const script::ScenarioSettings* scena
     if (!threshold) throw UsageError("--threshold '" + text + "': " + error);
     config.thresholds.push_back(std::move(*threshold));
   }
+  if (flags.shard) apply_shard(plan, parse_shard(*flags.shard));
   return plan;
 }
 

@@ -51,6 +51,7 @@ struct LoadFlags {
   std::optional<std::string> connect_timeout;
   std::optional<std::uint64_t> seed;
   std::vector<std::string> thresholds;
+  std::optional<std::string> shard;  // "I/N" (load_shard.hpp)
 };
 
 struct LoadPlan {

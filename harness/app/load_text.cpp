@@ -65,8 +65,13 @@ std::string summary_text(const load::RunResult& result) {
   std::string out;
   out += "target " + s.target + "  model " + s.model;
   if (s.model == "open") out += " (" + s.arrivals + ")";
-  out += "  connections " + std::to_string(s.connections) + "  threads " +
-         std::to_string(s.threads) + "\n";
+  out +=
+      "  connections " + std::to_string(s.connections) + "  threads " + std::to_string(s.threads);
+  if (s.shard_count > 0) {
+    out += "  shard " + std::to_string(s.shard_index) + "/" + std::to_string(s.shard_count);
+  }
+  if (s.merged_runs > 0) out += "  merged from " + std::to_string(s.merged_runs) + " runs";
+  out += "\n";
   out += "elapsed " + format_number(result.elapsed_seconds, 4) + "s  stopped by " +
          result.stop_reason + "\n";
   out += "rate " + format_number(result.achieved_rate, 5) + "/s";

@@ -4,9 +4,12 @@
 #include <cstdio>
 
 #include "app/check_command.hpp"
+#include "app/compare_command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/load_command.hpp"
+#include "app/merge_command.hpp"
 #include "app/proto_demo.hpp"
+#include "app/report_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"smtp-harness: SMTP conformance and load-testing harness"};
@@ -16,6 +19,9 @@ int main(int argc, char** argv) {
   auto demo = smtp::app::register_proto_demo(app);
   auto load = smtp::app::register_load(app);
   auto check = smtp::app::register_check(app);
+  auto report = smtp::app::register_report(app);
+  auto merge = smtp::app::register_merge(app);
+  auto compare = smtp::app::register_compare(app);
 
   try {
     app.parse(argc, argv);
@@ -33,5 +39,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand(demo.command)) return demo.run();
   if (app.got_subcommand(load.command)) return load.run();
   if (app.got_subcommand(check.command)) return check.run();
+  if (app.got_subcommand(report.command)) return report.run();
+  if (app.got_subcommand(merge.command)) return merge.run();
+  if (app.got_subcommand(compare.command)) return compare.run();
   return smtp::app::exit_usage;
 }

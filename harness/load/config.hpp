@@ -80,6 +80,21 @@ struct LoadConfig {
 
   std::uint64_t seed = 1;
   std::vector<Threshold> thresholds;
+
+  // This process is shard `index` of `count` (--shard I/N, issue 7): the app
+  // gave it its share of the connections and of the message limit; the
+  // open model's schedule takes 1/count of the rate here, at a phase that
+  // interleaves the shards' constant arrivals.
+  std::uint32_t shard_index = 0;  // 0-based
+  std::uint32_t shard_count = 1;
 };
+
+// The seed of worker `worker`'s random streams (Poisson arrivals, the
+// scenario's math.random): distinct per worker and per shard, so that shards
+// run with one --seed do not repeat each other's arrivals.
+inline std::uint64_t worker_seed(const LoadConfig& config, std::uint32_t worker) {
+  constexpr std::uint64_t kShardStride = 0x9E3779B97F4A7C15ULL;  // 2^64 / golden ratio
+  return config.seed + worker + config.shard_index * kShardStride;
+}
 
 }  // namespace smtp::load

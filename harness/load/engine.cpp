@@ -143,8 +143,11 @@ class SeriesCollector {
     s.failed = c.failed;
     for (auto n : m.errors()) s.errors += n;
     s.late_starts = c.late_starts;
+    // A shard's share of the rate (LoadConfig::shard_count), so that the
+    // merged shards' series add up to the profile's.
     if (config_.model == Model::open)
-      s.target_rate = config_.rate.rate_at(std::chrono::milliseconds(second * 1000 + 500));
+      s.target_rate = config_.rate.rate_at(std::chrono::milliseconds(second * 1000 + 500)) /
+                      config_.shard_count;
     auto latency = m.latency(MeasuredPhase::transaction);
     if (latency.count() > 0) {
       s.p50_ns = latency.quantile(0.50);

@@ -63,6 +63,14 @@ struct RunSettings {
   std::size_t size = 0;
   std::size_t recipients = 0;
   std::uint64_t seed = 0;
+  // --shard I/N: this run is shard `index` (1-based) of `count`; its
+  // connections, target_rate and messages are its share. Absent (0) for an
+  // unsharded or a merged run.
+  std::uint32_t shard_index = 0;
+  std::uint32_t shard_count = 0;
+  // A result of `smtp-harness merge`: how many results went into it; 0 for
+  // a single run.
+  std::uint32_t merged_runs = 0;
 };
 
 struct RunResult {

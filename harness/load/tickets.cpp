@@ -25,9 +25,12 @@ TicketSource::TicketSource(const LoadConfig& config, std::uint32_t worker, std::
                            MessageBudget& budget, Recorder& recorder)
     : config_(config), worker_(worker), workers_(workers), budget_(budget), recorder_(recorder) {
   if (config.model == Model::open) {
-    double share = 1.0 / workers;
-    double offset = static_cast<double>(worker) / workers;
-    schedule_.emplace(config.rate, config.arrivals, share, offset, config.seed + worker);
+    // Shard s of S, worker w of W: 1/(S*W) of the rate, at phase (s + w/W)/S,
+    // so that constant arrivals interleave across workers and shards.
+    const double shards = config.shard_count;
+    double share = 1.0 / (workers * shards);
+    double offset = (config.shard_index + static_cast<double>(worker) / workers) / shards;
+    schedule_.emplace(config.rate, config.arrivals, share, offset, worker_seed(config, worker));
   }
 }
 

@@ -38,7 +38,7 @@ Worker::Worker(const LoadConfig& config, WorkerPlan plan, MessageBudget& budget)
     static const script::Value nil;
     script_ =
         std::make_unique<script::LoadScript>(*plan_.scenario, plan_.shared ? *plan_.shared : nil,
-                                             plan_.index, config.seed + plan_.index);
+                                             plan_.index, worker_seed(config, plan_.index));
   }
   std::string sni = config.tls.sni.empty() ? config.target_host : config.tls.sni;
   env_.emplace(WorkerEnvironment{config_,

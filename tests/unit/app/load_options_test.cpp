@@ -6,6 +6,8 @@
 #include <chrono>
 #include <string>
 
+#include "app/load_shard.hpp"
+
 namespace smtp::app {
 namespace {
 
@@ -161,6 +163,86 @@ TEST(PlanLoad, MistakesNameTheirSource) {
   file.path = "s.lua";
   file.duration = "forever";
   EXPECT_THAT(usage_error(target_only(), &file), HasSubstr("s.lua: field 'duration'"));
+}
+
+// --shard I/N (load_shard.hpp).
+TEST(Shard, ParsesIOfN) {
+  const auto shard = parse_shard("2/4");
+  EXPECT_EQ(shard.index, 2u);
+  EXPECT_EQ(shard.count, 4u);
+  EXPECT_EQ(parse_shard("1/1").count, 1u);
+  for (const char* bad :
+       {"", "2", "0/4", "5/4", "2/0", "a/4", "2/4x", "-1/4", "2/1001", "/4", "2/"}) {
+    try {
+      parse_shard(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const UsageError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("--shard: expected I/N")) << bad;
+    }
+  }
+}
+
+TEST(Shard, SharesAddUpToTheWhole) {
+  for (std::uint64_t total : {1u, 7u, 10u, 64u, 1001u}) {
+    for (std::uint32_t count = 1; count <= 7; ++count) {
+      if (total < count) continue;
+      std::uint64_t sum = 0;
+      for (std::uint32_t index = 1; index <= count; ++index) {
+        const auto share = shard_share(total, {index, count});
+        EXPECT_GE(share, total / count);
+        EXPECT_LE(share, total / count + 1);
+        sum += share;
+      }
+      EXPECT_EQ(sum, total) << total << " among " << count;
+    }
+  }
+}
+
+TEST(Shard, NarrowsConnectionsMessagesAndTheRate) {
+  auto flags = target_only();
+  flags.rate = 300;
+  flags.connections = 10;
+  flags.messages = 1001;
+  flags.shard = "1/3";
+  auto plan = plan_load(flags, nullptr);
+  EXPECT_EQ(plan.config.connections, 4u);             // 10 = 4 + 3 + 3
+  EXPECT_EQ(plan.config.messages.value_or(0), 334u);  // 1001 = 334 + 334 + 333
+  EXPECT_DOUBLE_EQ(plan.settings.target_rate.value_or(0), 100);
+  EXPECT_EQ(plan.config.shard_index, 0u);
+  EXPECT_EQ(plan.config.shard_count, 3u);
+  EXPECT_EQ(plan.settings.shard_index, 1u);
+  EXPECT_EQ(plan.settings.shard_count, 3u);
+  // The rate profile stays whole: the schedule takes the shard's share.
+  EXPECT_DOUBLE_EQ(plan.config.rate.rate_at(1s), 300);
+
+  flags.shard = "3/3";
+  plan = plan_load(flags, nullptr);
+  EXPECT_EQ(plan.config.connections, 3u);
+  EXPECT_EQ(plan.config.messages.value_or(0), 333u);
+}
+
+TEST(Shard, RefusesMoreShardsThanConnectionsOrMessages) {
+  auto flags = target_only();
+  flags.connections = 2;
+  flags.shard = "1/3";
+  EXPECT_THAT(usage_error(flags), HasSubstr("2 connections cannot be shared among 3 shards"));
+  flags.connections = 6;
+  flags.messages = 2;
+  EXPECT_THAT(usage_error(flags), HasSubstr("2 messages cannot be shared among 3 shards"));
+  flags.messages.reset();
+  flags.shard = "4/3";
+  EXPECT_THAT(usage_error(flags), HasSubstr("--shard: expected I/N"));
+}
+
+TEST(Shard, WorkerSeedsDifferAcrossShards) {
+  load::LoadConfig one;
+  load::LoadConfig two;
+  two.shard_index = 1;
+  two.shard_count = 2;
+  one.shard_count = 2;
+  EXPECT_NE(load::worker_seed(one, 0), load::worker_seed(two, 0));
+  EXPECT_NE(load::worker_seed(one, 1), load::worker_seed(two, 0));
+  EXPECT_EQ(load::worker_seed(one, 1), one.seed + 1);
 }
 
 }  // namespace
