@@ -1,9 +1,7 @@
 #include "reports/compare_threshold.hpp"
 
-#include <charconv>
-#include <cmath>
-
 #include "common/duration.hpp"
+#include "common/number_text.hpp"
 #include "load/format.hpp"
 #include "reports/compare_format.hpp"
 
@@ -17,30 +15,6 @@ using Verdict = ThresholdJudgement::Verdict;
 constexpr std::string_view kMetricList =
     "pN, mean, max, throughput, rate, delivered, errors, 4xx or 5xx";
 
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t";
-  const auto first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(kSpace);
-  return text.substr(first, last - first + 1);
-}
-
-std::string quoted(std::string_view text) {
-  return "'" + std::string(text) + "'";
-}
-
-// A non-negative decimal number without sign or exponent, and nothing else.
-std::optional<double> parse_number(std::string_view text) {
-  if (text.empty() || text.front() == '-' || text.front() == '+') return std::nullopt;
-  double value = 0;
-  const auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
-  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 // "p" digits [ "." digits ], as load --threshold writes percentiles.
 std::optional<double> parse_percentile(std::string_view name) {
   if (name.size() < 2 || name.front() != 'p') return std::nullopt;
@@ -48,7 +22,7 @@ std::optional<double> parse_percentile(std::string_view name) {
   if (number.find_first_not_of("0123456789.") != std::string_view::npos) return std::nullopt;
   const auto dot = number.find('.');
   if (dot == 0 || dot + 1 == number.size()) return std::nullopt;
-  return parse_number(number);
+  return common::parse_plain_decimal(number);
 }
 
 // What a threshold on this kind is written as, for error messages.
@@ -87,12 +61,12 @@ std::optional<CompareThreshold> parse_compare_threshold(std::string_view text, s
     error = std::move(message);
     return std::nullopt;
   };
-  const std::string_view whole = trim(text);
+  const std::string_view whole = common::trim_blanks(text);
   if (whole.empty()) return fail("empty threshold");
-  const std::string in = " in " + quoted(whole);
+  const std::string in = " in " + common::single_quoted(whole);
   if (whole.find_first_of("<>=") != std::string_view::npos) {
     // load --threshold's grammar ('p99<250ms') judges one run, not a change.
-    return fail(quoted(whole) +
+    return fail(common::single_quoted(whole) +
                 " is a load threshold; compare takes METRIC[:PHASE]:(+|-)AMOUNT such as "
                 "'p99:+10%' or 'throughput:-5%'");
   }
@@ -105,13 +79,13 @@ std::optional<CompareThreshold> parse_compare_threshold(std::string_view text, s
   if (last_colon == std::string_view::npos) {
     return fail("missing ':' and limit" + in + " (expected METRIC[:PHASE]:(+|-)AMOUNT)");
   }
-  std::string_view metric = trim(whole.substr(0, last_colon));
-  std::string_view amount = trim(whole.substr(last_colon + 1));
+  std::string_view metric = common::trim_blanks(whole.substr(0, last_colon));
+  std::string_view amount = common::trim_blanks(whole.substr(last_colon + 1));
   std::string_view phase;
   bool has_phase = false;
   if (const auto colon = metric.find(':'); colon != std::string_view::npos) {
-    phase = trim(metric.substr(colon + 1));
-    metric = trim(metric.substr(0, colon));
+    phase = common::trim_blanks(metric.substr(colon + 1));
+    metric = common::trim_blanks(metric.substr(0, colon));
     has_phase = true;
     if (phase.empty()) return fail("missing phase after ':'" + in);
   }
@@ -126,19 +100,19 @@ std::optional<CompareThreshold> parse_compare_threshold(std::string_view text, s
   } else if (const auto kind = named_kind(metric)) {
     threshold.metric.kind = *kind;
   } else {
-    return fail("unknown metric " + quoted(metric) + in + " (expected " + std::string(kMetricList) +
-                ")");
+    return fail("unknown metric " + common::single_quoted(metric) + in + " (expected " +
+                std::string(kMetricList) + ")");
   }
   const Kind kind = threshold.metric.kind;
   if (has_phase) {
     if (!is_latency(kind)) {
       // Throughput, rate, delivered and the shares count whole transactions.
-      return fail(quoted(metric) + " has no phase" + in);
+      return fail(common::single_quoted(metric) + " has no phase" + in);
     }
     if (phase.find(':') != std::string_view::npos) return fail("too many ':'" + in);
     const auto parsed = load::measured_phase_from_string(phase);
     if (!parsed) {
-      return fail("unknown phase " + quoted(phase) + in +
+      return fail("unknown phase " + common::single_quoted(phase) + in +
                   " (expected a phase such as connect, ehlo, rcpt, end_of_data, transaction)");
     }
     threshold.metric.phase = *parsed;
@@ -148,27 +122,31 @@ std::optional<CompareThreshold> parse_compare_threshold(std::string_view text, s
     return fail("missing limit" + in + " (expected, e.g., " + example(kind) + ")");
   const char sign = amount.front();
   if (sign != '+' && sign != '-') {
-    return fail("the limit " + quoted(amount) + in +
+    return fail("the limit " + common::single_quoted(amount) + in +
                 " needs a sign: + for a rise, - for a fall (e.g. " + example(kind) + ")");
   }
   const bool rise = sign == '+';
   if (rise != higher_is_worse(kind)) {
-    return fail(
-        quoted(metric) + (rise ? " gets worse when it falls" : " gets worse when it rises") +
-        ", so its limit takes '" + (rise ? "-" : "+") + "'" + in + " (e.g. " + example(kind) + ")");
+    return fail(common::single_quoted(metric) +
+                (rise ? " gets worse when it falls" : " gets worse when it rises") +
+                ", so its limit takes '" + (rise ? "-" : "+") + "'" + in + " (e.g. " +
+                example(kind) + ")");
   }
-  amount = trim(amount.substr(1));
+  amount = common::trim_blanks(amount.substr(1));
 
   const auto bad_amount = [&]() {
-    return fail("bad limit " + quoted(amount) + in + " (" + metric_name(threshold.metric) +
-                " takes " + std::string(absolute_units(kind)) + ")");
+    return fail("bad limit " + common::single_quoted(amount) + in + " (" +
+                metric_name(threshold.metric) + " takes " + std::string(absolute_units(kind)) +
+                ")");
   };
   if (amount.ends_with('%')) {
     if (is_share(kind)) {
-      return fail(quoted(metric) + " is a share: write its limit in percentage points, e.g. " +
-                  example(kind) + in + " ('%' is always relative to BASE)");
+      return fail(common::single_quoted(metric) +
+                  " is a share: write its limit in percentage points, e.g. " + example(kind) + in +
+                  " ('%' is always relative to BASE)");
     }
-    const auto number = parse_number(trim(amount.substr(0, amount.size() - 1)));
+    const auto number =
+        common::parse_plain_decimal(common::trim_blanks(amount.substr(0, amount.size() - 1)));
     if (!number) return bad_amount();
     if (!rise && *number > 100) return fail("a fall of more than 100%" + in + " cannot happen");
     threshold.form = Form::relative;
@@ -189,12 +167,12 @@ std::optional<CompareThreshold> parse_compare_threshold(std::string_view text, s
   std::string_view number_text = amount;
   if (is_share(kind)) {
     if (!amount.ends_with("pp")) return bad_amount();
-    number_text = trim(amount.substr(0, amount.size() - 2));
+    number_text = common::trim_blanks(amount.substr(0, amount.size() - 2));
   } else if (kind == Kind::throughput || kind == Kind::rate) {
     if (!amount.ends_with("/s")) return bad_amount();
-    number_text = trim(amount.substr(0, amount.size() - 2));
+    number_text = common::trim_blanks(amount.substr(0, amount.size() - 2));
   }
-  const auto number = parse_number(number_text);
+  const auto number = common::parse_plain_decimal(number_text);
   if (!number) return bad_amount();
   if (is_share(kind) && *number > 100) {
     return fail("a share changes by at most 100pp" + in);

@@ -1,11 +1,10 @@
 #include "load/threshold.hpp"
 
 #include <array>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 
 #include "common/duration.hpp"
+#include "common/number_text.hpp"
 #include "load/format.hpp"
 
 namespace smtp::load {
@@ -44,30 +43,6 @@ bool takes_share(Metric metric) {
          metric == Metric::delivered;
 }
 
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t";
-  const auto first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(kSpace);
-  return text.substr(first, last - first + 1);
-}
-
-std::string quoted(std::string_view text) {
-  return "'" + std::string(text) + "'";
-}
-
-// A non-negative decimal number without exponent, and nothing else.
-std::optional<double> parse_number(std::string_view text) {
-  if (text.empty() || text.front() == '-') return std::nullopt;
-  double value = 0;
-  const auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
-  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) || value < 0) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 // Whether a value ends with a unit's letter ("250ms"), unlike a bare number
 // ("250", "1e3") that parse_duration would also accept, as seconds.
 bool ends_with_unit(std::string_view value) {
@@ -86,7 +61,7 @@ std::optional<double> parse_percentile(std::string_view name) {
                                                          : all_digits(number.substr(0, dot)) &&
                                                                all_digits(number.substr(dot + 1));
   if (!well_formed) return std::nullopt;
-  return parse_number(number);
+  return common::parse_plain_decimal(number);
 }
 
 std::string_view to_string(Op op) {
@@ -196,9 +171,9 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string& err
     error = std::move(message);
     return std::nullopt;
   };
-  const std::string_view whole = trim(text);
+  const std::string_view whole = common::trim_blanks(text);
   if (whole.empty()) return fail("empty threshold");
-  const std::string in = " in " + quoted(whole);
+  const std::string in = " in " + common::single_quoted(whole);
 
   Threshold threshold;
   threshold.text = std::string(whole);
@@ -215,15 +190,15 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string& err
   }
 
   // metric [ ":" phase ]
-  std::string_view metric = trim(whole.substr(0, op_at));
+  std::string_view metric = common::trim_blanks(whole.substr(0, op_at));
   const auto colon = metric.find(':');
   if (colon != std::string_view::npos) {
-    const std::string_view phase = trim(metric.substr(colon + 1));
-    metric = trim(metric.substr(0, colon));
+    const std::string_view phase = common::trim_blanks(metric.substr(colon + 1));
+    metric = common::trim_blanks(metric.substr(0, colon));
     if (phase.empty()) return fail("missing phase after ':'" + in);
     const auto parsed = measured_phase_from_string(phase);
     if (!parsed) {
-      return fail("unknown phase " + quoted(phase) + in +
+      return fail("unknown phase " + common::single_quoted(phase) + in +
                   " (expected a phase such as connect, ehlo, rcpt, end_of_data, transaction)");
     }
     threshold.phase = *parsed;
@@ -241,17 +216,17 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string& err
       if (entry.name == metric) found = &entry;
     }
     if (found == nullptr) {
-      return fail("unknown metric " + quoted(metric) + in + " (expected " +
+      return fail("unknown metric " + common::single_quoted(metric) + in + " (expected " +
                   std::string(kMetricList) + ")");
     }
     threshold.metric = found->metric;
   }
   if (!is_latency(threshold.metric) && colon != std::string_view::npos) {
     // Counts and the rate are per transaction, not per phase.
-    return fail(quoted(metric) + " has no phase" + in);
+    return fail(common::single_quoted(metric) + " has no phase" + in);
   }
 
-  std::string_view value = trim(whole.substr(op_at + (or_equal ? 2 : 1)));
+  std::string_view value = common::trim_blanks(whole.substr(op_at + (or_equal ? 2 : 1)));
   if (value.empty()) return fail("missing value" + in);
 
   if (is_latency(threshold.metric)) {
@@ -263,10 +238,12 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string& err
     // parse_duration reads a bare number as seconds; a k6 user means
     // milliseconds by 'p99<250', so a unit is required rather than guessed.
     if (duration && !ends_with_unit(value)) {
-      return fail("the limit " + quoted(value) + in + " needs a unit (ns, us, ms, s, m or h)");
+      return fail("the limit " + common::single_quoted(value) + in +
+                  " needs a unit (ns, us, ms, s, m or h)");
     }
     if (!duration) {
-      return fail("bad duration " + quoted(value) + in + " (expected a duration such as 250ms)");
+      return fail("bad duration " + common::single_quoted(value) + in +
+                  " (expected a duration such as 250ms)");
     }
     threshold.value = static_cast<double>(duration->count());
     return threshold;
@@ -274,21 +251,21 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string& err
 
   if (value.ends_with('%')) {
     if (!takes_share(threshold.metric)) {
-      return fail(quoted(metric) + " cannot be a percentage" + in);
+      return fail(common::single_quoted(metric) + " cannot be a percentage" + in);
     }
     threshold.share = true;
-    value = trim(value.substr(0, value.size() - 1));
+    value = common::trim_blanks(value.substr(0, value.size() - 1));
   }
   // "rate>=5000/s" reads naturally and matches the detail line's unit.
   if (threshold.metric == Metric::rate && value.ends_with("/s")) {
-    value = trim(value.substr(0, value.size() - 2));
+    value = common::trim_blanks(value.substr(0, value.size() - 2));
   }
-  const auto number = parse_number(value);
+  const auto number = common::parse_plain_decimal(value);
   if (!number) {
     if (!threshold.share && ends_with_unit(value) && common::parse_duration(value)) {
-      return fail(quoted(metric) + " takes a number, not a duration" + in);
+      return fail(common::single_quoted(metric) + " takes a number, not a duration" + in);
     }
-    return fail("bad value " + quoted(value) + in + " (expected a number" +
+    return fail("bad value " + common::single_quoted(value) + in + " (expected a number" +
                 (takes_share(threshold.metric) ? ", optionally with %)" : ")"));
   }
   if (threshold.share && *number > 100) {
