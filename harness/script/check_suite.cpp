@@ -111,8 +111,11 @@ void CheckSuite::load_file(const std::string& path) {
 int CheckSuite::declare(lua_State* L) {
   CheckInfo info;
   info.area = current_area_;
+  // luaL_where's "file:line: ", without the separator after the line.
   info.source = caller_location(L);
-  if (!info.source.empty() && info.source.back() == ':') info.source.pop_back();
+  while (!info.source.empty() && (info.source.back() == ' ' || info.source.back() == ':')) {
+    info.source.pop_back();
+  }
   bool has_level = false;
   bool has_run = false;
   const std::map<std::string_view, int> known = {{"id", 0},     {"title", 0},    {"rfc", 0},
