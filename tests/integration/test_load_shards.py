@@ -6,6 +6,7 @@ independently of the C++ code)."""
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -33,8 +34,7 @@ class Shards(LoadTestCase):
         """`smtp-harness merge` of the documents (written to files);
         returns (exit code, output, merged document or None)."""
         tmp = tempfile.mkdtemp(prefix="merge-it-")
-        self.addCleanup(lambda: [os.unlink(os.path.join(tmp, f)) for f in os.listdir(tmp)]
-                        and os.rmdir(tmp))
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
         paths = []
         for i, document in enumerate(documents):
             path = os.path.join(tmp, f"in{i}.json")
