@@ -1,14 +1,24 @@
 #pragma once
 // Drives one ServerDialogue session for the unit tests: lines in, replies out,
 // deliveries answered at once.
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "proto/server_dialogue.hpp"
+#include "proto/server_violations.hpp"
 
 namespace smtp::proto::test {
+
+// A correct server's configuration with the violation `name` turned on.
+inline ServerConfig violating(std::string_view name) {
+  ServerConfig config;
+  EXPECT_TRUE(set_violation(config.violations, name)) << name;
+  return config;
+}
 
 inline int code_of(const std::string& output) {
   return output.size() >= 3 ? std::stoi(output.substr(0, 3)) : 0;
