@@ -75,6 +75,13 @@ TEST(MarkdownText, ShowsControlsAndStrayBytes) {
   EXPECT_TRUE(contains(out, "RLO \\xe2\\x80\\xae"));
 }
 
+TEST(MarkdownText, AStrayLeadByteDoesNotSwallowTheMarkupAfterIt) {
+  // E2 opens a 3-byte sequence that never comes: it is \xe2, and the "*"
+  // after it is still escaped, as is the "|" after a cut 4-byte one.
+  EXPECT_EQ(markdown_text("\xE2*x"), "\\xe2\\*x");
+  EXPECT_EQ(markdown_text("\xF0\x9F|"), "\\xf0\\x9f\\|");
+}
+
 TEST(Markdown, LoadSummaryHasTheKeyNumbers) {
   const std::string md = to_markdown({sample_load_document()});
   EXPECT_EQ(md.rfind("## ❌ smtp-harness load 127.0.0.1:2525: FAILED\n\n**2 of 4 thresholds "
