@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -14,6 +13,7 @@
 #include "app/capture_oracle.hpp"
 #include "app/check_text.hpp"
 #include "app/exit_codes.hpp"
+#include "app/output_file.hpp"
 #include "app/rendered_outputs.hpp"
 #include "check/runner.hpp"
 #include "common/duration.hpp"
@@ -64,13 +64,6 @@ std::chrono::milliseconds duration_flag(const std::string& flag, const std::stri
         flag + ": expected a duration from 1ms to 24h, like 5s or 250ms, got '" + text + "'");
   }
   return ms;
-}
-
-bool write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  return static_cast<bool>(out);
 }
 
 std::string list_text(const std::vector<script::CheckInfo>& checks) {
@@ -204,11 +197,12 @@ int run(const Options& options) {
     // replace: transcripts hold the target's bytes, which need not be UTF-8.
     const std::string text =
         document.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    if (!write_file(options.json, text)) code = fail(exit_failed, "cannot write " + options.json);
+    if (!write_output_file(options.json, text))
+      code = fail(exit_failed, "cannot write " + options.json);
   }
   const std::string name = options.json.empty() ? "check " + result.target : options.json;
   if (!write_rendered("check", name, document, options.rendered)) code = exit_failed;
-  if (!options.junit.empty() && !write_file(options.junit, reports::to_junit(result))) {
+  if (!options.junit.empty() && !write_output_file(options.junit, reports::to_junit(result))) {
     code = fail(exit_failed, "cannot write " + options.junit);
   }
   return code;

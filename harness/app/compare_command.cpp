@@ -1,12 +1,12 @@
 #include "app/compare_command.hpp"
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "app/exit_codes.hpp"
+#include "app/output_file.hpp"
 #include "reports/compare.hpp"
 #include "reports/compare_output.hpp"
 #include "reports/compare_threshold.hpp"
@@ -28,13 +28,6 @@ struct Options {
 int fail(int code, const std::string& message) {
   std::fprintf(stderr, "smtp-harness compare: %s\n", message.c_str());
   return code;
-}
-
-bool write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  return static_cast<bool>(out);
 }
 
 // A load result, read and validated in full (reports/result_file.hpp); a
@@ -81,7 +74,8 @@ int run(const Options& options) {
   int code =
       comparison.outcome() == reports::Comparison::Outcome::regression ? exit_failed : exit_ok;
   const auto write = [&](const std::string& path, const std::string& text) {
-    if (!path.empty() && !write_file(path, text)) code = fail(exit_failed, "cannot write " + path);
+    if (!path.empty() && !write_output_file(path, text))
+      code = fail(exit_failed, "cannot write " + path);
   };
   write(options.json, reports::compare_json(comparison).dump(1) + "\n");
   write(options.markdown, reports::compare_markdown(comparison));

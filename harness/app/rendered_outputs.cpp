@@ -1,9 +1,9 @@
 #include "app/rendered_outputs.hpp"
 
 #include <cstdio>
-#include <fstream>
 #include <vector>
 
+#include "app/output_file.hpp"
 #include "reports/html/html_report.hpp"
 #include "reports/junit_load.hpp"
 #include "reports/markdown.hpp"
@@ -12,12 +12,10 @@
 namespace smtp::app {
 namespace {
 
-bool write_file(const char* command, const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) std::fprintf(stderr, "smtp-harness %s: cannot write %s\n", command, path.c_str());
-  return static_cast<bool>(out);
+bool write_reported(const char* command, const std::string& path, const std::string& text) {
+  const bool written = write_output_file(path, text);
+  if (!written) std::fprintf(stderr, "smtp-harness %s: cannot write %s\n", command, path.c_str());
+  return written;
 }
 
 }  // namespace
@@ -48,12 +46,13 @@ bool write_rendered(const char* command, const std::string& name, const nlohmann
   }
   bool ok = true;
   if (!outputs.html.empty())
-    ok = write_file(command, outputs.html, reports::to_html(results)) && ok;
+    ok = write_reported(command, outputs.html, reports::to_html(results)) && ok;
   if (!outputs.markdown.empty()) {
-    ok = write_file(command, outputs.markdown, reports::to_markdown(results)) && ok;
+    ok = write_reported(command, outputs.markdown, reports::to_markdown(results)) && ok;
   }
   if (!outputs.junit.empty()) {
-    ok = write_file(command, outputs.junit, reports::load_junit(results.front().document)) && ok;
+    ok =
+        write_reported(command, outputs.junit, reports::load_junit(results.front().document)) && ok;
   }
   return ok;
 }

@@ -1,12 +1,12 @@
 #include "app/report_command.hpp"
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "app/exit_codes.hpp"
+#include "app/output_file.hpp"
 #include "reports/check_result_json.hpp"
 #include "reports/html/html_report.hpp"
 #include "reports/junit.hpp"
@@ -35,10 +35,7 @@ bool write_output(const std::string& path, const std::string& text) {
     const bool written = std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
     return std::fflush(stdout) == 0 && written;
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  return static_cast<bool>(out);
+  return write_output_file(path, text);
 }
 
 // JUnit has one <testsuites> per file, so one result per file: a check run

@@ -5,7 +5,11 @@ server counted (GET /api/stats, GET /api/rules), not only against itself.
 """
 
 import json
+import os
+import shutil
+import tempfile
 import unittest
+import xml.etree.ElementTree
 
 from loadharness import EXIT_FAILED, LoadTestCase, fake_scenario, load_scenario
 from loadresult import cell, phase_total, replies, reply_count
@@ -63,6 +67,31 @@ class ClosedModel(LoadTestCase):
         for phase in ("connect", "banner", "ehlo", "quit"):
             self.assertEqual(cell(load, phase, "2xx")["count"], 4, phase)
         self.assertIn("delivered 300", run.stdout)
+
+
+class RenderedDirectly(LoadTestCase):
+    """load --html/--markdown/--junit write the reports `report` would."""
+
+    def test_load_writes_html_markdown_and_junit(self):
+        server = self.start_fake()
+        out = tempfile.mkdtemp(prefix="load-render-")
+        self.addCleanup(shutil.rmtree, out, ignore_errors=True)
+        paths = {kind: os.path.join(out, "run." + kind) for kind in ("html", "md", "xml")}
+        run = self.load("--target", f"{server.host}:{server.smtp_port}", "--messages", "20",
+                        "--connections", "2", "--threshold", "p99<10s", "--html", paths["html"],
+                        "--markdown", paths["md"], "--junit", paths["xml"])
+        with open(paths["html"], encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("<svg", html)
+        self.assertIn(f"Load run: {server.host}:{server.smtp_port}", html)
+        self.assertNotIn("<script", html)
+        with open(paths["md"], encoding="utf-8") as f:
+            self.assertIn("p99&lt;10s", f.read())  # markdown_text escapes "<"
+        suites = xml.etree.ElementTree.parse(paths["xml"]).getroot()
+        names = [c.get("name") for c in suites.iter("testcase")]
+        self.assertEqual(names, ["run completed", "threshold p99<10s"])
+        self.assertEqual(len(list(suites.iter("failure"))), 0, names)
+        self.assertEqual(run.result["load"]["counters"]["delivered"], 20)
 
 
 class OpenModel(LoadTestCase):
