@@ -4,7 +4,7 @@
 // escaped text (readable) and as base64 (exact).
 #include <nlohmann/json.hpp>
 
-#include "fake-server/fake_server.hpp"
+#include "fake-server/behaviour.hpp"
 #include "fake-server/message_store.hpp"
 #include "fake-server/server_stats.hpp"
 #include "fake-server/transcript.hpp"

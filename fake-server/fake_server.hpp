@@ -15,49 +15,19 @@
 #include <string>
 #include <vector>
 
-#include "fake-server/lua_hooks.hpp"
+#include "fake-server/behaviour.hpp"
 #include "fake-server/message_store.hpp"
-#include "fake-server/profile_rules.hpp"
-#include "fake-server/rules/greylist.hpp"
-#include "fake-server/rules/rule_engine.hpp"
+#include "fake-server/server_settings.hpp"
 #include "fake-server/server_stats.hpp"
 #include "fake-server/transcript.hpp"
-#include "proto/server_config.hpp"
 
 namespace smtp::fake {
 
-struct FakeServerOptions {
-  proto::ServerConfig smtp;
+// Where the server listens, and its settings (server_settings.hpp).
+struct FakeServerOptions : ServerSettings {
   std::vector<boost::asio::ip::tcp::endpoint> listen;      // plain + STARTTLS
   std::vector<boost::asio::ip::tcp::endpoint> tls_listen;  // implicit TLS (RFC 8314)
   std::shared_ptr<boost::asio::ssl::context> tls;          // null: no TLS at all
-  std::string store = "memory";
-  std::size_t store_limit = 10000;
-  // RFC 5321 §4.5.3.2.7: a server should wait at least 5 minutes for a command.
-  std::chrono::steady_clock::duration idle_timeout = std::chrono::minutes(5);
-  std::size_t max_line = 16384;  // framer bound; the command limits are the parser's
-  // Sessions served at once; one more is greeted 421 and closed (RFC 5321
-  // §3.8). 0: no limit.
-  std::size_t max_sessions = 0;
-  std::size_t sessions_kept = 1000;
-  std::size_t transcript_bytes = 256 * 1024;  // per session
-  std::uint64_t seed = 0;
-  RuleSet rules;                    // the profile's rule { } and greylist { }
-  std::shared_ptr<LuaHooks> hooks;  // null: the profile defines none
-};
-
-// What makes the server misbehave on purpose (issue 4): rules, greylisting,
-// hooks. Replaceable at run time (PUT /api/rules), except the hooks.
-struct Behaviour {
-  rules::RuleEngine rules;
-  std::optional<rules::Greylist> greylist;
-  std::shared_ptr<LuaHooks> hooks;
-
-  void replace(RuleSet set) {
-    rules.replace(std::move(set.rules));
-    greylist.reset();
-    if (set.greylist) greylist.emplace(std::move(*set.greylist));
-  }
 };
 
 class FakeServer {

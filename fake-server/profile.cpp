@@ -21,52 +21,50 @@ constexpr std::string_view context = "server";
 // The options being filled, reachable from the C function `server`.
 int options_key;
 
-using FieldSetter = std::function<void(lua_State*, FakeServerOptions&)>;
+using FieldSetter = std::function<void(lua_State*, ServerSettings&)>;
 
 const std::map<std::string, FieldSetter>& fields() {
   static const std::map<std::string, FieldSetter> table = {
-      {"hostname",
-       [](lua_State* L, FakeServerOptions& o) {
-         o.smtp.hostname = f::string(L, context, "hostname");
-       }},
+      {"hostname", [](lua_State* L,
+                      ServerSettings& o) { o.smtp.hostname = f::string(L, context, "hostname"); }},
       {"auth_cleartext",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          o.smtp.auth_cleartext = f::boolean(L, context, "auth_cleartext");
        }},
       {"require_auth",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          o.smtp.require_auth = f::boolean(L, context, "require_auth");
        }},
       {"keep_bare_line_endings",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          o.smtp.reject_bare_line_endings = !f::boolean(L, context, "keep_bare_line_endings");
        }},
       {"max_size",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          o.smtp.max_message_size =
              static_cast<std::uint64_t>(f::integer(L, context, "max_size", 0));
        }},
       {"max_recipients",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          o.smtp.max_recipients =
              static_cast<std::size_t>(f::integer(L, context, "max_recipients", 1));
        }},
       {"max_errors",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          o.smtp.max_errors = static_cast<std::size_t>(f::integer(L, context, "max_errors", 0));
        }},
       {"max_sessions",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          o.max_sessions = static_cast<std::size_t>(f::integer(L, context, "max_sessions", 0));
        }},
       {"max_line",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          const auto n = f::integer(L, context, "max_line", 514);
          if (n > (1 << 24)) f::fail(L, context, "max_line must be at most 16777216");
          o.max_line = static_cast<std::size_t>(n);
        }},
       {"idle_timeout",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          const auto d = lua_type(L, -1) == LUA_TNUMBER
                             ? common::parse_duration(std::to_string(lua_tonumber(L, -1)))
                             : common::parse_duration(f::string(L, context, "idle_timeout"));
@@ -75,7 +73,7 @@ const std::map<std::string, FieldSetter>& fields() {
          o.idle_timeout = *d;
        }},
       {"users",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          if (!lua_istable(L, -1))
            f::fail(L, context, "users must be a table { user = \"password\" }");
          lua_pushnil(L);
@@ -88,7 +86,7 @@ const std::map<std::string, FieldSetter>& fields() {
          }
        }},
       {"auth_mechanisms",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          o.smtp.auth_mechanisms.clear();
          f::each_element(L, context, "auth_mechanisms", [&] {
            const std::string m = proto::to_upper_ascii(f::string(L, context, "auth_mechanisms"));
@@ -98,7 +96,7 @@ const std::map<std::string, FieldSetter>& fields() {
          });
        }},
       {"disable",
-       [](lua_State* L, FakeServerOptions& o) {
+       [](lua_State* L, ServerSettings& o) {
          f::each_element(L, context, "disable", [&] {
            const auto keyword = f::string(L, context, "disable");
            if (!proto::set_extension(o.smtp.extensions, keyword, false)) {
@@ -116,7 +114,7 @@ const std::map<std::string, FieldSetter>& fields() {
 int lua_server(lua_State* L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &options_key);
-  auto* options = static_cast<FakeServerOptions*>(lua_touserdata(L, -1));
+  auto* options = static_cast<ServerSettings*>(lua_touserdata(L, -1));
   lua_pop(L, 1);
   f::each_field(L, 1, context, [&](const std::string& name) {
     const auto it = fields().find(name);
@@ -131,7 +129,7 @@ int lua_server(lua_State* L) {
 int lua_violate(lua_State* L) {
   constexpr std::string_view where = "violate";
   lua_rawgetp(L, LUA_REGISTRYINDEX, &options_key);
-  auto* options = static_cast<FakeServerOptions*>(lua_touserdata(L, -1));
+  auto* options = static_cast<ServerSettings*>(lua_touserdata(L, -1));
   lua_pop(L, 1);
   if (lua_gettop(L) != 1) f::fail(L, where, "takes one name or one list of names");
   auto set = [&] {
@@ -152,7 +150,7 @@ int lua_violate(lua_State* L) {
 
 }  // namespace
 
-void load_profile(const std::string& path, FakeServerOptions& options) {
+void load_profile(const std::string& path, ServerSettings& options) {
   // Hooks run once per command on the server's one thread: a tenth of the
   // default budget stops a runaway hook within a fraction of a second.
   script::LuaState::Options limits;

@@ -4,12 +4,12 @@
 // line flags given explicitly override the profile.
 #include <string>
 
-#include "fake-server/fake_server.hpp"
+#include "fake-server/server_settings.hpp"
 
 namespace smtp::fake {
 
 // Runs the profile and applies its settings. Throws script::ScriptError with
 // "file:line: reason" for a syntax error, an unknown field or a bad value.
-void load_profile(const std::string& path, FakeServerOptions& options);
+void load_profile(const std::string& path, ServerSettings& options);
 
 }  // namespace smtp::fake

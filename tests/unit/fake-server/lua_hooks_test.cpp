@@ -19,7 +19,7 @@ class Hooks : public ::testing::Test {
             ("hooks-" + std::to_string(::getpid()) + "-" +
              ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".lua");
     std::ofstream(path_) << lua;
-    FakeServerOptions options;
+    ServerSettings options;
     options.seed = seed;
     load_profile(path_.string(), options);
     return options.hooks;

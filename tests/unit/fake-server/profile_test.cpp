@@ -26,7 +26,7 @@ class Profile : public ::testing::Test {
 
   // The error message of loading `lua`, or "" when it loads.
   std::string error_of(const std::string& lua) {
-    FakeServerOptions options;
+    ServerSettings options;
     try {
       load_profile(write(lua), options);
     } catch (const script::ScriptError& e) {
@@ -38,7 +38,7 @@ class Profile : public ::testing::Test {
 };
 
 TEST_F(Profile, SetsServerFields) {
-  FakeServerOptions o;
+  ServerSettings o;
   load_profile(write(R"(
     server {
       hostname = "mx.test", users = { alice = "secret" }, auth_cleartext = true,
@@ -102,7 +102,7 @@ TEST_F(Profile, UnsafeLibrariesAreAbsent) {
 }
 
 TEST_F(Profile, ViolateTakesANameOrAList) {  // proto/server_violations.hpp
-  FakeServerOptions o;
+  ServerSettings o;
   load_profile(write("violate \"auth-twice\"\n"
                      "violate { \"lf-dot-lf-ends-data\", \"starttls-twice\" }\n"),
                o);
@@ -114,7 +114,7 @@ TEST_F(Profile, ViolateTakesANameOrAList) {  // proto/server_violations.hpp
 }
 
 TEST_F(Profile, NoViolationUnlessAsked) {
-  FakeServerOptions o;
+  ServerSettings o;
   load_profile(write("server { hostname = \"mx.test\" }\n"), o);
   EXPECT_EQ(proto::active_violations(o.smtp.violations), "");
 }
@@ -145,7 +145,7 @@ TEST(ShippedProfiles, EachBrokenProfileBreaksOneThing) {
     const auto name = entry.path().filename().string();
     if (name.rfind("broken-", 0) != 0 || entry.path().extension() != ".lua") continue;
     SCOPED_TRACE(name);
-    FakeServerOptions o;
+    ServerSettings o;
     ASSERT_NO_THROW(load_profile(entry.path().string(), o));
     const auto violations = proto::active_violations(o.smtp.violations);
     EXPECT_EQ(violations.find(' '), std::string::npos) << "more than one: " << violations;
@@ -155,7 +155,7 @@ TEST(ShippedProfiles, EachBrokenProfileBreaksOneThing) {
     // answers 421, as RFC 5321 §3.8 wants.
     const proto::ServerConfig defaults;
     const bool other_breakage = !o.rules.rules.empty() || o.hooks != nullptr ||
-                                o.idle_timeout != FakeServerOptions{}.idle_timeout ||
+                                o.idle_timeout != ServerSettings{}.idle_timeout ||
                                 o.smtp.max_recipients != defaults.max_recipients ||
                                 o.smtp.max_message_size != defaults.max_message_size ||
                                 o.smtp.auth_cleartext != defaults.auth_cleartext ||
@@ -171,7 +171,7 @@ TEST(ShippedProfiles, EveryProfileInScenariosFakeLoads) {
   for (const auto& entry : std::filesystem::directory_iterator(
            std::filesystem::path(SMTP_SOURCE_DIR) / "scenarios/fake")) {
     if (entry.path().extension() != ".lua") continue;
-    FakeServerOptions options;
+    ServerSettings options;
     EXPECT_NO_THROW(load_profile(entry.path().string(), options)) << entry.path();
     ++loaded;
   }
