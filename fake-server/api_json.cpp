@@ -4,6 +4,7 @@
 
 #include "proto/base64.hpp"
 #include "proto/escape.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::fake {
 
@@ -27,13 +28,8 @@ namespace {
 // Addresses may be UTF-8 (SMTPUTF8) but must be valid JSON strings: escape
 // anything that is not printable ASCII when the address is not valid UTF-8.
 json text(std::string_view s) {
-  try {
-    json value = std::string(s);
-    (void)value.dump();  // throws on invalid UTF-8
-    return value;
-  } catch (const json::exception&) {
-    return proto::escape_bytes(s, s.size());
-  }
+  if (proto::is_utf8(s)) return std::string(s);
+  return proto::escape_bytes(s, s.size());
 }
 
 json params_json(const std::vector<proto::EsmtpParam>& params) {

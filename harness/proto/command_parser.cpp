@@ -11,6 +11,7 @@
 
 #include "proto/base64.hpp"
 #include "proto/escape.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::proto {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "hostile_results.hpp"
-#include "reports/utf8_text.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::reports {
 namespace {
@@ -68,7 +68,7 @@ TEST_F(ResultFile, RefusesWhatIsNotJson) {
 TEST_F(ResultFile, RefusesBytesThatAreNotUtf8WithoutEchoingThem) {
   const std::string message = refusal("{\"schema\": \"x\xff\"}");
   EXPECT_EQ(message.rfind("not JSON: ", 0), 0u) << message;
-  EXPECT_TRUE(is_utf8(message));
+  EXPECT_TRUE(proto::is_utf8(message));
 }
 
 TEST_F(ResultFile, RefusesOtherFilesAndVersions) {
