@@ -11,6 +11,7 @@
 #include "fake-server/received_header.hpp"
 #include "fake-server/session_context.hpp"
 #include "net/listener.hpp"
+#include "proto/ascii.hpp"
 
 namespace smtp::fake {
 namespace {

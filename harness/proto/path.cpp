@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "proto/ascii.hpp"
 #include "proto/escape.hpp"
 #include "proto/limits.hpp"
 #include "proto/utf8.hpp"
@@ -59,18 +60,6 @@ bool has(char c, std::uint8_t cls) {
 }
 bool eight_bit(char c) {
   return static_cast<unsigned char>(c) >= 0x80;
-}
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
 }
 
 // Snum 3("." Snum), Snum = 1*3DIGIT with a value of 0-255 (§4.1.3).
@@ -362,8 +351,7 @@ class PathScanner {
     ++pos_;                                         // "]"
     constexpr std::string_view ipv6_tag = "IPv6:";  // ABNF strings are case-insensitive
     bool valid = false;
-    if (content.size() >= ipv6_tag.size() &&
-        iequals(content.substr(0, ipv6_tag.size()), ipv6_tag)) {
+    if (istarts_with(content, ipv6_tag)) {
       valid = ipv6_address(content.substr(ipv6_tag.size()));
     } else if (content.find(':') == std::string_view::npos) {
       valid = ipv4_literal(content);

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "proto/command.hpp"
+#include "proto/ascii.hpp"
 
 namespace smtp::proto {
 
