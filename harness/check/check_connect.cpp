@@ -37,10 +37,4 @@ asio::awaitable<ConnectAttempt> connect_to(const std::vector<tcp::endpoint>& end
   co_return attempt;
 }
 
-std::string endpoint_text(const tcp::endpoint& endpoint) {
-  std::string address = endpoint.address().to_string();
-  if (endpoint.address().is_v6()) address = "[" + address + "]";
-  return address + ":" + std::to_string(endpoint.port());
-}
-
 }  // namespace smtp::check

@@ -23,7 +23,4 @@ boost::asio::awaitable<ConnectAttempt> connect_to(
     const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
     std::chrono::steady_clock::time_point deadline);
 
-// "127.0.0.1:25", "[::1]:25", for the transcript.
-std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint);
-
 }  // namespace smtp::check

@@ -15,6 +15,7 @@
 #include "check/check_connect.hpp"
 #include "check/duration_text.hpp"
 #include "check/transcript_recorder.hpp"
+#include "net/endpoint_text.hpp"
 
 namespace smtp::check {
 
@@ -199,7 +200,8 @@ asio::awaitable<IoResult> CheckRun::connect(bool implicit_tls) {
     transcript_.event(number, "connect to " + env_.target_text + " failed: " + reason);
     co_return failed("connect " + env_.target_text + ": " + reason);
   }
-  transcript_.event(number, "connected to " + endpoint_text(attempt.transport->remote_endpoint()));
+  transcript_.event(number,
+                    "connected to " + net::endpoint_text(attempt.transport->remote_endpoint()));
   auto connection =
       std::make_unique<CheckConnection>(number, std::move(*attempt.transport), transcript_);
   if (implicit_tls) {
