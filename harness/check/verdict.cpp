@@ -43,16 +43,4 @@ std::optional<Level> parse_level(std::string_view text) {
   return std::nullopt;
 }
 
-Verdict unmet(Level level) {
-  switch (level) {
-    case Level::must:
-      return Verdict::fail;
-    case Level::should:
-      return Verdict::warn;
-    case Level::info:
-      return Verdict::info;
-  }
-  return Verdict::fail;
-}
-
 }  // namespace smtp::check
