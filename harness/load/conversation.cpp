@@ -362,10 +362,7 @@ void Conversation::record_outcome(const proto::TransactionOutcome& outcome) {
         std::string what = env_.target_text + ": " +
                            std::string(outcome.phase ? proto::to_string(*outcome.phase) : "?") +
                            " " + std::to_string(outcome.code);
-        if (outcome.enhanced) {
-          what += ' ';  // appended, not " " + ...: GCC 12 -O2 -Wrestrict false positive
-          what += outcome.enhanced->to_string();
-        }
+        if (outcome.enhanced) what += " " + outcome.enhanced->to_string();
         recorder.error(transient ? ErrorKind::reply_4xx : ErrorKind::reply_5xx, what);
       }
       break;
