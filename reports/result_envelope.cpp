@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/rfc3339.hpp"
+#include "common/version.hpp"
 #include "reports/json_fields.hpp"
 #include "reports/result_json.hpp"
 
@@ -21,7 +22,7 @@ nlohmann::json envelope_to_json(std::string_view kind,
       {"schema", kSchemaName},
       {"schema_version", kResultSchemaVersion},
       {"kind", kind},
-      {"tool", {{"name", kToolName}, {"version", SMTP_HARNESS_VERSION}}},
+      {"tool", {{"name", kToolName}, {"version", common::harness_version()}}},
       {"started_at", common::rfc3339_utc_millis(started_at)},
   };
   document[std::string(kind)] = std::move(part);
