@@ -104,5 +104,20 @@ TEST_F(ResultFile, ReportsAFileThatCannotBeRead) {
   }
 }
 
+// What --json writes reads back as the same document, and stays valid JSON
+// when a string is not UTF-8.
+TEST_F(ResultFile, WrittenTextReadsBack) {
+  const std::string text = result_file_text(sample_load_document().document);
+  EXPECT_EQ(text.substr(0, 3), "{\n ");
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_EQ(read_result_file(write("load.json", text)).document, sample_load_document().document);
+
+  nlohmann::json document = sample_check_document().document;
+  document["check"]["target"] = "mx\xff.example:25";
+  const std::string replaced = result_file_text(document);
+  EXPECT_TRUE(proto::is_utf8(replaced));
+  EXPECT_EQ(nlohmann::json::parse(replaced)["check"]["target"], "mx\xef\xbf\xbd.example:25");
+}
+
 }  // namespace
 }  // namespace smtp::reports
