@@ -195,9 +195,8 @@ asio::awaitable<IoResult> CheckConnection::handshake(const TlsSettings& tls,
   co_await transport_.client_handshake(*tls.context, tls.sni, tls.verify, ec);
   transport_.expires_never();
   if (ec) {
-    std::string reason = ec == asio::error::timed_out ? "no handshake in time" : ec.message();
-    const std::string verify_error = transport_.tls_verify_error();
-    if (!verify_error.empty()) reason += " (" + verify_error + ")";
+    const std::string reason = transport_.handshake_failure(
+        ec == asio::error::timed_out ? "no handshake in time" : ec.message());
     lost("TLS handshake failed: " + reason);
     co_return with_status(Status::failed, "TLS handshake: " + reason);
   }

@@ -146,10 +146,8 @@ asio::awaitable<bool> Conversation::handshake() {
   transport_.expires_after(env_.config.reply_timeout);
   co_await transport_.client_handshake(*env_.tls, env_.sni, env_.config.tls.verify, ec);
   if (ec) {
-    std::string why = ec.message();
-    auto verify = transport_.tls_verify_error();
-    if (!verify.empty()) why += " (" + verify + ")";
-    env_.recorder.error(ErrorKind::tls, env_.target_text + ": TLS handshake: " + why);
+    env_.recorder.error(ErrorKind::tls, env_.target_text + ": TLS handshake: " +
+                                            transport_.handshake_failure(ec.message()));
     failed_ = true;
     co_return false;
   }
