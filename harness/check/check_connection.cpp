@@ -123,7 +123,7 @@ asio::awaitable<IoResult> CheckConnection::read_reply(Clock::time_point deadline
       const std::size_t end = error->kind == proto::ReplyErrorKind::line_too_long
                                   ? pending_.size()
                                   : std::min(parser.offset(), pending_.size());
-      std::string detail = std::string(proto::to_string(error->kind)) + ": " + error->detail;
+      std::string detail = proto::to_string(*error);
       transcript_.event(number_, "malformed reply: " + detail);
       IoResult result = with_status(Status::malformed, std::move(detail), pending_.substr(0, end));
       pending_.erase(0, end);

@@ -207,7 +207,7 @@ asio::awaitable<Conversation::Received> Conversation::read_reply() {
     // The time a reply is complete is the time of the read that completed
     // it; stamped here, before any processing (a Lua hook, the next write).
     if (auto* error = std::get_if<proto::ReplyError>(&next)) {
-      received.malformed = std::string(proto::to_string(error->kind)) + ": " + error->detail;
+      received.malformed = proto::to_string(*error);
       co_return received;
     }
     boost::system::error_code ec;

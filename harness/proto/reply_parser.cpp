@@ -84,6 +84,10 @@ std::string_view to_string(ReplyErrorKind kind) {
   return "unknown";
 }
 
+std::string to_string(const ReplyError& error) {
+  return std::string(to_string(error.kind)) + ": " + error.detail;
+}
+
 ReplyParser::ReplyParser(Limits limits)
     : limits_(limits), framer_(LineFramer::Options{limits.max_line, true}) {}
 
