@@ -1,39 +1,23 @@
 #include "fake-server/api_json.hpp"
 
-#include <ctime>
-
+#include "common/rfc3339.hpp"
 #include "proto/base64.hpp"
 #include "proto/escape.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::fake {
 
 using nlohmann::json;
 
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%.*s.%03dZ", static_cast<int>(n), buf, static_cast<int>(ms));
-  return out;
-}
-
 namespace {
+
+using common::rfc3339_utc_millis;
 
 // Addresses may be UTF-8 (SMTPUTF8) but must be valid JSON strings: escape
 // anything that is not printable ASCII when the address is not valid UTF-8.
 json text(std::string_view s) {
-  try {
-    json value = std::string(s);
-    (void)value.dump();  // throws on invalid UTF-8
-    return value;
-  } catch (const json::exception&) {
-    return proto::escape_bytes(s, s.size());
-  }
+  if (proto::is_utf8(s)) return std::string(s);
+  return proto::escape_bytes(s, s.size());
 }
 
 json params_json(const std::vector<proto::EsmtpParam>& params) {
@@ -53,7 +37,7 @@ json message_json(const StoredMessage& m) {
   return {
       {"id", m.id},
       {"session_id", m.session_id},
-      {"received_at", iso8601(m.received_at)},
+      {"received_at", rfc3339_utc_millis(m.received_at)},
       {"from", text(m.envelope.reverse_path.address())},
       {"to",
        [&] {
@@ -78,8 +62,8 @@ json session_summary_json(const SessionRecord& s) {
       {"peer", s.peer},
       {"local", s.local},
       {"implicit_tls", s.implicit_tls},
-      {"started", iso8601(s.started)},
-      {"ended", s.ended ? json(iso8601(*s.ended)) : json(nullptr)},
+      {"started", rfc3339_utc_millis(s.started)},
+      {"ended", s.ended ? json(rfc3339_utc_millis(*s.ended)) : json(nullptr)},
       {"helo", text(s.client_name)},
       {"auth_user", text(s.auth_user)},
       {"tls_version", s.tls_version},
@@ -94,7 +78,7 @@ json session_json(const SessionRecord& s) {
   json out = session_summary_json(s);
   json entries = json::array();
   for (const auto& e : s.entries) {
-    entries.push_back({{"at", iso8601(e.at)},
+    entries.push_back({{"at", rfc3339_utc_millis(e.at)},
                        {"direction", to_string(e.direction)},
                        {"tls", e.tls},
                        {"text", proto::escape_bytes(e.bytes, e.bytes.size())},
@@ -111,7 +95,7 @@ json stats_json(const ServerStats& st, std::uint64_t messages_held) {
   const auto uptime =
       std::chrono::duration<double>(std::chrono::system_clock::now() - st.started).count();
   return {
-      {"started", iso8601(st.started)},
+      {"started", rfc3339_utc_millis(st.started)},
       {"uptime_seconds", uptime},
       {"connections", st.connections},
       {"active_sessions", st.active_sessions},

@@ -18,7 +18,4 @@ nlohmann::json stats_json(const ServerStats& stats, std::uint64_t messages_held)
 // GET /api/rules: every rule with its counters, the greylist, the hooks.
 nlohmann::json rules_json(const Behaviour& behaviour, std::uint64_t seed);
 
-// RFC 3339 UTC with milliseconds, e.g. "2026-11-21T23:40:00.123Z".
-std::string iso8601(std::chrono::system_clock::time_point t);
-
 }  // namespace smtp::fake

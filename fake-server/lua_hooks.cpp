@@ -6,7 +6,7 @@
 
 #include "fake-server/lua_session_view.hpp"
 #include "fake-server/profile_rules.hpp"
-#include "proto/command.hpp"
+#include "proto/ascii.hpp"
 #include "script/lua_state.hpp"
 
 namespace smtp::fake {

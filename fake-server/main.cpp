@@ -18,7 +18,7 @@
 #include "fake-server/fake_server.hpp"
 #include "fake-server/http_api.hpp"
 #include "fake-server/profile.hpp"
-#include "net/listener.hpp"
+#include "net/endpoint_text.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_identity.hpp"
 #include "proto/server_violations.hpp"

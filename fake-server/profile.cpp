@@ -7,7 +7,7 @@
 
 #include "fake-server/lua_hooks.hpp"
 #include "fake-server/profile_rules.hpp"
-#include "proto/command.hpp"
+#include "proto/ascii.hpp"
 #include "proto/server_violations.hpp"
 #include "script/lua_fields.hpp"
 #include "script/lua_state.hpp"

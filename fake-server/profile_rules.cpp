@@ -6,7 +6,7 @@
 #include <set>
 
 #include "fake-server/rules/action_check.hpp"
-#include "proto/command.hpp"
+#include "proto/ascii.hpp"
 #include "script/lua_fields.hpp"
 #include "script/lua_state.hpp"
 

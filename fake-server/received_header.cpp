@@ -1,21 +1,8 @@
 #include "fake-server/received_header.hpp"
 
-#include <ctime>
+#include "common/rfc5322_date.hpp"
 
 namespace smtp::fake {
-namespace {
-
-// RFC 5322 §3.3 date-time in UTC, e.g. "Sat, 21 Nov 2026 23:40:00 +0000".
-std::string rfc5322_date(std::chrono::system_clock::time_point when) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(when);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  const auto n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return std::string(buf, n);
-}
-
-}  // namespace
 
 std::string received_header(const ReceivedFacts& f) {
   // RFC 3848 §2-§3: "ESMTP" + "S" for TLS + "A" for AUTH; "SMTP" after HELO.
@@ -39,7 +26,7 @@ std::string received_header(const ReceivedFacts& f) {
     out += f.recipient;
   }
   out += "; ";
-  out += rfc5322_date(f.when);
+  out += common::rfc5322_date(f.when);
   out += "\r\n";
   return out;
 }

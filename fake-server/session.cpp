@@ -10,7 +10,8 @@
 
 #include "fake-server/received_header.hpp"
 #include "fake-server/session_context.hpp"
-#include "net/listener.hpp"
+#include "net/endpoint_text.hpp"
+#include "proto/ascii.hpp"
 
 namespace smtp::fake {
 namespace {

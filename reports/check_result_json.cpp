@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "proto/base64.hpp"
+#include "proto/utf8.hpp"
 #include "reports/json_fields.hpp"
 #include "reports/result_envelope.hpp"
 #include "reports/result_json.hpp"
@@ -76,7 +77,7 @@ json entry_to_json(const TranscriptEntry& entry) {
       {"kind", check::to_string(entry.kind)},
       {"text", text(entry.text)},
   };
-  if (!is_utf8(entry.text)) value["octets_base64"] = proto::base64_encode(entry.text);
+  if (!proto::is_utf8(entry.text)) value["octets_base64"] = proto::base64_encode(entry.text);
   return value;
 }
 
@@ -130,12 +131,12 @@ TranscriptEntry read_entry(const json& value, const std::string& path) {
   entry.kind = read_named(fields["kind"], fields.path("kind"), kind_names());
   entry.text = fields.string("text");
   if (!fields.has("octets_base64")) {
-    if (!is_utf8(entry.text)) fail(fields.path("text"), "not UTF-8");
+    if (!proto::is_utf8(entry.text)) fail(fields.path("text"), "not UTF-8");
     return entry;
   }
   const auto octets = proto::base64_decode(fields.string("octets_base64"));
   if (!octets) fail(fields.path("octets_base64"), "not base64 (RFC 4648 §4)");
-  if (is_utf8(*octets)) {
+  if (proto::is_utf8(*octets)) {
     fail(fields.path("octets_base64"), "present, but the bytes are UTF-8 (text alone holds them)");
   }
   if (escape_non_utf8(*octets) != entry.text) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "reports/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 
 namespace smtp::reports {
 namespace {
@@ -50,7 +50,7 @@ std::vector<Phase> phases_to_show(const load::RunResult& base, const load::RunRe
 
 ComparedRun identify(const load::RunResult& run) {
   ComparedRun compared;
-  compared.started_at = rfc3339_utc_millis(run.started_at);
+  compared.started_at = common::rfc3339_utc_millis(run.started_at);
   compared.target = run.settings.target;
   compared.elapsed_seconds = run.elapsed_seconds;
   compared.stop_reason = run.stop_reason;

@@ -4,8 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/rfc3339.hpp"
 #include "reports/fixed_decimal.hpp"
-#include "reports/rfc3339.hpp"
 #include "reports/transcript_text.hpp"
 #include "reports/xml_text.hpp"
 
@@ -61,7 +61,7 @@ std::string counts_attributes(const Tally& tally, double seconds) {
 
 // The Ant schema's timestamp has no zone; ours is UTC.
 std::string timestamp(const CheckRunResult& run) {
-  return rfc3339_utc_millis(run.started_at).substr(0, 19);
+  return common::rfc3339_utc_millis(run.started_at).substr(0, 19);
 }
 
 std::string property(std::string_view indent, std::string_view name, std::string_view value) {

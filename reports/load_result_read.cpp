@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "proto/reply.hpp"
 #include "reports/result_envelope.hpp"
 #include "reports/result_json_internal.hpp"
 
@@ -65,24 +66,11 @@ void read_errors(const json& value, const std::string& path, Metrics& metrics) {
   }
 }
 
-// RFC 3463 §2: status-code = class "." subject "." detail, class one of
-// 2, 4, 5, subject and detail 1 to 3 digits.
+// The whole text is one RFC 3463 §2 status code, as the reply parser reads
+// them: what the writer took from EnhancedCode::to_string().
 bool is_enhanced_code(std::string_view text) {
-  if (text.size() < 5 || (text[0] != '2' && text[0] != '4' && text[0] != '5') || text[1] != '.') {
-    return false;
-  }
-  std::size_t at = 2;
-  for (int part = 0; part < 2; ++part) {
-    const std::size_t first = at;
-    while (at < text.size() && at - first < 4 && text[at] >= '0' && text[at] <= '9') ++at;
-    const std::size_t length = at - first;
-    if (length < 1 || length > 3) return false;
-    if (part == 0) {
-      if (at >= text.size() || text[at] != '.') return false;
-      ++at;
-    }
-  }
-  return at == text.size();
+  std::size_t length = 0;
+  return proto::parse_enhanced_code(text, &length) && length == text.size();
 }
 
 void read_replies(const json& value, const std::string& path, Metrics& metrics) {

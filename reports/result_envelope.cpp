@@ -2,9 +2,10 @@
 
 #include <string>
 
+#include "common/rfc3339.hpp"
+#include "common/version.hpp"
 #include "reports/json_fields.hpp"
 #include "reports/result_json.hpp"
-#include "reports/rfc3339.hpp"
 
 namespace smtp::reports::detail {
 namespace {
@@ -21,8 +22,8 @@ nlohmann::json envelope_to_json(std::string_view kind,
       {"schema", kSchemaName},
       {"schema_version", kResultSchemaVersion},
       {"kind", kind},
-      {"tool", {{"name", kToolName}, {"version", SMTP_HARNESS_VERSION}}},
-      {"started_at", rfc3339_utc_millis(started_at)},
+      {"tool", {{"name", kToolName}, {"version", common::harness_version()}}},
+      {"started_at", common::rfc3339_utc_millis(started_at)},
   };
   document[std::string(kind)] = std::move(part);
   return document;
@@ -51,7 +52,7 @@ Envelope read_envelope(const nlohmann::json& document, std::string_view kind) {
   (void)tool.string("name");
   (void)tool.string("version");
   const std::string started_at = fields.string("started_at");
-  const auto time = parse_rfc3339_utc(started_at);
+  const auto time = common::parse_rfc3339_utc(started_at);
   if (!time) fail("started_at", "\"" + started_at + "\" is not YYYY-MM-DDTHH:MM:SS[.fff]Z");
   return Envelope{*time, &fields[kind]};
 }

@@ -28,6 +28,10 @@ std::string without_exception_tag(const std::string& message) {
 
 }  // namespace
 
+std::string result_file_text(const nlohmann::json& document) {
+  return document.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 ResultDocument validate_result(std::string name, nlohmann::json document) {
   if (!document.is_object()) refuse(name, "not a result file (a JSON object is expected)");
   const auto schema = document.find("schema");

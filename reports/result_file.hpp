@@ -28,4 +28,10 @@ ResultDocument read_result_file(const std::string& path);
 // The same checks for a document already in memory, named `name` in errors.
 ResultDocument validate_result(std::string name, nlohmann::json document);
 
+// The text of a result file (what load, merge and check write with --json):
+// indented by one space, with a final newline. Strings that are not UTF-8 (a
+// target's bytes, a counter's name from Lua) get U+FFFD in place of each
+// ill-formed sequence, so the file is always valid JSON.
+std::string result_file_text(const nlohmann::json& document);
+
 }  // namespace smtp::reports

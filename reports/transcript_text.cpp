@@ -1,6 +1,6 @@
 #include "reports/transcript_text.hpp"
 
-#include "proto/path.hpp"
+#include "proto/utf8.hpp"
 #include "reports/fixed_decimal.hpp"
 #include "reports/utf8_text.hpp"
 

@@ -1,17 +1,8 @@
 #include "reports/utf8_text.hpp"
 
-#include "proto/path.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::reports {
-
-bool is_utf8(std::string_view bytes) {
-  for (std::size_t at = 0; at < bytes.size();) {
-    const std::size_t length = proto::utf8_char_length(bytes.substr(at));
-    if (length == 0) return false;
-    at += length;
-  }
-  return true;
-}
 
 std::string escape_non_utf8(std::string_view bytes) {
   std::string out;

@@ -1,6 +1,6 @@
 #include "reports/xml_text.hpp"
 
-#include "proto/path.hpp"
+#include "proto/utf8.hpp"
 #include "reports/utf8_text.hpp"
 
 namespace smtp::reports {

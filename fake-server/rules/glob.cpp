@@ -2,15 +2,9 @@
 
 #include <cstddef>
 
+#include "proto/ascii.hpp"
+
 namespace smtp::fake::rules {
-
-namespace {
-
-char fold(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-}  // namespace
 
 // The iterative matcher with one remembered star: on a mismatch it retries
 // from the last `*`, letting it swallow one more octet. A later star makes an
@@ -26,7 +20,8 @@ bool glob_match(std::string_view pattern, std::string_view text) {
     if (p < pattern.size() && pattern[p] == '*') {
       star = p++;
       resume = t;
-    } else if (p < pattern.size() && (pattern[p] == '?' || fold(pattern[p]) == fold(text[t]))) {
+    } else if (p < pattern.size() && (pattern[p] == '?' || proto::to_lower_ascii(pattern[p]) ==
+                                                               proto::to_lower_ascii(text[t]))) {
       ++p;
       ++t;
     } else if (star != no_star) {

@@ -16,11 +16,7 @@ bool is_digit(char c) {
 }
 
 std::string quoted(std::string_view text) {
-  // Appended, not "'" + ...: GCC 12 -O2 -Wrestrict false positive.
-  std::string out(1, '\'');
-  out += text;
-  out += '\'';
-  return out;
+  return "'" + std::string(text) + "'";
 }
 
 // "ddd": three digits, the first 2-5 (RFC 5321 §4.2: 2yz-5yz are the replies

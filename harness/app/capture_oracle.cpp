@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "fake-server/fake_server.hpp"
-#include "net/listener.hpp"
+#include "net/endpoint_text.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_identity.hpp"
 

@@ -20,6 +20,7 @@
 #include "common/host_port.hpp"
 #include "reports/check_result_json.hpp"
 #include "reports/junit.hpp"
+#include "reports/result_file.hpp"
 #include "script/check_suite.hpp"
 #include "script/lua_state.hpp"
 
@@ -193,12 +194,9 @@ int run(const Options& options) {
 
   int code = check::run_failed(result, fail_on_should) ? exit_failed : exit_ok;
   const auto document = reports::to_json(result);
-  if (!options.json.empty()) {
-    // replace: transcripts hold the target's bytes, which need not be UTF-8.
-    const std::string text =
-        document.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    if (!write_output_file(options.json, text))
-      code = fail(exit_failed, "cannot write " + options.json);
+  if (!options.json.empty() &&
+      !write_output_file(options.json, reports::result_file_text(document))) {
+    code = fail(exit_failed, "cannot write " + options.json);
   }
   const std::string name = options.json.empty() ? "check " + result.target : options.json;
   if (!write_rendered("check", name, document, options.rendered)) code = exit_failed;

@@ -6,7 +6,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 
@@ -14,9 +13,11 @@
 #include "app/load_options.hpp"
 #include "app/load_summary_value.hpp"
 #include "app/load_text.hpp"
+#include "app/output_file.hpp"
 #include "app/rendered_outputs.hpp"
 #include "load/engine.hpp"
 #include "net/tls_context.hpp"
+#include "reports/result_file.hpp"
 #include "reports/result_json.hpp"
 #include "script/load_scenario.hpp"
 
@@ -137,12 +138,9 @@ int run(const Options& options) {
     }
   }
   const auto document = reports::to_json(result);
-  if (!options.json.empty()) {
-    std::ofstream out(options.json, std::ios::binary | std::ios::trunc);
-    // replace: a custom counter's name from Lua may not be UTF-8.
-    out << document.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    out.close();
-    if (!out) return fail(exit_failed, "cannot write " + options.json);
+  if (!options.json.empty() &&
+      !write_output_file(options.json, reports::result_file_text(document))) {
+    return fail(exit_failed, "cannot write " + options.json);
   }
   const std::string name = options.json.empty() ? "load " + result.settings.target : options.json;
   if (!write_rendered("load", name, document, options.rendered)) code = exit_failed;

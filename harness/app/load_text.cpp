@@ -108,13 +108,8 @@ std::string summary_text(const load::RunResult& result) {
       out += "\n  " + pad(std::string(phase), 12);
       last_phase = phase;
     }
-    // Appended piece by piece, not " " + ...: GCC 12 -O2 -Wrestrict false positive.
-    out += ' ';
-    out += std::to_string(key.code);
-    if (!key.enhanced.empty()) {
-      out += ' ';
-      out += key.enhanced;
-    }
+    out += " " + std::to_string(key.code);
+    if (!key.enhanced.empty()) out += " " + key.enhanced;
     out += " ×" + std::to_string(count) + ";";
   }
   out += "\n";
@@ -122,10 +117,8 @@ std::string summary_text(const load::RunResult& result) {
   std::string errors;
   for (std::size_t i = 0; i < load::kErrorKindCount; ++i) {
     if (m.errors()[i] == 0) continue;
-    errors += ' ';
-    errors += load::to_string(static_cast<load::ErrorKind>(i));
-    errors += ' ';
-    errors += std::to_string(m.errors()[i]);
+    errors += " " + std::string(load::to_string(static_cast<load::ErrorKind>(i))) + " " +
+              std::to_string(m.errors()[i]);
   }
   out += "errors" + (errors.empty() ? std::string(" none") : errors) + "\n";
   for (const auto& sample : result.error_samples) out += "  e.g. " + sample + "\n";

@@ -2,6 +2,7 @@
 // own file and registers itself here.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <string>
 
 #include "app/check_command.hpp"
 #include "app/compare_command.hpp"
@@ -10,11 +11,12 @@
 #include "app/merge_command.hpp"
 #include "app/proto_demo.hpp"
 #include "app/report_command.hpp"
+#include "common/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"smtp-harness: SMTP conformance and load-testing harness"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "smtp-harness 0.1.0");
+  app.set_version_flag("--version", "smtp-harness " + std::string(smtp::common::harness_version()));
 
   auto demo = smtp::app::register_proto_demo(app);
   auto load = smtp::app::register_load(app);

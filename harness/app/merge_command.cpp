@@ -1,13 +1,13 @@
 #include "app/merge_command.hpp"
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "app/exit_codes.hpp"
 #include "app/load_text.hpp"
+#include "app/output_file.hpp"
 #include "reports/merge.hpp"
 #include "reports/result_file.hpp"
 #include "reports/result_json.hpp"
@@ -48,11 +48,9 @@ int run(const Options& options) {
   auto merged = reports::merge_results(inputs, error);
   if (!merged) return fail(exit_usage, error);
 
-  std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
-  out << reports::to_json(*merged).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
-      << '\n';
-  out.close();
-  if (!out) return fail(exit_failed, "cannot write " + options.output);
+  if (!write_output_file(options.output, reports::result_file_text(reports::to_json(*merged)))) {
+    return fail(exit_failed, "cannot write " + options.output);
+  }
   if (!options.quiet) {
     std::printf("merged %zu results into %s\n", inputs.size(), options.output.c_str());
     std::fputs(summary_text(*merged).c_str(), stdout);

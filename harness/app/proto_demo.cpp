@@ -69,8 +69,7 @@ void show_replies() {
                  proto::describe_reply_code(reply->code),
                  reply->enhanced() ? proto::describe_enhanced_code(*reply->enhanced()) : "");
     } else if (const auto* err = std::get_if<proto::ReplyError>(&r)) {
-      fmt::print("  {:<40} -> error {}: {}\n", escape_bytes(wire, 38), proto::to_string(err->kind),
-                 err->detail);
+      fmt::print("  {:<40} -> error {}\n", escape_bytes(wire, 38), proto::to_string(*err));
     }
   }
 }

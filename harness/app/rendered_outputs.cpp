@@ -38,7 +38,7 @@ bool write_rendered(const char* command, const std::string& name, const nlohmann
     // Through text and back, as a result file would come: strings the run
     // took from Lua or the network that are not UTF-8 arrive replaced, and
     // the document is validated like any file `report` reads.
-    auto text = document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string text = reports::result_file_text(document);
     results.push_back(reports::validate_result(name, nlohmann::json::parse(text)));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "smtp-harness %s: cannot render the result: %s\n", command, e.what());

@@ -123,7 +123,7 @@ asio::awaitable<IoResult> CheckConnection::read_reply(Clock::time_point deadline
       const std::size_t end = error->kind == proto::ReplyErrorKind::line_too_long
                                   ? pending_.size()
                                   : std::min(parser.offset(), pending_.size());
-      std::string detail = std::string(proto::to_string(error->kind)) + ": " + error->detail;
+      std::string detail = proto::to_string(*error);
       transcript_.event(number_, "malformed reply: " + detail);
       IoResult result = with_status(Status::malformed, std::move(detail), pending_.substr(0, end));
       pending_.erase(0, end);
@@ -195,9 +195,8 @@ asio::awaitable<IoResult> CheckConnection::handshake(const TlsSettings& tls,
   co_await transport_.client_handshake(*tls.context, tls.sni, tls.verify, ec);
   transport_.expires_never();
   if (ec) {
-    std::string reason = ec == asio::error::timed_out ? "no handshake in time" : ec.message();
-    const std::string verify_error = transport_.tls_verify_error();
-    if (!verify_error.empty()) reason += " (" + verify_error + ")";
+    const std::string reason = transport_.handshake_failure(
+        ec == asio::error::timed_out ? "no handshake in time" : ec.message());
     lost("TLS handshake failed: " + reason);
     co_return with_status(Status::failed, "TLS handshake: " + reason);
   }

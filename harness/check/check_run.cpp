@@ -12,9 +12,11 @@
 #include <utility>
 #include <variant>
 
-#include "check/check_connect.hpp"
 #include "check/duration_text.hpp"
 #include "check/transcript_recorder.hpp"
+#include "net/connect.hpp"
+#include "net/endpoint_text.hpp"
+#include "net/transport.hpp"
 
 namespace smtp::check {
 
@@ -190,18 +192,20 @@ asio::awaitable<IoResult> CheckRun::perform(const IoRequest& request) {
 asio::awaitable<IoResult> CheckRun::connect(bool implicit_tls) {
   const int number = ++last_number_;
   const auto timeout = bounded(env_.config.connect_timeout);
-  auto attempt = co_await connect_to(env_.endpoints, until(timeout));
-  if (!attempt.transport) {
+  asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
+  const boost::system::error_code error =
+      co_await net::connect_until(socket, env_.endpoints, until(timeout));
+  if (error) {
     const std::string reason =
-        attempt.error == asio::error::timed_out
+        error == asio::error::timed_out
             ? "no connection within " + seconds_text(env_.config.connect_timeout)
-            : attempt.error.message();
+            : error.message();
     transcript_.event(number, "connect to " + env_.target_text + " failed: " + reason);
     co_return failed("connect " + env_.target_text + ": " + reason);
   }
-  transcript_.event(number, "connected to " + endpoint_text(attempt.transport->remote_endpoint()));
-  auto connection =
-      std::make_unique<CheckConnection>(number, std::move(*attempt.transport), transcript_);
+  net::Transport transport(std::move(socket));
+  transcript_.event(number, "connected to " + net::endpoint_text(transport.remote_endpoint()));
+  auto connection = std::make_unique<CheckConnection>(number, std::move(transport), transcript_);
   if (implicit_tls) {
     // RFC 8314 §3: TLS from the first byte; the greeting comes inside it.
     IoResult secured =

@@ -1,26 +1,19 @@
 // select_checks (runner.hpp): which checks of a suite --only and --skip keep.
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "check/runner.hpp"
+#include "proto/ascii.hpp"
 
 namespace smtp::check {
 
 namespace {
 
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Whether `name` (from --only or --skip) names this check, by id or area.
 bool names(std::string_view name, const script::CheckInfo& check) {
-  return same_name(name, check.id) || same_name(name, check.area);
+  return proto::iequals(name, check.id) || proto::iequals(name, check.area);
 }
 
 bool names_any(const std::vector<std::string>& list, const script::CheckInfo& check) {
@@ -59,8 +52,9 @@ std::vector<std::size_t> select_checks(const std::vector<script::CheckInfo>& che
     // A slow check (minutes long, L7) runs only when asked for by its id:
     // neither the whole suite nor its area brings it in.
     if (check.slow) {
-      bool by_id = std::any_of(selection.only.begin(), selection.only.end(),
-                               [&](const std::string& name) { return same_name(name, check.id); });
+      bool by_id =
+          std::any_of(selection.only.begin(), selection.only.end(),
+                      [&](const std::string& name) { return proto::iequals(name, check.id); });
       if (!by_id) continue;
     }
     selected.push_back(i);

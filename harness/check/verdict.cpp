@@ -1,23 +1,14 @@
 #include "check/verdict.hpp"
 
 #include <array>
-#include <cctype>
+
+#include "proto/ascii.hpp"
 
 namespace smtp::check {
 namespace {
 
 constexpr std::array<std::string_view, kVerdictCount> kVerdictNames = {"PASS", "FAIL", "WARN",
                                                                        "INFO", "SKIP", "ERROR"};
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) !=
-        std::toupper(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -27,7 +18,7 @@ std::string_view to_string(Verdict verdict) {
 
 std::optional<Verdict> parse_verdict(std::string_view text) {
   for (std::size_t i = 0; i < kVerdictNames.size(); ++i) {
-    if (iequal(text, kVerdictNames[i])) return static_cast<Verdict>(i);
+    if (proto::iequals(text, kVerdictNames[i])) return static_cast<Verdict>(i);
   }
   return std::nullopt;
 }
@@ -45,22 +36,11 @@ std::string_view to_string(Level level) {
 }
 
 std::optional<Level> parse_level(std::string_view text) {
-  if (iequal(text, "MUST") || iequal(text, "M")) return Level::must;
-  if (iequal(text, "SHOULD") || iequal(text, "S")) return Level::should;
-  if (iequal(text, "INFO") || iequal(text, "I")) return Level::info;
+  using proto::iequals;
+  if (iequals(text, "MUST") || iequals(text, "M")) return Level::must;
+  if (iequals(text, "SHOULD") || iequals(text, "S")) return Level::should;
+  if (iequals(text, "INFO") || iequals(text, "I")) return Level::info;
   return std::nullopt;
-}
-
-Verdict unmet(Level level) {
-  switch (level) {
-    case Level::must:
-      return Verdict::fail;
-    case Level::should:
-      return Verdict::warn;
-    case Level::info:
-      return Verdict::info;
-  }
-  return Verdict::fail;
 }
 
 }  // namespace smtp::check

@@ -29,8 +29,4 @@ std::string_view to_string(Level level);  // "MUST", "SHOULD", "INFO"
 // "MUST", "SHOULD", "INFO", or their letters M, S, I; case-insensitive.
 std::optional<Level> parse_level(std::string_view text);
 
-// A requirement that was not met, judged at its level: FAIL for a MUST, WARN
-// for a SHOULD, INFO for an informational check.
-Verdict unmet(Level level);
-
 }  // namespace smtp::check

@@ -146,10 +146,8 @@ asio::awaitable<bool> Conversation::handshake() {
   transport_.expires_after(env_.config.reply_timeout);
   co_await transport_.client_handshake(*env_.tls, env_.sni, env_.config.tls.verify, ec);
   if (ec) {
-    std::string why = ec.message();
-    auto verify = transport_.tls_verify_error();
-    if (!verify.empty()) why += " (" + verify + ")";
-    env_.recorder.error(ErrorKind::tls, env_.target_text + ": TLS handshake: " + why);
+    env_.recorder.error(ErrorKind::tls, env_.target_text + ": TLS handshake: " +
+                                            transport_.handshake_failure(ec.message()));
     failed_ = true;
     co_return false;
   }
@@ -209,7 +207,7 @@ asio::awaitable<Conversation::Received> Conversation::read_reply() {
     // The time a reply is complete is the time of the read that completed
     // it; stamped here, before any processing (a Lua hook, the next write).
     if (auto* error = std::get_if<proto::ReplyError>(&next)) {
-      received.malformed = std::string(proto::to_string(error->kind)) + ": " + error->detail;
+      received.malformed = proto::to_string(*error);
       co_return received;
     }
     boost::system::error_code ec;
@@ -362,10 +360,7 @@ void Conversation::record_outcome(const proto::TransactionOutcome& outcome) {
         std::string what = env_.target_text + ": " +
                            std::string(outcome.phase ? proto::to_string(*outcome.phase) : "?") +
                            " " + std::to_string(outcome.code);
-        if (outcome.enhanced) {
-          what += ' ';  // appended, not " " + ...: GCC 12 -O2 -Wrestrict false positive
-          what += outcome.enhanced->to_string();
-        }
+        if (outcome.enhanced) what += " " + outcome.enhanced->to_string();
         recorder.error(transient ? ErrorKind::reply_4xx : ErrorKind::reply_5xx, what);
       }
       break;

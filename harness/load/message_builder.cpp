@@ -1,24 +1,16 @@
 #include "load/message_builder.hpp"
 
 #include <algorithm>
-#include <ctime>
+#include <chrono>
 #include <string>
 #include <utility>
+
+#include "common/rfc5322_date.hpp"
 
 namespace smtp::load {
 namespace {
 
 constexpr std::size_t kBodyLineLength = 76;  // octets before CRLF
-
-std::string rfc5322_date_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[64];
-  // RFC 5322 §3.3 date-time; the C locale's English names are the grammar's.
-  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &utc);
-  return text;
-}
 
 std::string join_recipients(const std::vector<std::string>& to) {
   std::string field;
@@ -50,7 +42,8 @@ std::string to_crlf_lines(std::string_view body) {
 }
 
 MessageBuilder::MessageBuilder(MessageDefaults defaults)
-    : defaults_(std::move(defaults)), date_(rfc5322_date_now()) {
+    : defaults_(std::move(defaults)),
+      date_(common::rfc5322_date(std::chrono::system_clock::now())) {
   constexpr std::size_t kPreparedLines = 64;  // about 5 KB
   for (std::size_t i = 0; i < kPreparedLines; ++i) {
     lines_.append(kBodyLineLength, 'x');

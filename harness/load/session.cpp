@@ -2,19 +2,19 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <span>
 #include <utility>
 
 #include "load/conversation.hpp"
+#include "net/connect.hpp"
 #include "net/transport.hpp"
 
 namespace smtp::load {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 
 Session::Session(WorkerEnvironment& env) : env_(env) {}
 
@@ -99,19 +99,11 @@ asio::awaitable<Session::Ending> Session::connection() {
   }
   auto executor = co_await asio::this_coro::executor;
   asio::ip::tcp::socket socket(executor);
-  asio::steady_timer timeout(executor);
-  timeout.expires_after(env_.config.connect_timeout);
   connecting_ = &socket;
   auto started = Clock::now();
-  auto result = co_await (socket.async_connect(env_.target, asio::as_tuple(asio::use_awaitable)) ||
-                          timeout.async_wait(asio::as_tuple(asio::use_awaitable)));
+  const boost::system::error_code ec = co_await net::connect_until(
+      socket, std::span(&env_.target, 1), started + env_.config.connect_timeout);
   connecting_ = nullptr;
-  boost::system::error_code ec;
-  if (result.index() == 0) {
-    ec = std::get<0>(std::get<0>(result));
-  } else {
-    ec = asio::error::timed_out;
-  }
   if (ec || aborted_) {
     release_pacing();
     if (aborted_) co_return Ending::stop;

@@ -1,17 +1,14 @@
 #include "net/listener.hpp"
 
 #include <stdexcept>
+#include <string>
+
+#include "net/endpoint_text.hpp"
 
 namespace smtp::net {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-std::string endpoint_text(const tcp::endpoint& endpoint) {
-  const auto address = endpoint.address().to_string();
-  return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" +
-         std::to_string(endpoint.port());
-}
 
 tcp::acceptor listen_on(const asio::any_io_executor& executor, const tcp::endpoint& endpoint,
                         std::string_view what) {

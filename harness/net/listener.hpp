@@ -1,15 +1,11 @@
 #pragma once
-// Opening a listening socket, and printing an endpoint, the same way for every
-// listener (SMTP, implicit TLS, HTTP API) so errors read alike.
+// Opening a listening socket the same way for every listener (SMTP, implicit
+// TLS, HTTP API) so errors read alike.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <string>
 #include <string_view>
 
 namespace smtp::net {
-
-// "127.0.0.1:25", "[::1]:25".
-std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint);
 
 // Opens, binds (SO_REUSEADDR) and listens. Throws std::runtime_error
 // "cannot listen on ADDR:PORT (what): reason", naming the address as

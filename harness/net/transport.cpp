@@ -298,6 +298,12 @@ std::string Transport::tls_verify_error() const {
   return X509_verify_cert_error_string(result);
 }
 
+std::string Transport::handshake_failure(std::string reason) const {
+  const std::string verify_error = tls_verify_error();
+  if (!verify_error.empty()) reason += " (" + verify_error + ")";
+  return reason;
+}
+
 Transport::Endpoint Transport::remote_endpoint() const {
   return impl_->remote;
 }

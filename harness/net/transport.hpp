@@ -99,6 +99,10 @@ class Transport {
   // Why the server's certificate did not verify (e.g. "hostname mismatch"),
   // empty when it did or no client handshake took place.
   std::string tls_verify_error() const;
+  // Why a client handshake failed, as errors and transcripts say it: `reason`
+  // (the caller's words for the error), then what verification found, in
+  // parentheses: "certificate verify failed (hostname mismatch)".
+  std::string handshake_failure(std::string reason) const;
 
   // Captured when the Transport is made, so that they are still known for the
   // transcript after close(); unspecified (default) if the socket was not

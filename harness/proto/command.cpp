@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "proto/ascii.hpp"
+
 namespace smtp::proto {
 namespace {
 
@@ -13,10 +15,6 @@ constexpr std::array<std::string_view, 15> verb_names = {
     "QUIT", "VRFY", "EXPN", "HELP", "STARTTLS", "AUTH", "UNKNOWN",
 };
 static_assert(static_cast<std::size_t>(Verb::unknown) + 1 == verb_names.size());
-
-char upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - ('a' - 'A')) : c;
-}
 
 constexpr std::uint32_t pack4(std::string_view s) {
   return static_cast<std::uint32_t>(static_cast<unsigned char>(s[0])) |
@@ -37,28 +35,6 @@ constexpr std::array<std::uint32_t, 15> make_packed_verbs() {
 constexpr std::array<std::uint32_t, 15> packed_verbs = make_packed_verbs();
 
 }  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (upper(a[i]) != upper(b[i])) return false;
-  }
-  return true;
-}
-
-std::string to_upper_ascii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = upper(c);
-  return out;
-}
-
-std::string to_lower_ascii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string_view to_string(Verb verb) {
   const auto i = static_cast<std::size_t>(verb);

@@ -67,10 +67,4 @@ struct Command {
   friend bool operator==(const Command&, const Command&) = default;
 };
 
-// Case-insensitive ASCII comparison (§2.4: verbs, keywords and the like).
-bool iequals(std::string_view a, std::string_view b);
-// ASCII upper and lower case (§2.4); other octets are kept as they are.
-std::string to_upper_ascii(std::string_view text);
-std::string to_lower_ascii(std::string_view text);
-
 }  // namespace smtp::proto

@@ -8,6 +8,7 @@
 #include <array>
 #include <charconv>
 
+#include "proto/ascii.hpp"
 #include "proto/limits.hpp"
 
 namespace smtp::proto {

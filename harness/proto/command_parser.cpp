@@ -9,8 +9,10 @@
 #include <cstring>
 #include <limits>
 
+#include "proto/ascii.hpp"
 #include "proto/base64.hpp"
 #include "proto/escape.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::proto {
 namespace {
@@ -38,25 +40,6 @@ bool is_alpha(char c) {
 bool is_eight_bit(char c) {
   return static_cast<unsigned char>(c) >= 0x80;
 }
-char upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - ('a' - 'A')) : c;
-}
-
-// `prefix` is upper case.
-bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (upper(s[i]) != prefix[i]) return false;
-  }
-  return true;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = upper(c);
-  return out;
-}
-
 // 8-bit octets in text outside a path or parameter: non_ascii without
 // SMTPUTF8, else they must form well-formed UTF-8.
 MaybeError check_text(std::string_view text, const Context& c, Verb verb) {
@@ -172,7 +155,7 @@ MaybeError esmtp_param(std::string_view token, std::size_t offset, const Context
   }
   EsmtpParam& param = cmd.params.emplace_back();
   param.keyword.assign(keyword.data(), keyword.size());
-  for (char& k : param.keyword) k = upper(k);
+  for (char& k : param.keyword) k = to_upper_ascii(k);
   if (eq != std::string_view::npos) param.value.emplace(value);
   return std::nullopt;
 }
@@ -215,7 +198,7 @@ MaybeError envelope(const Context& c, Command& cmd, std::string_view prefix,
                  std::string(to_string(verb)) + " needs \"" + std::string(prefix) + "<path>\"");
   }
   const std::string_view arg = c.argument;
-  if (!starts_with_nocase(arg, prefix)) {
+  if (!istarts_with(arg, prefix)) {
     return error(CommandErrorKind::bad_syntax, verb,
                  "expected \"" + std::string(prefix) + "\", not \"" + escape_bytes(arg, 16) +
                      "\" (RFC 5321 §4.1.2)");
@@ -306,7 +289,7 @@ MaybeError auth(const Context& c, Command& cmd) {
         CommandErrorKind::bad_syntax, cmd.verb,
         "\"" + escape_bytes(mechanism, 32) + "\" is not a SASL mechanism name (RFC 4422 §3.1)");
   }
-  cmd.mechanism = upper(mechanism);
+  cmd.mechanism = to_upper_ascii(mechanism);
   if (sp == std::string_view::npos) return std::nullopt;
   const std::string_view response = c.argument.substr(sp + 1);
   if (response != "=" && !is_base64(response)) {

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "proto/ascii.hpp"
 #include "proto/escape.hpp"
 
 namespace smtp::proto {
@@ -9,24 +10,6 @@ namespace smtp::proto {
 namespace {
 
 constexpr std::string_view kLegacyAuth = "AUTH=";  // pre-RFC 2554 spelling
-
-char to_upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = to_upper(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_upper(a[i]) != to_upper(b[i])) return false;
-  }
-  return true;
-}
 
 bool is_alnum(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -115,7 +98,7 @@ std::vector<std::string> Capabilities::auth_mechanisms() const {
   for (const auto& item : items) {
     if (item.keyword != "AUTH" && item.keyword != kLegacyAuth) continue;
     for (const auto& p : item.params) {
-      std::string mech = upper(p);
+      std::string mech = to_upper_ascii(p);
       bool seen = false;
       for (const auto& m : out) seen = seen || m == mech;
       if (!seen) out.push_back(std::move(mech));
@@ -156,8 +139,7 @@ std::variant<Capabilities, EhloError> parse_ehlo(const Reply& reply) {
     }
 
     Capability& cap = caps.items.emplace_back();
-    if (keyword.size() >= kLegacyAuth.size() &&
-        iequals(keyword.substr(0, kLegacyAuth.size()), kLegacyAuth)) {
+    if (istarts_with(keyword, kLegacyAuth)) {
       // "AUTH=LOGIN PLAIN": the first mechanism is glued to the keyword.
       const std::string_view glued = keyword.substr(kLegacyAuth.size());
       keyword = keyword.substr(0, kLegacyAuth.size());
@@ -168,7 +150,7 @@ std::variant<Capabilities, EhloError> parse_ehlo(const Reply& reply) {
            "capability keyword " + quoted(keyword) + " is not ALPHA/DIGIT *(ALPHA/DIGIT/\"-\")",
            i});
     }
-    cap.keyword = upper(keyword);
+    cap.keyword = to_upper_ascii(keyword);
     for (std::string_view p = next_word(rest); !p.empty(); p = next_word(rest)) {
       if (!valid_param(p)) {
         caps.problems.push_back(

@@ -14,8 +14,10 @@
 #include <cstdint>
 #include <optional>
 
+#include "proto/ascii.hpp"
 #include "proto/escape.hpp"
 #include "proto/limits.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::proto {
 namespace {
@@ -58,18 +60,6 @@ bool has(char c, std::uint8_t cls) {
 }
 bool eight_bit(char c) {
   return static_cast<unsigned char>(c) >= 0x80;
-}
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
 }
 
 // Snum 3("." Snum), Snum = 1*3DIGIT with a value of 0-255 (§4.1.3).
@@ -145,39 +135,6 @@ bool ldh_str(std::string_view s) {
     if (!has(c, k_let_dig) && c != '-') return false;
   }
   return true;
-}
-
-// RFC 3629 §4: the length of the UTF-8 character at text[0], 0 when it is
-// ill-formed, -1 when the text ends inside a character that could still be
-// well-formed. The second octet's range depends on the first, which rules out
-// overlong forms (C0, C1, E0 80-9F, F0 80-8F), surrogates (ED A0-BF) and code
-// points above U+10FFFF (F4 90-BF, F5-FF).
-int utf8_scan(std::string_view text) {
-  if (text.empty()) return 0;
-  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = b(0);
-  if (lead < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    n = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    n = 3;
-    if (lead == 0xE0) lo = 0xA0;
-    if (lead == 0xED) hi = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    n = 4;
-    if (lead == 0xF0) lo = 0x90;
-    if (lead == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  for (std::size_t i = 1; i < n; ++i) {
-    if (i >= text.size()) return -1;
-    if (b(i) < (i == 1 ? lo : 0x80) || b(i) > (i == 1 ? hi : 0xBF)) return 0;
-  }
-  return static_cast<int>(n);
 }
 
 class PathScanner {
@@ -394,8 +351,7 @@ class PathScanner {
     ++pos_;                                         // "]"
     constexpr std::string_view ipv6_tag = "IPv6:";  // ABNF strings are case-insensitive
     bool valid = false;
-    if (content.size() >= ipv6_tag.size() &&
-        iequals(content.substr(0, ipv6_tag.size()), ipv6_tag)) {
+    if (istarts_with(content, ipv6_tag)) {
       valid = ipv6_address(content.substr(ipv6_tag.size()));
     } else if (content.find(':') == std::string_view::npos) {
       valid = ipv4_literal(content);
@@ -513,11 +469,6 @@ std::variant<Path, PathError> parse_path(std::string_view text, const PathOption
 std::optional<PathError> parse_path_into(std::string_view text, const PathOptions& options,
                                          Path& out, std::size_t* length) {
   return PathScanner(text, options).run(out, length);
-}
-
-std::size_t utf8_char_length(std::string_view text) {
-  const int n = utf8_scan(text);
-  return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 
 }  // namespace smtp::proto

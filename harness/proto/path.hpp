@@ -81,9 +81,4 @@ std::variant<Path, PathError> parse_path(std::string_view text, const PathOption
 std::optional<PathError> parse_path_into(std::string_view text, const PathOptions& options,
                                          Path& out, std::size_t* length = nullptr);
 
-// The length of the well-formed UTF-8 character (RFC 3629 §4: no overlong
-// forms, no surrogates, nothing above U+10FFFF) that starts at text[0]: 1 for
-// ASCII, 2-4 for UTF8-non-ascii, 0 for an ill-formed sequence or empty text.
-std::size_t utf8_char_length(std::string_view text);
-
 }  // namespace smtp::proto

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "proto/escape.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::proto {
 
@@ -19,37 +20,6 @@ constexpr std::array<bool, 256> kTextAscii = [] {
   for (int c = 0x20; c < 0x7f; ++c) t[static_cast<std::size_t>(c)] = true;
   return t;
 }();
-
-// Length of the well-formed UTF-8 sequence at s[i] (Unicode 15 Table 3-7:
-// no overlongs, no surrogates, nothing above U+10FFFF), 0 when ill-formed.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = at(i);
-  std::size_t n;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xbf;
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    n = 2;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    n = 3;
-    if (b0 == 0xe0) lo = 0xa0;
-    if (b0 == 0xed) hi = 0x9f;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    n = 4;
-    if (b0 == 0xf0) lo = 0x90;
-    if (b0 == 0xf4) hi = 0x8f;
-  } else {
-    return 0;
-  }
-  if (s.size() - i < n) return 0;
-  const unsigned char b1 = at(i + 1);
-  if (b1 < lo || b1 > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    const unsigned char b = at(i + k);
-    if (b < 0x80 || b > 0xbf) return 0;
-  }
-  return n;
-}
 
 // True when none of the 8 octets in `w` is a control octet, DEL or >= 0x80,
 // i.e. all are in 0x20-0x7E (SWAR: a borrow out of "byte - k" marks byte < k).
@@ -79,7 +49,7 @@ std::size_t find_non_printable(std::string_view s) {
       continue;
     }
     if (c < 0x80) return i;
-    const std::size_t n = utf8_sequence(s, i);
+    const std::size_t n = utf8_char_length(s.substr(i));
     if (n == 0) return i;
     i += n;
   }
@@ -112,6 +82,10 @@ std::string_view to_string(ReplyErrorKind kind) {
       return "trailing_data";
   }
   return "unknown";
+}
+
+std::string to_string(const ReplyError& error) {
+  return std::string(to_string(error.kind)) + ": " + error.detail;
 }
 
 ReplyParser::ReplyParser(Limits limits)

@@ -37,6 +37,10 @@ struct ReplyError {
   std::size_t offset = 0;  // stream offset of the offending line's first byte
 };
 
+// "non_printable: ...": the kind's name, then the detail, as a client that
+// gives up on a malformed reply reports it.
+std::string to_string(const ReplyError& error);
+
 struct NeedMore {};
 
 using ReplyResult = std::variant<Reply, NeedMore, ReplyError>;

@@ -1,6 +1,7 @@
 #pragma once
 // What the fake server advertises and enforces. Every EHLO keyword can be
 // switched off and every limit is configurable (issue "fake-smtpd, part 1").
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -33,6 +34,27 @@ struct ServerExtensions {
 inline bool smtputf8_offered(const ServerExtensions& e) {
   return e.smtputf8 && e.eight_bit_mime;
 }
+
+// The EHLO keyword of each extension and the switch that turns it off, in
+// the order the EHLO reply advertises them: the one list of them, for the
+// reply, for set_extension() and for error messages.
+struct ExtensionKeyword {
+  std::string_view keyword;
+  bool ServerExtensions::*enabled;
+};
+inline constexpr std::array<ExtensionKeyword, 11> kExtensionKeywords = {{
+    {"PIPELINING", &ServerExtensions::pipelining},
+    {"SIZE", &ServerExtensions::size},
+    {"8BITMIME", &ServerExtensions::eight_bit_mime},
+    {"SMTPUTF8", &ServerExtensions::smtputf8},
+    {"DSN", &ServerExtensions::dsn},
+    {"ENHANCEDSTATUSCODES", &ServerExtensions::enhanced_status_codes},
+    {"CHUNKING", &ServerExtensions::chunking},
+    {"VRFY", &ServerExtensions::vrfy},
+    {"HELP", &ServerExtensions::help},
+    {"STARTTLS", &ServerExtensions::starttls},
+    {"AUTH", &ServerExtensions::auth},
+}};
 
 // Switches the extension behind an EHLO keyword ("SIZE", "8bitmime", ...;
 // case-insensitive) on or off. False for a keyword we do not implement.

@@ -128,30 +128,29 @@ std::string ServerDialogue::ehlo_reply() const {
   r.lines.push_back(
       {client_name_.empty() ? config_.hostname : config_.hostname + " Hello " + client_name_,
        std::nullopt});
-  auto add = [&r](std::string keyword) { r.lines.push_back({std::move(keyword), std::nullopt}); };
-  if (ext.pipelining) add("PIPELINING");
-  // Violation ehlo-keyword-equals (CONFORMANCE E1): RFC 5321 §4.1.1.1,
-  // ehlo-line = ehlo-keyword *( SP ehlo-param ); "SIZE=n" is no keyword.
-  if (ext.size) {
-    add((config_.violations.ehlo_keyword_equals ? "SIZE=" : "SIZE ") +
-        std::to_string(config_.max_message_size));
-  }
-  // Violation smtputf8-without-8bitmime (CONFORMANCE X3): 8BITMIME is still
-  // taken but left out of the list, while RFC 6531 §3.1 (8) makes a server
-  // offering SMTPUTF8 announce it.
-  if (ext.eight_bit_mime && !config_.violations.smtputf8_without_8bitmime) add("8BITMIME");
-  // RFC 6531 §3.1: SMTPUTF8 requires 8BITMIME to be offered too.
-  if (smtputf8_offered(ext)) add("SMTPUTF8");
-  if (ext.dsn) add("DSN");
-  if (ext.enhanced_status_codes) add("ENHANCEDSTATUSCODES");
-  if (ext.chunking) add("CHUNKING");
-  if (ext.vrfy) add("VRFY");
-  if (ext.help) add("HELP");
-  if (starttls_offered()) add("STARTTLS");
-  if (auth_offered()) {
-    std::string auth = "AUTH";
-    for (const auto& m : config_.auth_mechanisms) auth += ' ' + m;
-    add(std::move(auth));
+  for (const auto& [keyword, enabled] : kExtensionKeywords) {
+    if (!(ext.*enabled)) continue;
+    std::string line(keyword);
+    if (enabled == &ServerExtensions::size) {
+      // Violation ehlo-keyword-equals (CONFORMANCE E1): RFC 5321 §4.1.1.1,
+      // ehlo-line = ehlo-keyword *( SP ehlo-param ); "SIZE=n" is no keyword.
+      line += config_.violations.ehlo_keyword_equals ? '=' : ' ';
+      line += std::to_string(config_.max_message_size);
+    } else if (enabled == &ServerExtensions::eight_bit_mime) {
+      // Violation smtputf8-without-8bitmime (CONFORMANCE X3): 8BITMIME is
+      // still taken but left out of the list, while RFC 6531 §3.1 (8) makes a
+      // server offering SMTPUTF8 announce it.
+      if (config_.violations.smtputf8_without_8bitmime) continue;
+    } else if (enabled == &ServerExtensions::smtputf8) {
+      // RFC 6531 §3.1: SMTPUTF8 requires 8BITMIME to be offered too.
+      if (!smtputf8_offered(ext)) continue;
+    } else if (enabled == &ServerExtensions::starttls) {
+      if (!starttls_offered()) continue;
+    } else if (enabled == &ServerExtensions::auth) {
+      if (!auth_offered()) continue;
+      for (const auto& m : config_.auth_mechanisms) line += ' ' + m;
+    }
+    r.lines.push_back({std::move(line), std::nullopt});
   }
   return r.encode();
 }

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "proto/ascii.hpp"
+
 namespace smtp::proto {
 namespace {
 

@@ -131,8 +131,4 @@ const ServerReplyInfo& server_reply_info(ServerReply id) {
   return table[static_cast<std::size_t>(id)];
 }
 
-std::span<const ServerReplyInfo> server_reply_table() {
-  return table;
-}
-
 }  // namespace smtp::proto

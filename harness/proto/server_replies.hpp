@@ -2,7 +2,6 @@
 // Every reply the server dialogue can give, in one table: code, enhanced code
 // (RFC 3463) and text. Fault-injection rules and tests refer to replies by id.
 #include <cstdint>
-#include <span>
 #include <string_view>
 
 #include "proto/reply.hpp"
@@ -75,6 +74,5 @@ struct ServerReplyInfo {
 };
 
 const ServerReplyInfo& server_reply_info(ServerReply id);
-std::span<const ServerReplyInfo> server_reply_table();
 
 }  // namespace smtp::proto

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "proto/ascii.hpp"
 #include "script/check_prelude_source.hpp"
 #include "script/check_primitives.hpp"
 #include "script/lua_fields.hpp"
@@ -143,9 +144,7 @@ int CheckSuite::declare(lua_State* L) {
       }
     } else if (name == "needs") {
       info.needs = string_list(L, "needs");
-      for (auto& keyword : info.needs) {
-        for (auto& c : keyword) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      }
+      for (auto& keyword : info.needs) keyword = proto::to_upper_ascii(keyword);
     } else if (name == "oracle") {
       info.oracle = f::boolean(L, kContext, "oracle");
     } else if (name == "slow") {

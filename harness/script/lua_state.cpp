@@ -199,10 +199,7 @@ void LuaState::run_file(const std::string& path, int nresults) {
 }
 
 void LuaState::run_string(std::string_view code, std::string_view chunk_name, int nresults) {
-  // Built by appending: GCC 12 at -O2 warns (-Wrestrict, wrongly) on
-  // "=" + std::string(...).
-  std::string name(1, '=');
-  name.append(chunk_name);
+  const std::string name = "=" + std::string(chunk_name);
   if (luaL_loadbufferx(L_, code.data(), code.size(), name.c_str(), "t") != LUA_OK) {
     std::string message = lua_tostring(L_, -1);
     lua_pop(L_, 1);

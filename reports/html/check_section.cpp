@@ -4,11 +4,11 @@
 // transcript (<details>, no script needed).
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string>
 #include <vector>
 
 #include "load/format.hpp"
+#include "proto/ascii.hpp"
 #include "reports/html/check_transcript.hpp"
 #include "reports/html/html_blocks.hpp"
 #include "reports/html/html_text.hpp"
@@ -23,10 +23,7 @@ constexpr std::size_t kColumns = 7;
 
 // "v-pass" for "PASS": the verdict's badge colour.
 std::string verdict_class(const std::string& verdict) {
-  std::string css = "v-";
-  for (const char c : verdict) {
-    css += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  const std::string css = "v-" + proto::to_lower_ascii(verdict);
   // The verdict is one of six (validated), but the class name must be ours.
   const bool known = std::find(kVerdicts.begin(), kVerdicts.end(), verdict) != kVerdicts.end();
   return known ? css : "v-error";

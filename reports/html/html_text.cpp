@@ -1,6 +1,6 @@
 #include "reports/html/html_text.hpp"
 
-#include "proto/path.hpp"
+#include "proto/utf8.hpp"
 #include "reports/transcript_text.hpp"
 #include "reports/utf8_text.hpp"
 

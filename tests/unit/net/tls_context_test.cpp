@@ -42,6 +42,7 @@ class TlsContextTest : public ::testing::Test {
     error_code server;
     error_code client;
     std::string client_verify_error;
+    std::string client_failure;  // handshake_failure("reason")
     std::string server_version;
   };
   Outcome handshake(ssl::context& server_ctx, ssl::context& client_ctx, const std::string& host,
@@ -59,6 +60,7 @@ class TlsContextTest : public ::testing::Test {
       pair.client.expires_after(std::chrono::seconds(10));
       co_await pair.client.client_handshake(client_ctx, host, verify, out.client);
       out.client_verify_error = pair.client.tls_verify_error();
+      out.client_failure = pair.client.handshake_failure("reason");
       if (out.client) pair.client.close();
     };
     EXPECT_TRUE(test::run_all(io_, server(), client()));
@@ -204,6 +206,7 @@ TEST_F(TlsVerifyTest, CaFileVerifiesLocalhost) {
   EXPECT_FALSE(out.client) << out.client.message();
   EXPECT_FALSE(out.server) << out.server.message();
   EXPECT_EQ(out.client_verify_error, "");
+  EXPECT_EQ(out.client_failure, "reason");  // nothing to add
   EXPECT_EQ(sni_, "localhost");
 }
 
@@ -220,6 +223,9 @@ TEST_F(TlsVerifyTest, WrongHostNameFails) {
   EXPECT_EQ(ssl_reason(out.client), SSL_R_CERTIFICATE_VERIFY_FAILED) << out.client.message();
   EXPECT_EQ(out.client_verify_error, "hostname mismatch");
   EXPECT_TRUE(out.server);  // the client's alert ends the server's handshake
+  // What load and check report: their words for the error, then why
+  // verification failed.
+  EXPECT_EQ(out.client_failure, "reason (hostname mismatch)");
 }
 
 TEST_F(TlsVerifyTest, TrailingDotMatchesButSubdomainDoesNot) {

@@ -537,11 +537,5 @@ TEST(CommandParser, SplitAtEveryByte) {
   }
 }
 
-TEST(AsciiCase, ChangesLettersOnly) {
-  EXPECT_EQ(to_upper_ascii("rcpt To:<a@b> x-1_\xc3\xa9"), "RCPT TO:<A@B> X-1_\xc3\xa9");
-  EXPECT_EQ(to_lower_ascii("MAIL From:<A@B> \xc3\x89"), "mail from:<a@b> \xc3\x89");
-  EXPECT_TRUE(iequals(to_upper_ascii("starttls"), "STARTTLS"));
-}
-
 }  // namespace
 }  // namespace smtp::proto

@@ -299,26 +299,6 @@ TEST(Path, IllFormedUtf8) {
   bad("<u@a\xE2\x82", PathErrorKind::missing_brackets, 6, utf8);
 }
 
-TEST(Path, Utf8CharLength) {
-  EXPECT_EQ(utf8_char_length(""), 0u);
-  EXPECT_EQ(utf8_char_length("a"), 1u);
-  EXPECT_EQ(utf8_char_length("\xC2\x80"), 2u);
-  EXPECT_EQ(utf8_char_length("\xC3\xA9rest"), 2u);
-  EXPECT_EQ(utf8_char_length("\xE2\x82\xAC"), 3u);
-  EXPECT_EQ(utf8_char_length("\xEF\xBF\xBF"), 3u);
-  EXPECT_EQ(utf8_char_length("\xF0\x9F\x98\x80"), 4u);
-  EXPECT_EQ(utf8_char_length("\xF4\x8F\xBF\xBF"), 4u);
-  EXPECT_EQ(utf8_char_length("\x80"), 0u);
-  EXPECT_EQ(utf8_char_length("\xC1\xBF"), 0u);
-  EXPECT_EQ(utf8_char_length("\xE0\x9F\xBF"), 0u);
-  EXPECT_EQ(utf8_char_length("\xED\xA0\x80"), 0u);
-  EXPECT_EQ(utf8_char_length("\xF0\x8F\xBF\xBF"), 0u);
-  EXPECT_EQ(utf8_char_length("\xF4\x90\x80\x80"), 0u);
-  EXPECT_EQ(utf8_char_length("\xF5\x80\x80\x80"), 0u);
-  EXPECT_EQ(utf8_char_length("\xE2\x82"), 0u);
-  EXPECT_EQ(utf8_char_length("\xE2\x28\xA1"), 0u);
-}
-
 TEST(Path, ErrorKindNames) {
   EXPECT_EQ(to_string(PathErrorKind::missing_brackets), "missing_brackets");
   EXPECT_EQ(to_string(PathErrorKind::bad_local_part), "bad_local_part");

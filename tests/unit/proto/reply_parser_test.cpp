@@ -325,6 +325,14 @@ TEST(ReplyParser, ErrorKindNames) {
   EXPECT_EQ(to_string(ReplyErrorKind::trailing_data), "trailing_data");
 }
 
+// How the load sessions and the checks report a malformed reply.
+TEST(ReplyParser, ErrorTextIsKindThenDetail) {
+  const auto e = parse_error("250 Ok\n");
+  EXPECT_EQ(to_string(e), "bare_line_feed: " + e.detail);
+  EXPECT_EQ(to_string(ReplyError{ReplyErrorKind::mixed_codes, "250 then 251", 0}),
+            "mixed_codes: 250 then 251");
+}
+
 TEST(ReplyParser, EncodeRoundTrip) {
   for (const char* in : {"250 2.1.0 Ok\r\n", "250\r\n", "250-a\r\n250-\r\n250 b\r\n",
                          "550 5.7.1  spaced  \r\n", "421-4.3.2 one\r\n421 4.3.2 two\r\n"}) {

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
+#include "proto/ascii.hpp"
 #include "server_session.hpp"
 
 namespace smtp::proto {
@@ -38,6 +40,47 @@ TEST(ServerDialogue, EveryKeywordCanBeSwitchedOff) {
   c.extensions = {false, false, false, false, false, false, false, false, false, false, false};
   Session s(c);
   EXPECT_EQ(s.say("EHLO client.example"), "250 fake-smtpd.test Hello client.example\r\n");
+}
+
+// The keywords of the EHLO reply, in order ("SIZE 33554432" gives "SIZE").
+std::vector<std::string> ehlo_keywords(const std::string& reply) {
+  std::vector<std::string> keywords;
+  std::size_t at = reply.find("\r\n");  // the first line is the greeting
+  while (at != std::string::npos && at + 2 < reply.size()) {
+    const std::size_t start = at + 2 + 4;  // "250-" or "250 "
+    const std::size_t end = reply.find("\r\n", start);
+    const std::string line = reply.substr(start, end - start);
+    keywords.push_back(line.substr(0, line.find_first_of(" =")));
+    at = end;
+  }
+  return keywords;
+}
+
+// kExtensionKeywords is the one list: with everything offered (TLS possible,
+// AUTH allowed in clear text) the reply holds its keywords in its order, and
+// switching one off by name takes exactly that one away.
+TEST(ServerDialogue, EhloAdvertisesTheKeywordListInOrder) {
+  ServerConfig c;
+  c.tls_available = true;
+  c.auth_cleartext = true;
+  std::vector<std::string> all;
+  for (const auto& [keyword, enabled] : kExtensionKeywords) all.emplace_back(keyword);
+  EXPECT_EQ(ehlo_keywords(Session(c).say("EHLO client.example")), all);
+  for (const auto& [keyword, enabled] : kExtensionKeywords) {
+    ServerConfig off = c;
+    ASSERT_TRUE(set_extension(off.extensions, to_lower_ascii(keyword), false)) << keyword;
+    std::vector<std::string> expected;
+    for (const auto& name : all) {
+      // RFC 6531 §3.1: SMTPUTF8 goes with 8BITMIME.
+      const bool gone = name == keyword || (keyword == "8BITMIME" && name == "SMTPUTF8");
+      if (!gone) expected.push_back(name);
+    }
+    EXPECT_EQ(ehlo_keywords(Session(off).say("EHLO client.example")), expected) << keyword;
+  }
+  EXPECT_FALSE(set_extension(c.extensions, "XCLIENT", false));
+  EXPECT_EQ(extension_keywords(),
+            "PIPELINING SIZE 8BITMIME SMTPUTF8 DSN ENHANCEDSTATUSCODES CHUNKING VRFY HELP "
+            "STARTTLS AUTH");
 }
 
 TEST(ServerDialogue, SmtputfNeedsEightBitMime) {  // RFC 6531 §3.1

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "hostile_results.hpp"
-#include "reports/utf8_text.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::reports {
 namespace {
@@ -48,7 +48,7 @@ TEST(HtmlReport, IsOneSelfContainedPage) {
                              "javascript:", " onload", " onerror", "href=\"http"}) {
     EXPECT_FALSE(contains(page, banned)) << banned;
   }
-  EXPECT_TRUE(is_utf8(page));
+  EXPECT_TRUE(proto::is_utf8(page));
   EXPECT_EQ(occurrences(page, "<section "), occurrences(page, "</section>"));
   EXPECT_EQ(occurrences(page, "<table"), occurrences(page, "</table>"));
   EXPECT_EQ(occurrences(page, "<details>"), occurrences(page, "</details>"));
@@ -120,7 +120,7 @@ TEST(HtmlReport, HostileServerBytesAreEscapedAndVisible) {
   EXPECT_TRUE(contains(page, "RLO \\xe2\\x80\\xae"));
   EXPECT_TRUE(contains(page, "tail \\xe2\\x82"));
   EXPECT_FALSE(contains(page, "<script"));
-  EXPECT_TRUE(is_utf8(page));
+  EXPECT_TRUE(proto::is_utf8(page));
 }
 
 TEST(HtmlReport, HostileLoadStringsAreEscaped) {
@@ -129,7 +129,7 @@ TEST(HtmlReport, HostileLoadStringsAreEscaped) {
   EXPECT_FALSE(contains(page, "<img"));
   EXPECT_FALSE(contains(page, "</style> "));
   EXPECT_EQ(occurrences(page, "</style>"), 1u);
-  EXPECT_TRUE(is_utf8(page));
+  EXPECT_TRUE(proto::is_utf8(page));
   EXPECT_TRUE(contains(page, "Load run: &lt;script&gt;alert(1)&lt;/script&gt;:25"));
   EXPECT_TRUE(contains(page, "&lt;img src=x onerror=alert(1)&gt;"));
   EXPECT_TRUE(contains(page, "from &lt;b&gt;hostile&lt;/b&gt;.json"));

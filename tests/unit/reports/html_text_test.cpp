@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "reports/utf8_text.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::reports::html {
 namespace {
@@ -62,7 +62,7 @@ TEST(HtmlText, EveryByteAndPairGivesValidUtf8WithoutMarkup) {
     for (int second = 0; second < 256; second += 7) {
       const std::string bytes{static_cast<char>(first), static_cast<char>(second)};
       const std::string out = html_text(bytes);
-      ASSERT_TRUE(is_utf8(out)) << first << " " << second;
+      ASSERT_TRUE(proto::is_utf8(out)) << first << " " << second;
       ASSERT_EQ(out.find_first_of("<>\"'\r"), std::string::npos) << first << " " << second;
     }
   }

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "hostile_results.hpp"
-#include "reports/utf8_text.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::reports {
 namespace {
@@ -78,7 +78,7 @@ TEST(LoadJunit, AnInterruptedRunIsAnError) {
 
 TEST(LoadJunit, HostileStringsAreEscaped) {
   const std::string xml = load_junit(hostile_load_document().document);
-  EXPECT_TRUE(is_utf8(xml));
+  EXPECT_TRUE(proto::is_utf8(xml));
   EXPECT_FALSE(contains(xml, "<script"));
   EXPECT_FALSE(contains(xml, "<img"));
   EXPECT_TRUE(contains(xml, "name=\"smtp-harness load &lt;script&gt;alert(1)&lt;/script&gt;:25\""));

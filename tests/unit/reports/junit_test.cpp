@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "reports/utf8_text.hpp"
+#include "proto/utf8.hpp"
 #include "sample_check_result.hpp"
 
 namespace smtp::reports {
@@ -156,7 +156,7 @@ TEST(Junit, HostileBytesAreEscapedEverywhere) {
   const std::string& xml = sample_xml();
   // The whole document is UTF-8 with no control character but LF and TAB
   // (CR is a character reference everywhere, TAB too in attributes) ...
-  EXPECT_TRUE(is_utf8(xml));
+  EXPECT_TRUE(proto::is_utf8(xml));
   for (const char c : xml) {
     const auto byte = static_cast<unsigned char>(c);
     ASSERT_TRUE(byte >= 0x20 || byte == '\n' || byte == '\t') << "control character " << int{byte};

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "hostile_results.hpp"
+#include "proto/utf8.hpp"
 #include "reports/markdown_text.hpp"
-#include "reports/utf8_text.hpp"
 
 namespace smtp::reports {
 namespace {
@@ -67,7 +67,7 @@ TEST(MarkdownText, EscapesHtmlAndKeepsOneLine) {
 
 TEST(MarkdownText, ShowsControlsAndStrayBytes) {
   const std::string out = markdown_text(hostile_text());
-  EXPECT_TRUE(is_utf8(out));
+  EXPECT_TRUE(proto::is_utf8(out));
   EXPECT_FALSE(contains(out, "\n"));
   EXPECT_FALSE(contains(out, "<"));
   EXPECT_TRUE(contains(out, "NUL \\x00 ESC \\x1b"));
@@ -121,7 +121,7 @@ TEST(Markdown, CheckSummaryListsWhatFailed) {
 
 TEST(Markdown, HostileStringsStayInTheirCells) {
   const std::string md = to_markdown({hostile_load_document(), sample_check_document()});
-  EXPECT_TRUE(is_utf8(md));
+  EXPECT_TRUE(proto::is_utf8(md));
   EXPECT_FALSE(contains(md, "<script"));
   EXPECT_FALSE(contains(md, "<img"));
   EXPECT_TRUE(contains(md, "smtp-harness load &lt;script&gt;alert(1)&lt;/script&gt;:25"));

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "hostile_results.hpp"
-#include "reports/utf8_text.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::reports {
 namespace {
@@ -68,7 +68,7 @@ TEST_F(ResultFile, RefusesWhatIsNotJson) {
 TEST_F(ResultFile, RefusesBytesThatAreNotUtf8WithoutEchoingThem) {
   const std::string message = refusal("{\"schema\": \"x\xff\"}");
   EXPECT_EQ(message.rfind("not JSON: ", 0), 0u) << message;
-  EXPECT_TRUE(is_utf8(message));
+  EXPECT_TRUE(proto::is_utf8(message));
 }
 
 TEST_F(ResultFile, RefusesOtherFilesAndVersions) {
@@ -102,6 +102,21 @@ TEST_F(ResultFile, ReportsAFileThatCannotBeRead) {
   } catch (const ResultFileError& e) {
     EXPECT_EQ(std::string(e.what()), path + ": cannot read: No such file or directory");
   }
+}
+
+// What --json writes reads back as the same document, and stays valid JSON
+// when a string is not UTF-8.
+TEST_F(ResultFile, WrittenTextReadsBack) {
+  const std::string text = result_file_text(sample_load_document().document);
+  EXPECT_EQ(text.substr(0, 3), "{\n ");
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_EQ(read_result_file(write("load.json", text)).document, sample_load_document().document);
+
+  nlohmann::json document = sample_check_document().document;
+  document["check"]["target"] = "mx\xff.example:25";
+  const std::string replaced = result_file_text(document);
+  EXPECT_TRUE(proto::is_utf8(replaced));
+  EXPECT_EQ(nlohmann::json::parse(replaced)["check"]["target"], "mx\xef\xbf\xbd.example:25");
 }
 
 }  // namespace

@@ -412,6 +412,17 @@ TEST(ResultJson, RefusesBadValues) {
   }
 }
 
+// RFC 3463 §2: "Each numeric sub-code within the status-code MUST be expressed
+// without leading zero digits", as the reply parser reads codes.
+TEST(ResultJson, RefusesEnhancedCodesWithLeadingZeros) {
+  for (const char* enhanced : {"2.01.0", "5.1.01", "4.00.0"}) {
+    json document = sample_document();
+    document["load"]["replies"][2]["enhanced"] = enhanced;
+    expect_refused(document, "load.replies[2].enhanced: \"" + std::string(enhanced) +
+                                 "\" is not an RFC 3463 status code");
+  }
+}
+
 TEST(ResultJson, RefusesBadReplies) {
   json document = sample_document();
   json& replies = document["load"]["replies"];

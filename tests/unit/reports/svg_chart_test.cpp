@@ -5,11 +5,11 @@
 #include <string>
 
 #include "load/histogram.hpp"
+#include "proto/utf8.hpp"
 #include "reports/html/svg_histogram_chart.hpp"
 #include "reports/html/svg_line_chart.hpp"
 #include "reports/html/svg_percentile_chart.hpp"
 #include "reports/result_json.hpp"
-#include "reports/utf8_text.hpp"
 
 namespace smtp::reports::html {
 namespace {
@@ -29,7 +29,7 @@ bool well_formed_svg(const std::string& svg) {
          occurrences(svg, "<g ") + occurrences(svg, "<g>") == occurrences(svg, "</g>") &&
          // No coordinate that is not a number.
          svg.find("nan") == std::string::npos && svg.find("=\"inf") == std::string::npos &&
-         svg.find(",inf") == std::string::npos && is_utf8(svg);
+         svg.find(",inf") == std::string::npos && proto::is_utf8(svg);
 }
 
 LineChart throughput(std::vector<double> sent, std::vector<double> ok) {
@@ -88,7 +88,7 @@ TEST(SvgLineChart, LabelsAreEscaped) {
   EXPECT_EQ(svg.find("<script"), std::string::npos);
   EXPECT_NE(svg.find("&lt;script&gt;"), std::string::npos);
   EXPECT_NE(svg.find("&quot;quoted&quot; &amp; \\xff"), std::string::npos);
-  EXPECT_TRUE(is_utf8(svg));
+  EXPECT_TRUE(proto::is_utf8(svg));
 }
 
 TEST(SvgPercentileChart, OneRowPerPhaseOnALogAxis) {

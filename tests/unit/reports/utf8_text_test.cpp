@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "proto/utf8.hpp"
+
 namespace smtp::reports {
 namespace {
 
@@ -14,7 +16,7 @@ TEST(Utf8Text, WellFormedTextIsUtf8AndComesBackUnchanged) {
                                   "Gr\xc3\xbc\xc3\x9f"
                                   "e"s,
                                   "\xe2\x82\xac"s, "\xf0\x9f\x99\x82"s, "\xf4\x8f\xbf\xbf"s}) {
-    EXPECT_TRUE(is_utf8(text)) << text;
+    EXPECT_TRUE(proto::is_utf8(text)) << text;
     EXPECT_EQ(escape_non_utf8(text), text);
   }
 }
@@ -34,9 +36,9 @@ TEST(Utf8Text, EachStrayByteBecomesHex) {
       {"\xe2\x82\xac\xe2", "\xe2\x82\xac\\xe2"},     // whole character, then a broken one
   };
   for (const auto& c : cases) {
-    EXPECT_FALSE(is_utf8(c.bytes)) << c.escaped;
+    EXPECT_FALSE(proto::is_utf8(c.bytes)) << c.escaped;
     EXPECT_EQ(escape_non_utf8(c.bytes), c.escaped);
-    EXPECT_TRUE(is_utf8(escape_non_utf8(c.bytes)));
+    EXPECT_TRUE(proto::is_utf8(escape_non_utf8(c.bytes)));
   }
 }
 
@@ -44,7 +46,7 @@ TEST(Utf8Text, EveryByteValueAloneIsHandled) {
   for (int value = 0; value < 256; ++value) {
     const std::string byte(1, static_cast<char>(value));
     const std::string escaped = escape_non_utf8(byte);
-    EXPECT_TRUE(is_utf8(escaped)) << value;
+    EXPECT_TRUE(proto::is_utf8(escaped)) << value;
     EXPECT_EQ(escaped == byte, value < 0x80) << value;
   }
 }

@@ -1,9 +1,9 @@
-#include "reports/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 
 #include <cstdint>
 #include <cstdio>
 
-namespace smtp::reports {
+namespace smtp::common {
 
 std::string rfc3339_utc_millis(std::chrono::system_clock::time_point time) {
   using namespace std::chrono;
@@ -65,4 +65,4 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339_utc(std::stri
   return system_clock::time_point{duration_cast<system_clock::duration>(since_epoch)};
 }
 
-}  // namespace smtp::reports
+}  // namespace smtp::common
