@@ -29,8 +29,8 @@ the MTA's own log.
 Needs root (the MTAs start as root and drop to their users), the packages
 and users that scripts/deps.sh installs, and for Exim and OpenSMTPD their
 .debs: downloaded once with `apt-get download` into the cache directory
-($MTA_CACHE_DIR; ctest sets it to the build tree's mta/, the command line
-defaults to build/mta/ in the source tree).
+($MTA_CACHE_DIR; ctest sets it to the build tree's mta/, and without it
+that of the dev preset, build/dev/mta/, is used).
 
 Command line (for running `smtp-harness check` by hand):
 
@@ -154,7 +154,7 @@ def log_tail(paths, lines=LOG_TAIL_LINES):
 
 
 def default_cache_dir():
-    return os.environ.get("MTA_CACHE_DIR") or os.path.join(SOURCE_DIR, "build", "mta")
+    return os.environ.get("MTA_CACHE_DIR") or os.path.join(SOURCE_DIR, "build", "dev", "mta")
 
 
 def free_port():
@@ -552,6 +552,10 @@ class _Exim(_FromDeb):
 # Exim's configure.default for an MX of {DOMAIN}, without DNS (no reverse
 # lookups, no sender verification: this machine has no DNS to ask), and
 # without delivery (the local users' mail is blackholed).
+# Exim runs itself again for each delivery, by default from its compiled-in
+# path, /usr/sbin/exim4, where this one is not.
+exim_path = {os.path.join(root, "usr/sbin/exim4")}
+keep_environment =
 primary_hostname = {HOSTNAME}
 qualify_domain = {DOMAIN}
 domainlist local_domains = {DOMAIN} : {HOSTNAME} : localhost
