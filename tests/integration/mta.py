@@ -341,16 +341,18 @@ def unpacked_package(package, cache_dir):
 
 def _download(package, debs):
     """apt-get download into a private directory, renamed into `debs`
-    when whole; with an `apt-get update` first when apt has no list that
-    names the package yet (a fresh machine)."""
+    when whole; after an `apt-get update` when the first try fails (a fresh
+    machine has no package lists, an old list may name a version the
+    archive no longer has)."""
     partial = tempfile.mkdtemp(prefix=".download-", dir=debs)
     try:
         try:
             run(["apt-get", "download", "-q", package], f"downloading {package}", cwd=partial)
         except StartError as first:
-            if "Unable to locate" not in str(first) and "candidate" not in str(first):
-                raise
-            run(["apt-get", "update", "-qq"], f"apt-get update (before downloading {package})")
+            try:
+                run(["apt-get", "update", "-qq"], f"apt-get update (before downloading {package})")
+            except StartError as update:
+                raise StartError(f"{first}\n{update}") from None
             run(["apt-get", "download", "-q", package], f"downloading {package}", cwd=partial)
         for deb in glob.glob(os.path.join(partial, "*.deb")):
             os.rename(deb, os.path.join(debs, os.path.basename(deb)))
