@@ -246,8 +246,9 @@ class _Process:
             return ""
 
     def failure(self, target, what):
+        output = "" if self.output_path in target.log_paths else f"its output:\n{self.output()}\n"
         return StartError(f"{self.name}: {what}\ncommand: {' '.join(self.argv)}\n"
-                          f"its output:\n{self.output()}\n{target.log_tail()}")
+                          f"{output}{target.log_tail()}")
 
     def wait_for_greeting(self, port, target, timeout):
         """Connects until the MTA listens (a client's retry backoff, bounded
@@ -275,6 +276,8 @@ class _Process:
             except socket.timeout:
                 raise self.failure(target, f"accepted a connection on {HOST}:{port} but sent no "
                                    f"greeting within {timeout}s") from None
+            except OSError as e:  # e.g. reset: it accepted, then gave up on the session
+                raise self.failure(target, f"greeting on {HOST}:{port}: {e}") from None
             time.sleep(min(delay, max(deadline - time.monotonic(), 0)))  # connect backoff
             delay = min(delay * 2, 0.25)
         raise self.failure(target, f"did not listen on {HOST}:{port} within {timeout}s")
