@@ -37,8 +37,12 @@ check {
     -- §4: 454 "TLS not available due to temporary reason" is an allowed
     -- answer; it leaves nothing to judge.
     if r.code == 454 then t:error("STARTTLS: TLS is temporarily unavailable (" .. tostring(r) .. "); run again") end
-    t:require(r.code == 220, "STARTTLS is advertised but got " .. tostring(r) ..
-      " (RFC 3207 §4: 220 Ready to start TLS)")
+    if r.code ~= 220 then
+      -- §4 lists 220, 501 and 454 without a keyword (a 500/502 is E4's FAIL).
+      c:close()
+      t:unmet("INFO", "STARTTLS is advertised but got " .. tostring(r) ..
+        " (RFC 3207 §4 lists 220 Ready to start TLS)")
+    end
     -- The harness offers TLS 1.2 and 1.3 only (RFC 8996 retired 1.0 and
     -- 1.1), so a completed handshake is one at 1.2 or above.
     local ok, why = c:handshake()
@@ -51,9 +55,11 @@ check {
 
 check {
   id = "T2",
-  title = "STARTTLS with a parameter gets 501",
+  title = "STARTTLS with a parameter is refused (501)",
   rfc = "RFC 3207 §4",
-  level = "MUST",
+  -- §4 lists "501 Syntax error (no parameters allowed)" among the replies,
+  -- with no requirement keyword (CONFORMANCE.md T2).
+  level = "INFO",
   needs = { "STARTTLS" },
   run = function(t)
     local c = before_tls(t)
@@ -63,18 +69,18 @@ check {
     -- "501 Syntax error (no parameters allowed)".
     if r.code == 220 then
       c:close()
-      t:fail("STARTTLS x got 220 (" .. tostring(r) .. "): STARTTLS takes no parameters; " ..
-        "RFC 3207 §4 answers 501 Syntax error (no parameters allowed)")
+      t:unmet("INFO", "STARTTLS x got 220 (" .. tostring(r) .. "): STARTTLS takes no " ..
+        "parameters; RFC 3207 §4 lists 501 Syntax error (no parameters allowed)")
     end
     if r.code ~= 501 then
-      t:warn("STARTTLS x was refused with " .. tostring(r) .. "; RFC 3207 §4 names 501")
+      t:unmet("INFO", "STARTTLS x was refused with " .. tostring(r) .. "; RFC 3207 §4 lists 501")
     end
   end,
 }
 
 check {
   id = "T3",
-  title = "After TLS: the session is reset, STARTTLS is not offered, a second STARTTLS is refused",
+  title = "After TLS: the session is reset and STARTTLS is not offered again",
   rfc = "RFC 3207 §4.2",
   level = "MUST",
   needs = { "STARTTLS" },
@@ -113,13 +119,15 @@ check {
       failures[#failures + 1] = "the EHLO reply inside TLS advertises STARTTLS"
     end
 
+    -- The MUST NOT of §4.2 is about advertising STARTTLS again, not about
+    -- answering a second one (CONFORMANCE.md T3): recorded.
     local again = c:send("STARTTLS")
-    if again.code == 220 then
-      failures[#failures + 1] = "a second STARTTLS inside TLS got " .. tostring(again)
-    elseif not again.ok then
-      t:note("a second STARTTLS got no reply: " .. tostring(again))
-    end
+    t:note("a second STARTTLS inside TLS got " .. tostring(again))
     t:require(#failures == 0, table.concat(failures, "; ") .. " (RFC 3207 §4.2)")
+    if again.code == 220 then
+      t:unmet("INFO", "a second STARTTLS inside TLS got " .. tostring(again) .. " (no sentence " ..
+        "requires refusing it; RFC 3207 §4.2 forbids advertising it)")
+    end
   end,
 }
 
@@ -137,12 +145,25 @@ check {
     -- arrives inside TLS.
     c:write("STARTTLS\r\nNOOP\r\n")
     local r = c:read()
-    if not r.ok then t:error("STARTTLS: " .. tostring(r)) end
+    -- Refusing a STARTTLS that has a command pipelined behind it, or closing,
+    -- is the safe outcome (CONFORMANCE.md, policy refuses-pipelined-starttls).
+    if t:policy("refuses-pipelined-starttls", r) then
+      c:close()
+      t:unmet("INFO", "policy refuses-pipelined-starttls: STARTTLS with NOOP pipelined behind " ..
+        "it got " .. tostring(r) .. "; nothing could be injected")
+    end
+    t:answered(r, "STARTTLS")
     if r.code ~= 220 then
-      t:error("STARTTLS was not accepted (" .. tostring(r) .. "): the injection cannot be tried")
+      t:unmet("INFO", "STARTTLS with NOOP pipelined behind it got " .. tostring(r) ..
+        ": no TLS session to inject into")
     end
     local ok, why = c:handshake()
-    if not ok then t:error("TLS handshake after STARTTLS: " .. tostring(why)) end
+    if not ok then
+      -- The server may have read the plaintext NOOP as TLS and failed: the
+      -- injection was not executed either way (T1 judges a plain handshake).
+      t:unmet("INFO", "the TLS handshake after the pipelined STARTTLS failed (" ..
+        tostring(why) .. "): nothing was answered inside TLS")
+    end
     -- Nothing has been sent inside TLS yet: any reply now answers the NOOP
     -- written in clear text.
     local injected = c:read(1)
