@@ -44,7 +44,7 @@ struct Options {
   std::string connect_timeout = "5s";
   std::string check_timeout = "60s";
   RenderedOutputs rendered;
-  std::string oracle;  // HOST:PORT the capture server listens on; empty: no oracle
+  std::string oracle;   // HOST:PORT the capture server listens on; empty: no oracle
   std::string explain;  // a check id: print its docs/CONFORMANCE.md entry and exit
   bool list = false;
   bool quiet = false;
