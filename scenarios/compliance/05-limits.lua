@@ -156,7 +156,8 @@ check {
     -- part it cannot fit a 256-octet path, so it goes in EHLO, whose
     -- argument is a domain too.
     local long = labels(250, "d") .. ".test"
-    local e = t:session()
+    -- The session's first EHLO: a repeated one may be refused as a repeat.
+    local e = t:session { ehlo = false }
     local r = e:ehlo(long)
     judge("EHLO with a 255-octet domain", r)
     e:quit()

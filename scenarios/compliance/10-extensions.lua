@@ -295,7 +295,9 @@ local function enhanced_problems(t, c)
   judge("NOOP", c:send("NOOP"))
   judge("RCPT without MAIL", c:send("RCPT TO:<" .. t:postmaster() .. ">"))
   judge("MAIL with a bad path", c:send("MAIL FROM:<@>"))
-  judge("QUIT", c:send("QUIT"))
+  -- A close in answer to QUIT is C3's to judge.
+  local quit = c:send("QUIT")
+  if not quit.closed then judge("QUIT", quit) end
   return problems
 end
 

@@ -8,6 +8,8 @@
    a word the RFC hyphenated at a line end may be quoted whole.
 2. Every check id of the suite (scenarios/compliance/*.lua, `id = "..."`)
    has a `### ID — title` entry, and every entry a check.
+3. Each check's `level = "..."` is the first word of its entry's
+   `- **Level:** ...` line.
 
 Usage: conformance_quotes.py [REPOSITORY_ROOT]. Exit 0 when both hold, 1
 with one line per problem (file:line) otherwise. Standard library only.
@@ -21,6 +23,8 @@ import sys
 QUOTE = re.compile(r'^\s*> "(.*)" — RFC 5321 (§[0-9.]+)\s*$')
 ENTRY = re.compile(r"^### (\S+) — ")
 CHECK_ID = re.compile(r'^\s*id = "([^"]+)",')
+CHECK_LEVEL = re.compile(r'^\s*level = "([A-Z]+)",')
+ENTRY_LEVEL = re.compile(r"^- \*\*Level:\*\* ([A-Z]+)")
 PAGE_FOOTER = re.compile(r"^Klensin\s+Standards Track\s+\[Page \d+\]$")
 PAGE_HEADER = re.compile(r"^RFC 5321\s+SMTP\s+October 2008$")
 
@@ -51,25 +55,39 @@ def quotes(path):
 
 
 def entries(path):
-    """{id: line number} of the `### ID — title` headings."""
+    """{id: (line number, level)} of the `### ID — title` headings, with the
+    first word of the entry's Level line (None without one)."""
     found = {}
+    current = None
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             m = ENTRY.match(line)
             if m:
-                found[m.group(1)] = number
+                current = m.group(1)
+                found[current] = (number, None)
+                continue
+            level = ENTRY_LEVEL.match(line)
+            if level and current and found[current][1] is None:
+                found[current] = (found[current][0], level.group(1))
     return found
 
 
 def suite_ids(directory):
-    """{id: "file:line"} of the suite's checks."""
+    """{id: ("file:line", level)} of the suite's checks: the first `level =`
+    after each `id =` is that check's."""
     found = {}
     for path in sorted(glob.glob(os.path.join(directory, "*.lua"))):
+        current = None
         with open(path, encoding="utf-8") as f:
             for number, line in enumerate(f, 1):
                 m = CHECK_ID.match(line)
                 if m:
-                    found[m.group(1)] = f"{path}:{number}"
+                    current = m.group(1)
+                    found[current] = (f"{path}:{number}", None)
+                    continue
+                level = CHECK_LEVEL.match(line)
+                if level and current and found[current][1] is None:
+                    found[current] = (found[current][0], level.group(1))
     return found
 
 
@@ -87,9 +105,15 @@ def problems(root):
     documented = entries(catalogue)
     checks = suite_ids(os.path.join(root, "scenarios", "compliance"))
     for check_id in sorted(set(checks) - set(documented)):
-        out.append(f"{checks[check_id]}: check {check_id} has no entry in {catalogue}")
+        out.append(f"{checks[check_id][0]}: check {check_id} has no entry in {catalogue}")
     for check_id in sorted(set(documented) - set(checks)):
-        out.append(f"{catalogue}:{documented[check_id]}: entry {check_id} has no check in the suite")
+        out.append(f"{catalogue}:{documented[check_id][0]}: entry {check_id} has no check in "
+                   f"the suite")
+    for check_id in sorted(set(documented) & set(checks)):
+        where, level = checks[check_id]
+        if level != documented[check_id][1]:
+            out.append(f"{where}: check {check_id} has level {level}, its entry "
+                       f"({catalogue}:{documented[check_id][0]}) {documented[check_id][1]}")
     return out, len(listed), len(checks)
 
 
@@ -101,7 +125,8 @@ def main():
     if found:
         print(f"{len(found)} problem(s)")
         return 1
-    print(f"{quoted} RFC 5321 quotes found word for word; {checked} checks, each with an entry")
+    print(f"{quoted} RFC 5321 quotes found word for word; {checked} checks, each with an entry "
+          f"of the same level")
     return 0
 
 
