@@ -318,6 +318,11 @@ local policies = {
   ["recipient-site-policy"] = { verdict = "INFO", detect = function(r)
     return r.ok and r:class() == 5
   end },
+  -- A refusal with an enhanced code of class X.7 (RFC 3463: security or
+  -- policy status): a reason for rejection other than the one judged.
+  ["policy-refusal"] = { verdict = "INFO", detect = function(r)
+    return refused(r) and (r.enhanced or ""):match("^%d%.7%.%d+$") ~= nil
+  end },
   -- MAIL refused with 530: the target wants AUTH first.
   ["auth-required"] = { verdict = "SKIP", detect = function(r)
     return r.code == 530

@@ -275,6 +275,14 @@ check {
     t:require(not r:is("2xx"), "RCPT TO:<" .. to .. "> got " .. tostring(r) .. ": the " ..
       "underscore is not permitted in a domain, and such a command MUST be rejected with 501 " ..
       "(RFC 5321 §4.1.2)")
+    -- §4.1.2 covers commands "for which there are no other reasons for
+    -- rejection": a temporary refusal for policy (X.7.x, e.g. relaying) is
+    -- one, and says nothing about the syntax (a permanent one passes below).
+    if r:class() == 4 and t:policy("policy-refusal", r) then
+      t:unmet("INFO", "policy policy-refusal: RCPT TO:<" .. to .. "> got " .. tostring(r) ..
+        ", a refusal for another reason than the syntax (RFC 5321 §4.1.2 judges only " ..
+        "commands with no other reason for rejection)")
+    end
     t:definite(r, "RCPT TO:<" .. to .. ">")
     if r.code ~= 501 then
       -- 553 "mailbox name not allowed", or a relay refusal: another reason
