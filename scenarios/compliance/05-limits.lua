@@ -152,14 +152,16 @@ check {
     c:send("RSET")
     c:quit()
 
-    -- §4.5.3.1.2: a domain of 255 octets. With "<", "@", ">" and a local
-    -- part it cannot fit a 256-octet path, so it goes in EHLO, whose
-    -- argument is a domain too.
-    local long = labels(250, "d") .. ".test"
+    -- §4.5.3.1.2: a domain of 255 octets, counted as DNS counts them: 253
+    -- characters as text, 255 octets with the length octets of the wire
+    -- form (RFC 1035 §2.3.4); a longer text is no domain name at all. With
+    -- "<", "@", ">" and a local part it cannot fit a 256-octet path, so it
+    -- goes in EHLO, whose argument is a domain too.
+    local long = labels(248, "d") .. ".test"
     -- The session's first EHLO: a repeated one may be refused as a repeat.
     local e = t:session { ehlo = false }
     local r = e:ehlo(long)
-    judge("EHLO with a 255-octet domain", r)
+    judge("EHLO with a 253-character (255-octet) domain", r)
     e:quit()
     t:require(#refused == 0, table.concat(refused, "; ") .. ": refused as too long or as bad " ..
       "syntax, but every implementation MUST be able to receive objects of these sizes " ..

@@ -54,22 +54,29 @@ def quotes(path):
     return found
 
 
-def entries(path):
-    """{id: (line number, level)} of the `### ID — title` headings, with the
-    first word of the entry's Level line (None without one)."""
+def ids_and_levels(path, id_line, level_line, where):
+    """{id: (where(number), level)}: each line matching `id_line` starts an
+    item; the first line matching `level_line` after it gives its level
+    (None without one)."""
     found = {}
     current = None
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
-            m = ENTRY.match(line)
+            m = id_line.match(line)
             if m:
                 current = m.group(1)
-                found[current] = (number, None)
+                found[current] = (where(number), None)
                 continue
-            level = ENTRY_LEVEL.match(line)
+            level = level_line.match(line)
             if level and current and found[current][1] is None:
                 found[current] = (found[current][0], level.group(1))
     return found
+
+
+def entries(path):
+    """{id: (line number, level)} of the `### ID — title` headings, with the
+    first word of the entry's Level line."""
+    return ids_and_levels(path, ENTRY, ENTRY_LEVEL, lambda number: number)
 
 
 def suite_ids(directory):
@@ -77,17 +84,8 @@ def suite_ids(directory):
     after each `id =` is that check's."""
     found = {}
     for path in sorted(glob.glob(os.path.join(directory, "*.lua"))):
-        current = None
-        with open(path, encoding="utf-8") as f:
-            for number, line in enumerate(f, 1):
-                m = CHECK_ID.match(line)
-                if m:
-                    current = m.group(1)
-                    found[current] = (f"{path}:{number}", None)
-                    continue
-                level = CHECK_LEVEL.match(line)
-                if level and current and found[current][1] is None:
-                    found[current] = (found[current][0], level.group(1))
+        found.update(ids_and_levels(path, CHECK_ID, CHECK_LEVEL,
+                                    lambda number, path=path: f"{path}:{number}"))
     return found
 
 
