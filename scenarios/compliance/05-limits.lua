@@ -108,7 +108,9 @@ check {
       if after.ok then
         line = line .. "; NOOP on the same connection: " .. tostring(after)
       else
-        -- The connection is gone; a fresh session shows the server lives on.
+        -- The connection is gone (policy defensive-close); a fresh session
+        -- shows the server lives on.
+        t:policy("defensive-close", after)
         local fresh = t:session()
         line = line .. (written and "" or " (the write was cut short)") ..
           "; the connection ended, a new session's NOOP got " .. tostring(fresh:send("NOOP"))

@@ -66,6 +66,9 @@ local function race(t, id, probes, quiet)
   for _, p in ipairs(probes) do
     if not p.closed and not p.silent then drain(p, p.after) end
     p.c:close()
+    -- A close in answer to a malformed probe is no early end of the data
+    -- (docs/CONFORMANCE.md, policy defensive-close).
+    if p.closed then t:policy("defensive-close", { closed = true }) end
   end
 end
 
@@ -282,6 +285,7 @@ check {
       if early.ok and early:class() == 2 then
         broken[#broken + 1] = name .. " got " .. tostring(early) .. " before any CRLF"
       elseif early.ok or early.closed then
+        t:policy("defensive-close", early)
         seen[#seen + 1] = name .. ": strict, refused at once (" .. tostring(early) .. ")"
       else
         p.c:write("\r\n")

@@ -68,7 +68,7 @@ check {
     -- A lone "@" is no path (RFC 5321 §4.1.2): every one is an error.
     for i = 1, most_errors do
       local r = c:rcpt("@")
-      if r.closed or r.code == 421 then
+      if t:policy("defensive-close", r) then
         local how = r.code == 421 and "answered bad RCPT " .. i .. " with " .. tostring(r) .. " and closed"
           or "closed the session after " .. (i - 1) .. " refused RCPTs, without a reply to the next"
         if i <= 2 then
