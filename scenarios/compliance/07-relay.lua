@@ -43,7 +43,9 @@ check {
   run = function(t)
     local c = t:session()
     -- Delivery status notifications travel with MAIL FROM:<> (RFC 5321
-    -- §4.5.5); a server that refuses it refuses every bounce.
+    -- §4.5.5); a server that refuses it refuses every bounce. RFC 1123
+    -- §5.2.9, which RFC 5321 updates without contradicting it here: "An
+    -- empty reverse path MUST be supported." (CONFORMANCE.md R1).
     local r = begin(t, c, "")
     if not r.ok then t:error("MAIL FROM:<>: " .. tostring(r)) end
     temporary(t, "MAIL FROM:<>", r)

@@ -158,8 +158,9 @@ check {
     end
     usable(t, first[1], first[2])
     if first[3].code ~= 354 then t:error("DATA was refused: " .. tostring(first[3])) end
-    -- §3.1: the message content may start a group; here it ends one message
-    -- and the next transaction follows in the same write.
+    -- §3.1: "The actual transfer of message content is explicitly allowed
+    -- to be the first "command" in a group." Here it ends one message and
+    -- the next transaction follows in the same write.
     c:write(message .. ".\r\n" ..
             "MAIL FROM:<p4@example.org>\r\nRCPT TO:<" .. t:postmaster() .. ">\r\nDATA\r\n")
     local second, missing = read_replies(c, 4)

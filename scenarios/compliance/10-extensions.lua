@@ -6,8 +6,9 @@
 -- or refused with.
 --
 -- Where an RFC names one reply code for a refusal and the server refuses
--- with another, the check ends in WARN: the client was protected, but the
--- reply does not say what the RFC says it should.
+-- with another, the part is judged at the level of the sentence that names
+-- the code: WARN for a SHOULD, INFO for a descriptive sentence or grammar
+-- (CONFORMANCE.md, "How a sentence maps to a level").
 
 local function start_mail(t, c, from, params)
   local r = t:auth_first(c:mail(from, params))
@@ -120,8 +121,9 @@ check {
   needs = { "8BITMIME" },
   run = function(t)
     local f = t:findings()
-    -- RFC 5321 §2.4: "8BITMIME SHOULD be supported by SMTP servers."; the
-    -- rest of X2 has no sentence read in a primary copy (CONFORMANCE.md X2).
+    -- RFC 5321 §2.4: "8BITMIME SHOULD be supported by SMTP servers."; RFC
+    -- 6152 has no keyword sentence on BODY values, only their grammar
+    -- (CONFORMANCE.md X2).
     for _, value in ipairs({ "8BITMIME", "7BIT" }) do
       local c = t:session()
       local r = start_mail(t, c, "x2@example.org", "BODY=" .. value)

@@ -134,7 +134,7 @@ check {
 check {
   id = "T4",
   title = "A command pipelined behind STARTTLS is not answered inside TLS (CVE-2011-0411)",
-  rfc = "RFC 3207 §4.2",
+  rfc = "RFC 3207 §4.2, §6",
   level = "MUST",
   needs = { "STARTTLS" },
   run = function(t)
@@ -165,12 +165,17 @@ check {
         tostring(why) .. "): nothing was answered inside TLS")
     end
     -- Nothing has been sent inside TLS yet: any reply now answers the NOOP
-    -- written in clear text.
+    -- written in clear text. §4.2: "The server MUST discard any knowledge
+    -- obtained from the client ... which was not obtained from the TLS
+    -- negotiation itself"; §6: "clients and servers MUST discard any
+    -- knowledge obtained prior to the start of the TLS handshake upon
+    -- completion of the TLS handshake."
     local injected = c:read(1)
     if injected.ok then
       t:fail("the NOOP written in clear text after STARTTLS was answered inside TLS (" ..
         tostring(injected) .. ") before any command was sent in it (CVE-2011-0411); " ..
-        "RFC 3207 §4.2: the server MUST discard what it did not obtain from the TLS negotiation")
+        "RFC 3207 §4.2, §6: the server MUST discard what it did not obtain from the TLS " ..
+        "negotiation")
     end
     if injected.closed then
       t:pass("the server closed the connection after the handshake without answering the NOOP")
@@ -184,7 +189,7 @@ check {
     local extra = c:read(0.3)
     t:require(not extra.ok, "an extra reply came inside TLS (EHLO got " .. tostring(e) .. ", NOOP " ..
       tostring(n) .. ", then " .. tostring(extra) .. "): the NOOP written in clear text was executed " ..
-      "(CVE-2011-0411; RFC 3207 §4.2)")
+      "(CVE-2011-0411; RFC 3207 §4.2, §6)")
   end,
 }
 

@@ -272,7 +272,9 @@ check {
     local f = t:findings()
 
     -- "=" is an initial response of zero length (RFC 4954 §4): an empty
-    -- PLAIN message, with no identity and no password (RFC 4616 §2).
+    -- PLAIN message, with no identity and no password. RFC 4616 §2: "if
+    -- preparation fails or results in an empty string, verification SHALL
+    -- fail."
     local c = auth_session(t)
     local mechanism = mechanisms(c).PLAIN and "PLAIN" or challenging_mechanism(c)
     local r = c:send("AUTH " .. mechanism .. " =")
@@ -280,7 +282,7 @@ check {
     if after_auth(t, f, "AUTH " .. mechanism .. " =", r) then
       if r:is("2xx") and mechanism == "PLAIN" then
         f:add("MUST", "AUTH PLAIN = (an empty response, no user, no password) got " ..
-          tostring(r) .. " (RFC 4616 §2)")
+          tostring(r) .. " (RFC 4616 §2: an empty string, so verification SHALL fail)")
       else
         after_auth(t, f, "NOOP after AUTH " .. mechanism .. " = (" .. tostring(r) .. ")",
           c:send("NOOP"))
