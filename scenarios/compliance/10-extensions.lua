@@ -209,53 +209,90 @@ check {
 check {
   id = "X4",
   title = "DSN: RET, ENVID, NOTIFY and ORCPT, valid and invalid",
-  rfc = "RFC 3461 §4.1, §4.2, §4.3, §4.4; RFC 5321 §4.1.1.11",
-  -- No sentence that puts a MUST or SHOULD on the server to accept the valid
-  -- values or refuse the invalid ones was found (CONFORMANCE.md X4).
-  level = "INFO",
+  rfc = "RFC 3461 §4.1-§4.4, §5, §5.1",
+  -- §5: a server that issues the DSN keyword MUST obey §5.1 (needs); §5.1
+  -- judges the valid parameters against the same command without them, and
+  -- puts a SHOULD on the 501 for an invalid NOTIFY (CONFORMANCE.md X4).
+  level = "MUST",
   needs = { "DSN" },
   run = function(t)
-    local c = t:session()
     local f = t:findings()
-    -- ENVID is xtext (§4.4): "+2B" stands for "+".
-    local mail_params = "RET=HDRS ENVID=x4+2Bcheck"
-    local r = start_mail(t, c, "x4@example.org", mail_params)
-    if not r:is("2xx") then
-      f:add("INFO", "MAIL ... " .. mail_params .. " was refused: " .. tostring(r) .. " (RFC 3461 §4.3, §4.4)")
-      c = fresh(t, c)
-      start_mail(t, c, "x4@example.org")
+    local sender = "x4@example.org"
+    -- Every MAIL and RCPT below opens a fresh session, so that no reply
+    -- depends on what an earlier command left behind.
+    local function first_mail(params)
+      local c = t:session()
+      local r = t:answered(start_mail(t, c, sender, params),
+        "MAIL FROM:<" .. sender .. ">" .. (params and " " .. params or ""))
+      return c, r
     end
-    local rcpt_params = "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;" .. t:postmaster()
-    r = c:rcpt(t:postmaster(), rcpt_params)
-    if not r:is("2xx") then
-      local plain = c:rcpt(t:postmaster())
-      if not plain:is("2xx") then
-        t:skip("RCPT TO:<" .. t:postmaster() .. "> was refused (" .. tostring(plain) ..
-          "); give --domain a domain the target accepts mail for")
+    -- A session with the plain MAIL accepted, for a RCPT to be judged.
+    local function transaction()
+      local c, r = first_mail()
+      if not r:is("2xx") then
+        t:error("MAIL FROM:<" .. sender .. "> was refused: " .. tostring(r))
       end
-      f:add("INFO", "RCPT ... " .. rcpt_params .. " was refused: " .. tostring(r) .. " (RFC 3461 §4.1, §4.2)")
+      return c, r
     end
-    c = fresh(t, c)
 
-    -- §4.3: ret-value = "FULL" / "HDRS".
-    r = start_mail(t, c, "x4@example.org", "RET=BODY")
+    -- The plain commands: what the parameters are compared with.
+    local c, plain_mail = transaction()
+    local plain_rcpt = t:answered(c:rcpt(t:postmaster()), "RCPT TO:<" .. t:postmaster() .. ">")
+    c:close()
+    if not plain_rcpt:is("2xx") then
+      t:skip("RCPT TO:<" .. t:postmaster() .. "> was refused (" .. tostring(plain_rcpt) ..
+        "); give --domain a domain the target accepts mail for")
+    end
+
+    -- §5.1(a): "a conforming SMTP server MUST return the same reply-code as
+    -- it would to the same MAIL command without the ENVID and/or RET
+    -- parameters." ENVID is xtext (§4.4): "+2B" stands for "+".
+    local mail_params = "RET=HDRS ENVID=x4+2Bcheck"
+    local r
+    c, r = first_mail(mail_params)
+    c:close()
+    if r.code ~= plain_mail.code then
+      t:definite(r, "MAIL ... " .. mail_params)
+      f:add("MUST", "MAIL FROM:<" .. sender .. "> " .. mail_params .. " got " .. tostring(r) ..
+        " while the same MAIL without them got " .. tostring(plain_mail) .. ": a server that " ..
+        "advertises DSN MUST return the same reply-code (RFC 3461 §5.1(a))")
+    end
+
+    -- §5.1(b): "a conforming SMTP server MUST return the same response as it
+    -- would to the same RCPT command without those NOTIFY and/or ORCPT
+    -- parameters." ORCPT names the RCPT's own address (§4.2).
+    local rcpt_params = "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;" .. t:postmaster()
+    c = transaction()
+    r = t:answered(c:rcpt(t:postmaster(), rcpt_params), "RCPT ... " .. rcpt_params)
+    c:close()
+    if r.code ~= plain_rcpt.code then
+      t:definite(r, "RCPT ... " .. rcpt_params)
+      f:add("MUST", "RCPT TO:<" .. t:postmaster() .. "> " .. rcpt_params .. " got " ..
+        tostring(r) .. " while the same RCPT without them got " .. tostring(plain_rcpt) ..
+        ": a server that advertises DSN MUST return the same response (RFC 3461 §5.1(b))")
+    end
+
+    -- §4.3: ret-value is FULL or HDRS. §5.1(a)'s MUST 501 covers a value
+    -- that "contains illegal characters", which BODY does not: recorded.
+    c, r = first_mail("RET=BODY")
+    c:close()
     if r:is("2xx") then
       f:add("INFO", "MAIL ... RET=BODY was accepted: " .. tostring(r) .. " (RFC 3461 §4.3: FULL or HDRS)")
     elseif not r:is(501, 555) then
       t:note("RET=BODY was refused with " .. tostring(r) .. ", not 501 or 555")
     end
-    c = fresh(t, c)  -- a refused MAIL may leave state behind
 
-    -- §4.1: "the NEVER keyword MUST appear by itself".
-    r = start_mail(t, c, "x4@example.org")
-    if not r:is("2xx") then t:error("MAIL FROM:<x4@example.org> was refused: " .. tostring(r)) end
-    r = c:rcpt(t:postmaster(), "NOTIFY=NEVER,SUCCESS")
-    if not r.ok then t:error("RCPT ... NOTIFY=NEVER,SUCCESS: " .. tostring(r)) end
-    if r:is("2xx") then
-      f:add("INFO", "RCPT ... NOTIFY=NEVER,SUCCESS was accepted: " .. tostring(r) ..
-        " (RFC 3461 §4.1: NEVER MUST appear by itself)")
-    elseif not r:is(501, 555) then
-      t:note("NOTIFY=NEVER,SUCCESS was refused with " .. tostring(r) .. ", not 501 or 555")
+    -- §4.1: "the NEVER keyword MUST appear by itself"; §5.1(b): "if any of
+    -- the associated esmtp-values are not valid ... the server SHOULD issue
+    -- the response "501 syntax error in parameter"."
+    c = transaction()
+    r = t:answered(c:rcpt(t:postmaster(), "NOTIFY=NEVER,SUCCESS"), "RCPT ... NOTIFY=NEVER,SUCCESS")
+    c:close()
+    if r.code ~= 501 then
+      t:definite(r, "RCPT ... NOTIFY=NEVER,SUCCESS")
+      f:add("SHOULD", "RCPT ... NOTIFY=NEVER,SUCCESS was " .. (r:is("2xx") and "accepted" or
+        "refused with another code than 501") .. ": " .. tostring(r) .. " (RFC 3461 §4.1: NEVER " ..
+        "MUST appear by itself; §5.1(b): the server SHOULD issue 501)")
     end
     f:finish()
   end,

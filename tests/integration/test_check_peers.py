@@ -67,6 +67,9 @@ SMTP_SINK_WARN = {
     "A1": ("AUTH PLAIN and LOGIN offered in clear text, without STARTTLS",
            "offered in clear text"),
     "A5": ("any credentials are accepted (250)", "were accepted: 250"),
+    "X4": ("DSN offered, but NOTIFY=NEVER,SUCCESS is accepted, not refused with 501 "
+           "(RFC 3461 §5.1(b)); RET=BODY is accepted too (INFO)",
+           "NOTIFY=NEVER,SUCCESS was accepted"),
 }
 SMTP_SINK_INFO = {
     "E1": ("the EHLO reply has an empty line among its keywords", "1 empty line(s)"),
@@ -75,8 +78,6 @@ SMTP_SINK_INFO = {
     "S5": ("MAIL with an unclosed path (no '>') is accepted with 250",
            "MAIL FROM:<s5@example.org (no closing '>') got 250"),
     "X2": ("BODY=FOO is accepted", "BODY=FOO was accepted"),
-    "X4": ("DSN offered, but RET=BODY and NOTIFY=NEVER,SUCCESS are accepted",
-           "RET=BODY was accepted"),
     "A2": ("AUTH with an unknown mechanism gets 250, not 504", "AUTH NOPE got 250"),
     "A3": ("AUTH LOGIN gets 250 at once: no SASL exchange, so nothing to cancel",
            "without any SASL exchange"),
