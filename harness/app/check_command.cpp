@@ -12,6 +12,7 @@
 
 #include "app/capture_oracle.hpp"
 #include "app/check_text.hpp"
+#include "app/conformance_catalogue.hpp"
 #include "app/exit_codes.hpp"
 #include "app/output_file.hpp"
 #include "app/rendered_outputs.hpp"
@@ -44,7 +45,8 @@ struct Options {
   std::string connect_timeout = "5s";
   std::string check_timeout = "60s";
   RenderedOutputs rendered;
-  std::string oracle;  // HOST:PORT the capture server listens on; empty: no oracle
+  std::string oracle;   // HOST:PORT the capture server listens on; empty: no oracle
+  std::string explain;  // a check id: print its docs/CONFORMANCE.md entry and exit
   bool list = false;
   bool quiet = false;
 };
@@ -85,7 +87,21 @@ std::string list_text(const std::vector<script::CheckInfo>& checks) {
   return out;
 }
 
+// --explain ID: the check's entry of docs/CONFORMANCE.md, compiled in.
+int explain(const std::string& id) {
+  const auto entry = conformance_entry(conformance_catalogue_text(), id);
+  if (!entry) {
+    return fail(exit_usage, "--explain: no check '" + id +
+                                "' in docs/CONFORMANCE.md (ids are case-sensitive, e.g. E4; "
+                                "smtp-harness check HOST:PORT --list lists them)");
+  }
+  std::fputs(entry->c_str(), stdout);
+  return exit_ok;
+}
+
 int run(const Options& options) {
+  if (!options.explain.empty()) return explain(options.explain);
+  if (options.target.empty()) return fail(exit_usage, "the target HOST:PORT is required");
   check::RunnerConfig config;
   std::optional<common::HostPort> oracle_at;
   try {
@@ -223,8 +239,9 @@ Subcommand register_check(CLI::App& app) {
       "  smtp-harness check smtp.example.org:587 --profile submission --tls --auth u:p\n"
       "  smtp-harness check 127.0.0.1:2525 --only D3,tls --json result.json\n"
       "  smtp-harness check relay.test:25 --domain oracle.test --oracle 127.0.0.1:2526\n"
-      "  smtp-harness check 127.0.0.1:2525 --list");
-  cmd->add_option("target", o.target, "HOST:PORT of the server under test")->required();
+      "  smtp-harness check 127.0.0.1:2525 --list\n"
+      "  smtp-harness check --explain E4");
+  cmd->add_option("target", o.target, "HOST:PORT of the server under test");
   cmd->add_option("--profile", o.profile, "mx (default), relay, submission or implicit-tls")
       ->check(CLI::IsMember({"mx", "relay", "submission", "implicit-tls"}));
   cmd->add_flag("--tls", o.tls, "upgrade every session with STARTTLS before anything else");
@@ -253,6 +270,9 @@ Subcommand register_check(CLI::App& app) {
                   "the target must relay mail for --domain to it. Without it the [oracle] "
                   "checks are SKIP");
   cmd->add_flag("--list", o.list, "list the suite's checks and exit");
+  cmd->add_option("--explain", o.explain,
+                  "print what check ID sends and expects, and the RFC sentences its verdicts "
+                  "rest on (docs/CONFORMANCE.md), and exit; no target needed");
   cmd->add_flag("--quiet,-q", o.quiet, "print only the summary");
   return {cmd, [options] { return run(*options); }};
 }

@@ -238,6 +238,108 @@ function Test:require(condition, reason)
   return condition
 end
 
+-- docs/CONFORMANCE.md, "Verdicts": a part of a check that is not met ends it
+-- with the verdict of that part's level, whatever the check's own level.
+local unmet_verdicts = { MUST = "FAIL", SHOULD = "WARN", INFO = "INFO" }
+local level_order = { "MUST", "SHOULD", "INFO" }
+
+local function level_verdict(level, where)
+  local verdict = unmet_verdicts[level]
+  if not verdict then error(where .. ": level must be \"MUST\", \"SHOULD\" or \"INFO\"", 3) end
+  return verdict
+end
+
+function Test:unmet(level, reason)
+  finish(level_verdict(level, "unmet"), reason)
+end
+
+-- Collects the unmet parts of a check, then ends it with the verdict of the
+-- most severe one; the reason lists them all, most severe first. finish()
+-- returns when nothing was added.
+local Findings = {}
+Findings.__index = Findings
+
+function Findings:add(level, text)
+  level_verdict(level, "findings:add")
+  local list = self._by_level[level]
+  list[#list + 1] = tostring(text)
+end
+
+function Findings:empty()
+  for _, level in ipairs(level_order) do
+    if #self._by_level[level] > 0 then return false end
+  end
+  return true
+end
+
+function Findings:finish()
+  local worst, parts = nil, {}
+  for _, level in ipairs(level_order) do
+    for _, text in ipairs(self._by_level[level]) do
+      worst = worst or level
+      parts[#parts + 1] = text
+    end
+  end
+  if worst then finish(unmet_verdicts[worst], table.concat(parts, "; ")) end
+end
+
+function Test:findings()
+  return setmetatable({ _by_level = { MUST = {}, SHOULD = {}, INFO = {} } }, Findings)
+end
+
+-- The closed list of policies (docs/CONFORMANCE.md, "Policies"): each name,
+-- the verdict it gives and its detection rule. Nothing outside this table is
+-- told apart from a bug.
+local function refused(r) return r.ok and (r:class() == 4 or r:class() == 5) end
+
+local policies = {
+  -- Every command pipelined behind the end of data got a refusal of its own
+  -- (replies: the list read after the end of data's reply), and one of them
+  -- says why.
+  ["pipelined-after-data"] = { verdict = "INFO", detect = function(replies, expected)
+    if #replies ~= expected then return false end
+    local says = false
+    for _, r in ipairs(replies) do
+      if not refused(r) then return false end
+      local text = r.text:lower()
+      if text:find("pipelin", 1, true) or text:find("synchroni", 1, true) then says = true end
+    end
+    return says
+  end },
+  -- The answer to a STARTTLS with a command pipelined behind it.
+  ["refuses-pipelined-starttls"] = { verdict = "INFO", detect = function(r)
+    return refused(r) or r.closed == true
+  end },
+  -- The connection closed in answer to a malformed or hostile probe.
+  ["defensive-close"] = { verdict = "INFO", detect = function(r)
+    return r.closed == true or (refused(r) and r.code == 421)
+  end },
+  -- The 101st recipient, after 100 accepted ones, refused with 5yz.
+  ["recipient-site-policy"] = { verdict = "INFO", detect = function(r)
+    return r.ok and r:class() == 5
+  end },
+  -- A refusal with an enhanced code of class X.7 (RFC 3463: security or
+  -- policy status): a reason for rejection other than the one judged.
+  ["policy-refusal"] = { verdict = "INFO", detect = function(r)
+    return refused(r) and (r.enhanced or ""):match("^%d%.7%.%d+$") ~= nil
+  end },
+  -- MAIL refused with 530: the target wants AUTH first.
+  ["auth-required"] = { verdict = "SKIP", detect = function(r)
+    return r.code == 530
+  end },
+}
+
+-- True when the listed policy's detection rule matches the evidence; the
+-- note says which policy matched. An unknown name is an error.
+function Test:policy(name, ...)
+  local policy = policies[name]
+  if not policy then error("policy: '" .. tostring(name) .. "' is not on the closed list", 2) end
+  if not policy.detect(...) then return false end
+  self:note("policy " .. name .. " matched (docs/CONFORMANCE.md, Policies): " ..
+    policy.verdict)
+  return true
+end
+
 function Test:fail(reason) finish("FAIL", reason) end
 function Test:warn(reason) finish("WARN", reason) end
 function Test:skip(reason) finish("SKIP", reason) end
@@ -304,7 +406,7 @@ end
 -- A 530 to MAIL: the target wants AUTH first (a submission port checked
 -- without --auth), and nothing after MAIL can be judged: SKIP.
 function Test:auth_first(r)
-  if r.code == 530 then
+  if self:policy("auth-required", r) then
     finish("SKIP", "MAIL needs AUTH first (" .. tostring(r) .. "); give --auth USER:PASS")
   end
   return r
@@ -373,13 +475,12 @@ end
 ---------------------------------------------------------------------------
 -- What the C++ side keeps: builds t, and the body of a check's coroutine.
 local function new_test(target, info, nonce)
-  local unmet = { MUST = "FAIL", SHOULD = "WARN", INFO = "INFO" }
   return setmetatable({
     target = target.target, profile = target.profile, domain = target.domain, tls = target.tls,
     oracle = target.oracle,
     user = target.user, password = target.password, timeout = target.timeout,
     id = info.id, level = info.level,
-    _unmet_verdict = unmet[info.level], _needs = info.needs, _notes = {}, _fresh = {}, _infos = {},
+    _unmet_verdict = unmet_verdicts[info.level], _needs = info.needs, _notes = {}, _fresh = {}, _infos = {},
     _unique = 0, _nonce = nonce,
   }, Test)
 end

@@ -35,6 +35,14 @@ local function reply_like(r)
   return (r.raw or ""):match("^%d%d%d") ~= nil  -- three digits: a reply code, maybe a bad one
 end
 
+-- The reply parser's words for a bad code, mixed codes or a bare LF: the
+-- malformations a MUST forbids in any reply, the greeting included (RFC 5321
+-- §4.3.2, §4.2.1, §2.3.8).
+local function breaks_a_must(detail)
+  return detail:find("does not start with a code", 1, true) ~= nil or
+    detail:find("inside a", 1, true) ~= nil or detail:find("bare LF", 1, true) ~= nil
+end
+
 local function not_smtp(t, r)
   t:error("the first bytes are not an SMTP reply (" .. r.malformed .. "): is this an SMTP server?")
 end
@@ -56,7 +64,9 @@ check {
     if g.closed then t:error("the connection was closed before any greeting; nothing to judge") end
     if g.malformed and not reply_like(g) then not_smtp(t, g) end
     if g.malformed then
-      t:fail("the greeting is not a valid reply: " .. g.malformed .. " (RFC 5321 §4.2)")
+      -- G2 judges a reply's syntax; here there is no greeting to read.
+      t:unmet("INFO", "the greeting is not a valid reply (" .. g.malformed .. "); G2 judges " ..
+        "its syntax")
     end
     t:answered(g, "the greeting")
 
@@ -64,9 +74,11 @@ check {
       -- §4.2: Greeting = "220 " (Domain / address-literal) [SP textstring];
       -- §4.3.1: the server's name is the first word after the code.
       local name = (g.lines[1] or ""):match("^(%S*)")
-      t:require(is_domain(name) or is_address_literal(name),
-        "the greeting " .. tostring(g) .. " does not start with the server's domain or an " ..
-        "address literal (RFC 5321 §4.2 Greeting, §4.3.1)")
+      if not (is_domain(name) or is_address_literal(name)) then
+        t:unmet("SHOULD", "the greeting " .. tostring(g) .. " does not start with the " ..
+          "server's domain or an address literal: an SMTP server SHOULD use the text shown " ..
+          "in the examples, \"220 <domain> Service ready\" (RFC 5321 §4.2, §4.2.2)")
+      end
       return
     end
 
@@ -93,19 +105,14 @@ check {
     end
 
     if g.code == 521 then
-      -- RFC 7504 §3: after a 521 greeting the server MAY answer every command
-      -- but QUIT with 521, or simply close the connection.
+      -- RFC 7504 §3 (521: the host accepts no mail) could not be read in a
+      -- primary copy: the session is recorded, not judged (CONFORMANCE.md G1).
       local r = c:send("EHLO client.example")
-      if r.closed or r.code == 521 then
-        t:pass("521 greeting (the host accepts no mail), then " .. tostring(r) .. " to EHLO")
-      end
-      t:answered(r, "EHLO after the 521 greeting")
-      t:warn("521 greeting, then EHLO got " .. tostring(r) .. ": RFC 7504 §3 expects 521 or a " ..
-        "closed connection")
+      t:unmet("INFO", "521 greeting (the host accepts no mail), then EHLO got " .. tostring(r))
     end
 
-    t:fail("the greeting is " .. tostring(g) .. ": RFC 5321 §4.3.2 allows 220 or 554 " ..
-      "(RFC 7504 §3 adds 521)")
+    t:unmet("SHOULD", "the greeting is " .. tostring(g) .. ": RFC 5321 §4.3.2 lists 220 and " ..
+      "554 for the connection, and its table SHOULD be strictly adhered to (§4.3.1)")
   end,
 }
 
@@ -121,10 +128,16 @@ check {
     local judged = 0
     local function judge(what, r)
       if r.malformed and judged == 0 and not reply_like(r) then not_smtp(t, r) end
+      if r.malformed and judged == 0 and not breaks_a_must(r.malformed) then
+        -- The greeting answers no command: only the code and line-end MUSTs
+        -- bind it (CONFORMANCE.md G2, rule 6).
+        t:unmet("INFO", what .. ": " .. r.malformed .. " (no sentence requires the greeting's " ..
+          "syntax beyond its code and its CRLF)")
+      end
       if r.malformed then
-        t:fail(what .. ": " .. r.malformed .. " (RFC 5321 §4.2: a reply code is three digits, " ..
-          "the first 2-5 and the second 0-5; every line of a multiline reply carries the same " ..
-          "code, followed by '-' on all lines but the last, which has SP or nothing)")
+        t:fail(what .. ": " .. r.malformed .. " (RFC 5321 §4.2: every command MUST generate " ..
+          "exactly one reply, and a reply is a three-digit code, then text, then CRLF; §4.3.2: " ..
+          "the first digit 2-5; §4.2.1: one code on every line of a multiline reply)")
       end
       if r.closed and judged > 1 then
         t:pass(("%d replies were well-formed; then the server closed the connection after %s")
@@ -165,10 +178,8 @@ check {
     }
     local function one_reply(command)
       local r = c:send(command)
-      if r.timeout then
-        t:fail("no reply to " .. command .. " within the reply timeout: every command MUST " ..
-          "generate exactly one reply (RFC 5321 §4.2)")
-      end
+      -- A reply late past --timeout is not shown missing (CONFORMANCE.md,
+      -- rule 8): t:answered ends the check in ERROR.
       return t:answered(r, command)
     end
     for _, command in ipairs(commands) do
@@ -223,11 +234,13 @@ check {
       if not r:is(codes) then odd[#odd + 1] = what .. " got " .. tostring(r) end
       return r
     end
-    -- A second EHLO is allowed at any time (§4.1.4); HELO then EHLO again
-    -- leaves the session as t:session() made it.
-    judge("EHLO", "EHLO", c:ehlo())
-    judge("HELO", "HELO", c:helo())
-    judge("EHLO", "EHLO", c:ehlo())
+    -- EHLO and HELO each as the first command of a session of its own: a
+    -- server may refuse a repeated one for being a repeat (§4.1.4).
+    for _, verb in ipairs({ "EHLO", "HELO" }) do
+      local first = t:session { ehlo = false }
+      judge(verb, verb, first:send(verb .. " client.example"))
+      first:close()
+    end
     judge("NOOP", "NOOP", c:send("NOOP"))
     judge("HELP", "HELP", c:send("HELP"))
     judge("VRFY", "VRFY postmaster", c:send("VRFY postmaster"))
@@ -243,7 +256,9 @@ check {
       end
     end
     judge("RSET", "RSET", c:send("RSET"))
-    judge("QUIT", "QUIT", c:quit())
+    -- A close in answer to QUIT is C3's to judge.
+    local quit = c:quit()
+    if not quit.closed then judge("QUIT", "QUIT", quit) end
     t:require(#odd == 0, table.concat(odd, "; ") .. ": codes not listed for these commands " ..
       "(RFC 5321 §4.3.2 lists each command's replies, and they SHOULD be adhered to)")
     t:pass(("%d replies, each with a code §4.3.2 lists for its command"):format(judged))

@@ -14,15 +14,26 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
+    local f = t:findings()
     local plain = t:answered(c:send("NOOP"), "NOOP")
-    t:require(plain.code == 250, "NOOP got " .. tostring(plain) ..
-      ": NOOP specifies no action other than a 250 reply (RFC 5321 §4.1.1.9)")
-    -- noop = "NOOP" [ SP String ] CRLF: the argument is part of the syntax
-    -- every server MUST support (§4.5.1), and it SHOULD be ignored.
+    if plain:is(500, 502) then
+      -- §4.5.1: NOOP is a required command; §4.3.2: "command not
+      -- recognized" for one of them "is a violation of this specification".
+      f:add("MUST", "NOOP got " .. tostring(plain) .. ": NOOP MUST be supported (RFC 5321 " ..
+        "§4.5.1), and \"command not recognized\" for it violates RFC 5321 §4.3.2")
+    elseif plain.code ~= 250 then
+      f:add("SHOULD", "NOOP got " .. tostring(plain) .. ": §4.3.2 lists only 250 for NOOP, " ..
+        "and its table SHOULD be strictly adhered to (RFC 5321 §4.3.1)")
+    end
+    -- noop = "NOOP" [ SP String ] CRLF; §4.1.1.9: "If a parameter string is
+    -- specified, servers SHOULD ignore it."
     local with = t:answered(c:send("NOOP xyz"), "NOOP xyz")
-    t:require(with.code == 250, "NOOP xyz got " .. tostring(with) ..
-      ": the argument is valid NOOP syntax and SHOULD be ignored; the reply is 250 " ..
-      "(RFC 5321 §4.1.1.9)")
+    if with.code ~= 250 then
+      f:add("SHOULD", "NOOP xyz got " .. tostring(with) .. ": if a parameter string is " ..
+        "specified, servers SHOULD ignore it (RFC 5321 §4.1.1.9)")
+    end
+    c:quit()
+    f:finish()
   end,
 }
 
@@ -51,9 +62,11 @@ check {
       t:fail("DATA after MAIL, RCPT, RSET got " .. tostring(data) .. ": RSET MUST discard the " ..
         "sender and recipients (RFC 5321 §4.1.1.5)")
     end
-    t:require(data:is(503, 554), "DATA after RSET got " .. tostring(data) ..
-      "; with no transaction it is 503 (or 554, RFC 5321 §3.3)")
     c:quit()
+    if not data:is(503, 554) then
+      t:unmet("INFO", "DATA after RSET got " .. tostring(data) .. ": refused, so the " ..
+        "transaction was gone; RFC 5321 §3.3 names 503 or 554")
+    end
   end,
 }
 
@@ -64,9 +77,15 @@ check {
   level = "MUST",
   run = function(t)
     local c = t:session()
-    local r = t:answered(c:quit(), "QUIT")
+    local r = c:quit()
     -- §4.1.1.10: "the receiver MUST send a 221 OK reply, and then close the
-    -- transmission channel."
+    -- transmission channel." A close without the 221 breaks that sentence
+    -- (CONFORMANCE.md, rule 7): a FAIL, not an ERROR.
+    if r.closed then
+      t:fail("the server closed the connection on QUIT without the 221: the receiver MUST " ..
+        "send a \"221 OK\" reply, and then close (RFC 5321 §4.1.1.10)")
+    end
+    t:answered(r, "QUIT")
     t:require(r.code == 221, "QUIT got " .. tostring(r) .. ": the receiver MUST send 221 " ..
       "(RFC 5321 §4.1.1.10)")
     local wait = math.min(t.timeout or 2, 2)
@@ -166,20 +185,17 @@ check {
     -- are not understood is in violation of this specification."
     t:require(r.code ~= 421, "XYZZY got " .. tostring(r) .. ": a server MUST NOT close the " ..
       "connection in response to a command it does not understand (RFC 5321 §3.8)")
-    t:require(r:class() == 5, "the unknown command XYZZY got " .. tostring(r) ..
-      ": it was not refused (RFC 5321 §4.2.4: 500)")
     local noop = c:send("NOOP")
     if noop.closed then
       t:fail("the server closed the connection after the unknown command: it MUST NOT " ..
         "(RFC 5321 §3.8)")
     end
     t:answered(noop, "NOOP after XYZZY")
-    t:require(noop.code == 250, "NOOP after the unknown command got " .. tostring(noop) ..
-      ": the session MUST go on (RFC 5321 §3.8)")
+    if noop.code ~= 250 then t:note("NOOP after the unknown command got " .. tostring(noop)) end
     c:quit()
     if r.code ~= 500 then
-      t:warn("the unknown command got " .. tostring(r) .. "; an unrecognised command SHOULD " ..
-        "get 500 (RFC 5321 §4.2.4)")
+      t:warn("the unknown command got " .. tostring(r) .. "; if the command is not " ..
+        "recognized, code 500 SHOULD be returned (RFC 5321 §4.2.4)")
     end
     t:pass("XYZZY got " .. tostring(r) .. ", then NOOP got 250")
   end,
@@ -187,18 +203,19 @@ check {
 
 check {
   id = "C8",
-  title = "MAIL with an unknown parameter gets 555 (or 501)",
+  title = "MAIL with an unknown parameter is refused (555)",
   rfc = "RFC 5321 §4.1.1.11",
-  level = "SHOULD",
+  level = "INFO",
   run = function(t)
     local c = t:session()
     local r = t:answered(c:mail("c8@example.org", "FOO=BAR"), "MAIL with FOO=BAR")
     t:auth_first(r)
     c:send("RSET")
-    -- §4.1.1.11: a parameter the server does not recognise gets 555. 501
-    -- (syntax) and 504 (parameter not implemented, §4.2.1) say the same.
+    -- §4.1.1.11: a parameter the server does not recognise "will return code
+    -- 555": descriptive, no keyword (CONFORMANCE.md C8, rule 3); the MUST
+    -- NOT of §4.1.1.3 binds the client that sent it.
     t:require(not r:is("2xx"), "MAIL FROM:<c8@example.org> FOO=BAR got " .. tostring(r) ..
-      ": an unrecognised parameter gets 555 (RFC 5321 §4.1.1.11)")
+      ": RFC 5321 §4.1.1.11 says an unrecognised parameter gets 555 (no requirement keyword)")
     if r.code ~= 555 then
       t:pass("refused with " .. tostring(r) .. " (555 is the code RFC 5321 §4.1.1.11 names)")
     end
@@ -258,6 +275,14 @@ check {
     t:require(not r:is("2xx"), "RCPT TO:<" .. to .. "> got " .. tostring(r) .. ": the " ..
       "underscore is not permitted in a domain, and such a command MUST be rejected with 501 " ..
       "(RFC 5321 §4.1.2)")
+    -- §4.1.2 covers commands "for which there are no other reasons for
+    -- rejection": a temporary refusal for policy (X.7.x, e.g. relaying) is
+    -- one, and says nothing about the syntax (a permanent one passes below).
+    if r:class() == 4 and t:policy("policy-refusal", r) then
+      t:unmet("INFO", "policy policy-refusal: RCPT TO:<" .. to .. "> got " .. tostring(r) ..
+        ", a refusal for another reason than the syntax (RFC 5321 §4.1.2 judges only " ..
+        "commands with no other reason for rejection)")
+    end
     t:definite(r, "RCPT TO:<" .. to .. ">")
     if r.code ~= 501 then
       -- 553 "mailbox name not allowed", or a relay refusal: another reason
@@ -273,10 +298,16 @@ check {
   rfc = "RFC 5321 §2.4",
   level = "SHOULD",
   run = function(t)
-    -- §2.4: without an extension that permits it, envelope commands are
-    -- US-ASCII, and receiving systems SHOULD reject others. No SMTPUTF8
-    -- parameter is given, so RFC 6531 does not apply (X3 covers it).
+    -- §2.4: "In the absence of a server-offered extension explicitly
+    -- permitting it", envelope commands are US-ASCII, and receiving systems
+    -- SHOULD reject others. A server that offers SMTPUTF8 is outside that
+    -- clause (X3 records what it does).
     local c = t:session()
+    if c:has("SMTPUTF8") then
+      c:quit()
+      t:skip("SMTPUTF8 is advertised: RFC 5321 §2.4's SHOULD covers only the absence of a " ..
+        "server-offered extension (X3 records non-ASCII addresses without the parameter)")
+    end
     local accepted = {}
     local sender = "c11-j\xC3\xB6rg@example.org"
     local mail = t:answered(c:mail(sender), "MAIL FROM:<" .. sender .. ">")

@@ -28,7 +28,10 @@ check {
   id = "T1",
   title = "STARTTLS gets 220 and a TLS 1.2+ handshake",
   rfc = "RFC 3207 §4; RFC 8996",
-  level = "MUST",
+  -- RFC 3207 lists the replies to STARTTLS without a keyword, and no sentence
+  -- puts a MUST on the server to complete the handshake after its 220 (the
+  -- MUST of §4 binds the client): recorded (CONFORMANCE.md T1).
+  level = "INFO",
   needs = { "STARTTLS" },
   run = function(t)
     local c = before_tls(t)
@@ -37,12 +40,20 @@ check {
     -- §4: 454 "TLS not available due to temporary reason" is an allowed
     -- answer; it leaves nothing to judge.
     if r.code == 454 then t:error("STARTTLS: TLS is temporarily unavailable (" .. tostring(r) .. "); run again") end
-    t:require(r.code == 220, "STARTTLS is advertised but got " .. tostring(r) ..
-      " (RFC 3207 §4: 220 Ready to start TLS)")
+    if r.code ~= 220 then
+      -- §4 lists 220, 501 and 454 without a keyword (a 500/502 is E4's FAIL).
+      c:close()
+      t:unmet("INFO", "STARTTLS is advertised but got " .. tostring(r) ..
+        " (RFC 3207 §4 lists 220 Ready to start TLS)")
+    end
     -- The harness offers TLS 1.2 and 1.3 only (RFC 8996 retired 1.0 and
     -- 1.1), so a completed handshake is one at 1.2 or above.
     local ok, why = c:handshake()
-    t:require(ok, "STARTTLS got 220, but no TLS 1.2 or 1.3 handshake completed: " .. tostring(why))
+    t:require(ok, "STARTTLS got 220, but no TLS 1.2 or 1.3 handshake completed: " .. tostring(why) ..
+      " (no sentence of RFC 3207 requires the server to complete it)")
+    -- §4.1: a server that finds the TLS session too weak "SHOULD reply to
+    -- every SMTP command from the client (other than a QUIT command) with
+    -- the 554 reply code"; E1 judges EHLO support.
     local e = c:ehlo()
     t:require(e.code == 250, "EHLO inside TLS got " .. tostring(e))
     t:note("the protocol version and cipher are in the transcript's TLS event")
@@ -51,9 +62,11 @@ check {
 
 check {
   id = "T2",
-  title = "STARTTLS with a parameter gets 501",
+  title = "STARTTLS with a parameter is refused (501)",
   rfc = "RFC 3207 §4",
-  level = "MUST",
+  -- §4 lists "501 Syntax error (no parameters allowed)" among the replies,
+  -- with no requirement keyword (CONFORMANCE.md T2).
+  level = "INFO",
   needs = { "STARTTLS" },
   run = function(t)
     local c = before_tls(t)
@@ -63,18 +76,18 @@ check {
     -- "501 Syntax error (no parameters allowed)".
     if r.code == 220 then
       c:close()
-      t:fail("STARTTLS x got 220 (" .. tostring(r) .. "): STARTTLS takes no parameters; " ..
-        "RFC 3207 §4 answers 501 Syntax error (no parameters allowed)")
+      t:unmet("INFO", "STARTTLS x got 220 (" .. tostring(r) .. "): STARTTLS takes no " ..
+        "parameters; RFC 3207 §4 lists 501 Syntax error (no parameters allowed)")
     end
     if r.code ~= 501 then
-      t:warn("STARTTLS x was refused with " .. tostring(r) .. "; RFC 3207 §4 names 501")
+      t:unmet("INFO", "STARTTLS x was refused with " .. tostring(r) .. "; RFC 3207 §4 lists 501")
     end
   end,
 }
 
 check {
   id = "T3",
-  title = "After TLS: the session is reset, STARTTLS is not offered, a second STARTTLS is refused",
+  title = "After TLS: the session is reset and STARTTLS is not offered again",
   rfc = "RFC 3207 §4.2",
   level = "MUST",
   needs = { "STARTTLS" },
@@ -113,20 +126,22 @@ check {
       failures[#failures + 1] = "the EHLO reply inside TLS advertises STARTTLS"
     end
 
+    -- The MUST NOT of §4.2 is about advertising STARTTLS again, not about
+    -- answering a second one (CONFORMANCE.md T3): recorded.
     local again = c:send("STARTTLS")
-    if again.code == 220 then
-      failures[#failures + 1] = "a second STARTTLS inside TLS got " .. tostring(again)
-    elseif not again.ok then
-      t:note("a second STARTTLS got no reply: " .. tostring(again))
-    end
+    t:note("a second STARTTLS inside TLS got " .. tostring(again))
     t:require(#failures == 0, table.concat(failures, "; ") .. " (RFC 3207 §4.2)")
+    if again.code == 220 then
+      t:unmet("INFO", "a second STARTTLS inside TLS got " .. tostring(again) .. " (no sentence " ..
+        "requires refusing it; RFC 3207 §4.2 forbids advertising it)")
+    end
   end,
 }
 
 check {
   id = "T4",
   title = "A command pipelined behind STARTTLS is not answered inside TLS (CVE-2011-0411)",
-  rfc = "RFC 3207 §4.2",
+  rfc = "RFC 3207 §4.2, §6",
   level = "MUST",
   needs = { "STARTTLS" },
   run = function(t)
@@ -137,19 +152,37 @@ check {
     -- arrives inside TLS.
     c:write("STARTTLS\r\nNOOP\r\n")
     local r = c:read()
-    if not r.ok then t:error("STARTTLS: " .. tostring(r)) end
+    -- Refusing a STARTTLS that has a command pipelined behind it, or closing,
+    -- is the safe outcome (CONFORMANCE.md, policy refuses-pipelined-starttls).
+    if t:policy("refuses-pipelined-starttls", r) then
+      c:close()
+      t:unmet("INFO", "policy refuses-pipelined-starttls: STARTTLS with NOOP pipelined behind " ..
+        "it got " .. tostring(r) .. "; nothing could be injected")
+    end
+    t:answered(r, "STARTTLS")
     if r.code ~= 220 then
-      t:error("STARTTLS was not accepted (" .. tostring(r) .. "): the injection cannot be tried")
+      t:unmet("INFO", "STARTTLS with NOOP pipelined behind it got " .. tostring(r) ..
+        ": no TLS session to inject into")
     end
     local ok, why = c:handshake()
-    if not ok then t:error("TLS handshake after STARTTLS: " .. tostring(why)) end
+    if not ok then
+      -- The server may have read the plaintext NOOP as TLS and failed: the
+      -- injection was not executed either way (T1 judges a plain handshake).
+      t:unmet("INFO", "the TLS handshake after the pipelined STARTTLS failed (" ..
+        tostring(why) .. "): nothing was answered inside TLS")
+    end
     -- Nothing has been sent inside TLS yet: any reply now answers the NOOP
-    -- written in clear text.
+    -- written in clear text. §4.2: "The server MUST discard any knowledge
+    -- obtained from the client ... which was not obtained from the TLS
+    -- negotiation itself"; §6: "clients and servers MUST discard any
+    -- knowledge obtained prior to the start of the TLS handshake upon
+    -- completion of the TLS handshake."
     local injected = c:read(1)
     if injected.ok then
       t:fail("the NOOP written in clear text after STARTTLS was answered inside TLS (" ..
         tostring(injected) .. ") before any command was sent in it (CVE-2011-0411); " ..
-        "RFC 3207 §4.2: the server MUST discard what it did not obtain from the TLS negotiation")
+        "RFC 3207 §4.2, §6: the server MUST discard what it did not obtain from the TLS " ..
+        "negotiation")
     end
     if injected.closed then
       t:pass("the server closed the connection after the handshake without answering the NOOP")
@@ -163,7 +196,7 @@ check {
     local extra = c:read(0.3)
     t:require(not extra.ok, "an extra reply came inside TLS (EHLO got " .. tostring(e) .. ", NOOP " ..
       tostring(n) .. ", then " .. tostring(extra) .. "): the NOOP written in clear text was executed " ..
-      "(CVE-2011-0411; RFC 3207 §4.2)")
+      "(CVE-2011-0411; RFC 3207 §4.2, §6)")
   end,
 }
 
@@ -203,7 +236,10 @@ check {
   id = "T6",
   title = "The implicit-TLS port speaks TLS from the first byte",
   rfc = "RFC 8314 §3.3",
-  level = "MUST",
+  -- §3.3 describes the handshake as starting at once; its only MUST binds
+  -- the client, and it was read only in secondary copies: recorded
+  -- (CONFORMANCE.md T6).
+  level = "INFO",
   profiles = { "implicit-tls" },
   run = function(t)
     -- A plain TCP connection: a server that greets in clear text shows it
@@ -211,15 +247,18 @@ check {
     -- for the ClientHello. (This wait is the check's cost: t.timeout.)
     local c = t:connect { tls = false }
     if c.banner.ok or c.banner.malformed then
-      t:fail("the server sent " .. tostring(c.banner) .. " in clear text on the implicit-TLS port " ..
-        "(RFC 8314 §3.3: TLS starts with the first byte, the greeting comes inside TLS)")
+      t:unmet("INFO", "the server sent " .. tostring(c.banner) .. " in clear text on the " ..
+        "implicit-TLS port (RFC 8314 §3.3: \"a TLS handshake begins immediately\")")
     end
-    if c.banner.closed then t:fail("the server closed the connection before any TLS handshake") end
+    if c.banner.closed then
+      t:unmet("INFO", "the server closed the connection before any TLS handshake")
+    end
     local ok, why = c:handshake()
     t:require(ok, "no TLS handshake on the implicit-TLS port: " .. tostring(why))
     local greeting = c:read()
-    if not greeting.ok then t:fail("no greeting inside TLS: " .. tostring(greeting)) end
-    -- RFC 5321 §3.1: 220, or 554 for a server that takes no mail.
+    t:require(greeting.ok, "no greeting inside TLS: " .. tostring(greeting))
+    -- RFC 5321 §3.1: 220, or 554 for a server that takes no mail (G1 judges
+    -- the greeting).
     t:require(greeting:is(220, 554), "the greeting inside TLS is " .. tostring(greeting))
     c:quit()
   end,

@@ -5,12 +5,13 @@
 -- server rejects the AUTH command with a 504 reply." This server answers
 -- "535 5.7.8 Authentication credentials invalid", as if a login had failed.
 --
--- Fails: CONFORMANCE A2. PLAIN and LOGIN work as usual.
+-- INFO: CONFORMANCE A2. The sentence is descriptive ("rejects ... with a 504
+-- reply", no requirement keyword). PLAIN and LOGIN work as usual.
 --
 -- Everything else is the default server: AUTH (PLAIN, LOGIN; any
 -- credentials) is offered only inside TLS. A hook rather than a rule: a glob
 -- cannot say "neither PLAIN nor LOGIN".
--- expect-fail: A2
+-- expect-info: A2
 function on_auth(session, cmd)
   local mechanism = (cmd.arg:match("^(%S+)") or ""):upper()
   if mechanism ~= "PLAIN" and mechanism ~= "LOGIN" then

@@ -7,10 +7,9 @@
 -- "503 Bad sequence of commands" and so on, without codes.
 --
 -- Fails: CONFORMANCE X5. Reply codes and everything else are unchanged.
+-- (It breaks the rule of RFC 2034 read as RFC 1870's and RFC 2034's
+-- pre-RFC 2119 "must": docs/CONFORMANCE.md, rule 2.)
 -- expect-fail: X5, X5.helo
--- X3 WARNs as well: its refusal of a UTF-8 address without SMTPUTF8 is a
--- 553 without the 5.6.7 RFC 6531 §3.5 names.
--- expect-warn: X3
 --
 -- Everything else is the default server.
 violate "no-enhanced-codes"

@@ -5,10 +5,10 @@
 -- implemented". This server drops such a parameter silently and answers 250:
 -- MAIL FROM:<a@b> FOO=BAR opens a transaction.
 --
--- Warns: CONFORMANCE C8 (a SHOULD). Known parameters with bad values (SIZE=abc,
+-- INFO: CONFORMANCE C8 (§4.1.1.11 "will return code 555": no keyword). Known parameters with bad values (SIZE=abc,
 -- BODY=FOO, RET=X) are still refused with 501, and RCPT parameters are
 -- unchanged.
 --
 -- Everything else is the default server.
--- expect-warn: C8
+-- expect-info: C8
 violate "unknown-mail-parameter-ignored"

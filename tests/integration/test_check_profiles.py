@@ -12,6 +12,14 @@ here):
                                    that WARN against the default server (a
                                    broken SHOULD, or a SHOULD that a broken
                                    MUST breaks too; exit code 0 without FAIL)
+    -- expect-info: ID[, ID...]    exactly these checks end in INFO besides
+                                   the ones that do against the default
+                                   server: a deviation the RFC states no
+                                   requirement for, or a listed policy
+                                   (docs/CONFORMANCE.md)
+    -- expect-pass: ID[, ID...]    these checks PASS: behaviour a check once
+                                   misjudged (a quirk of a real server) that
+                                   the profile reproduces
     -- expect-error: sessions      the profile breaks the session setup
                                    itself: checks that need a usable
                                    greeting, EHLO or STARTTLS end in ERROR,
@@ -25,8 +33,8 @@ here):
                                    the default server's WARNs are compared
                                    within them
 
-A profile needs an expect-fail or an expect-warn line. Without expect-error
-no check may end in ERROR.
+A profile needs an expect-fail, expect-warn, expect-info or expect-pass line. Without
+expect-error no check may end in ERROR.
 
 The profiles run 4 at a time, each with its own fake-smtpd; every run and
 every server stop is bounded in time.
@@ -96,21 +104,23 @@ def declarations(path):
             if not m:
                 continue
             kind, values = m.group(1), [v.strip() for v in m.group(2).split(",")]
-            if kind not in ("fail", "warn", "error"):
+            if kind not in ("fail", "warn", "info", "pass", "error"):
                 raise AssertionError(f"{where}: expect-{kind}: expected expect-fail, "
-                                     f"expect-warn or expect-error")
+                                     f"expect-warn, expect-info, expect-pass or expect-error")
             if kind in declared:
                 raise AssertionError(f"{where}: a second expect-{kind} line")
             values = id_list(where, f"expect-{kind}", m.group(2))
             if kind == "error" and not values <= ERROR_KINDS:
                 raise AssertionError(f"{where}: expect-error: only {sorted(ERROR_KINDS)}")
             declared[kind] = values
-    if "fail" not in declared and "warn" not in declared:
+    if not {"fail", "warn", "info", "pass"} & set(declared):
         raise AssertionError(f"{path}: no '-- expect-fail: ID[, ID...]' line (or expect-warn for "
-                             f"a broken SHOULD): declare the checks the profile breaks")
-    result = {kind: declared.get(kind, set()) for kind in ("fail", "warn", "error")}
+                             f"a broken SHOULD, expect-info for a deviation without a "
+                             f"requirement): declare the checks the profile breaks")
+    result = {kind: declared.get(kind, set())
+              for kind in ("fail", "warn", "info", "pass", "error")}
     if only is not None:
-        outside = (result["fail"] | result["warn"]) - only
+        outside = (result["fail"] | result["warn"] | result["info"] | result["pass"]) - only
         if outside:
             raise AssertionError(f"{path}: expected {sorted(outside)} to fail or warn, but the "
                                  f"only line leaves them out: {sorted(only)}")
@@ -145,8 +155,13 @@ class BrokenProfiles(CheckTestCase):
                 declared = declarations(path)
                 self.assertEqual(declared["fail"] - known, set(), "ids no check has")
                 self.assertEqual(declared["warn"] - known, set(), "ids no check has")
+                self.assertEqual(declared["info"] - known, set(), "ids no check has")
+                self.assertEqual(declared["pass"] - known, set(), "ids no check has")
                 self.assertEqual((declared["only"] or set()) - known, set(), "ids no check has")
                 self.assertEqual(declared["fail"] & declared["warn"], set())
+                judged = [declared[kind] for kind in ("fail", "warn", "info", "pass")]
+                self.assertEqual(sum(len(ids) for ids in judged), len(set().union(*judged)),
+                                 "an id declared under two verdicts")
 
     def test_each_profile_fails_exactly_its_declared_checks(self):
         profiles = broken_profiles()
@@ -157,34 +172,39 @@ class BrokenProfiles(CheckTestCase):
             self.assertNoCrash(default)
             self.assertEqual(default.code, EXIT_OK, default.describe())
             default_warns = default.ids("WARN")
+            default_infos = default.ids("INFO")
             table = []
             for path, future in runs.items():
                 name = profile_name(path)
                 with self.subTest(profile=name):
                     run = future.result(timeout=JOB_TIMEOUT)
-                    table.append(self.summary(name, run, default_warns))
-                    self.assertProfileVerdicts(path, run, default_warns)
+                    table.append(self.summary(name, run, default_warns, default_infos))
+                    self.assertProfileVerdicts(path, run, default_warns, default_infos)
         print("\nprofile: FAIL / WARN beyond the default server's "
-              f"{sorted(default_warns)} / ERROR count, elapsed\n" + "\n".join(table), flush=True)
+              f"{sorted(default_warns)} / INFO beyond its {sorted(default_infos)} / ERROR count, "
+              "elapsed\n" + "\n".join(table), flush=True)
 
     @staticmethod
-    def baseline_warns(path, default_warns):
-        """The default server's WARNs among the checks the profile runs."""
+    def baseline(path, default_ids):
+        """The default server's WARNs (or INFOs) among the checks the profile
+        runs."""
         only = declarations(path)["only"]
-        return default_warns if only is None else default_warns & only
+        return default_ids if only is None else default_ids & only
 
-    def summary(self, name, run, default_warns):
+    def summary(self, name, run, default_warns, default_infos):
         if run.result is None:
             return f"  {name}: exit {run.code}, no result"
         only = declarations(os.path.join(FAKE_SCENARIOS, name + ".lua"))["only"]
         ran = f" (only {','.join(sorted(only))})" if only else ""
         return (f"  {name}{ran}: FAIL {sorted(run.ids('FAIL'))} / WARN "
-                f"{sorted(run.ids('WARN') - default_warns)} / ERROR {len(run.ids('ERROR'))}, "
+                f"{sorted(run.ids('WARN') - default_warns)} / INFO "
+                f"{sorted(run.ids('INFO') - default_infos)} / ERROR {len(run.ids('ERROR'))}, "
                 f"{run.check['elapsed_seconds']:.1f} s")
 
-    def assertProfileVerdicts(self, path, run, default_warns):
+    def assertProfileVerdicts(self, path, run, default_warns, default_infos):
         declared = declarations(path)
-        default_warns = self.baseline_warns(path, default_warns)
+        default_warns = self.baseline(path, default_warns)
+        default_infos = self.baseline(path, default_infos)
         self.assertNoCrash(run)
         if declared["only"] is not None:
             self.assertEqual(set(run.verdicts), declared["only"], "the checks that ran")
@@ -197,6 +217,14 @@ class BrokenProfiles(CheckTestCase):
         self.assertEqual(run.ids("WARN") - default_warns, declared["warn"],
                          f"WARN ids beyond the default server's; reasons: "
                          f"{run.reasons('WARN')}")
+        passed = {i for i, v in run.verdicts.items() if v == "PASS"}
+        self.assertEqual(declared["pass"] - passed, set(),
+                         f"expect-pass ids that did not PASS: "
+                         f"{ {i: run.verdicts.get(i) for i in declared['pass']} }")
+        # Likewise every INFO: a deviation without a requirement, or a policy.
+        self.assertEqual(run.ids("INFO") - default_infos, declared["info"],
+                         f"INFO ids beyond the default server's; reasons: "
+                         f"{run.reasons('INFO')}")
         errors = run.reasons("ERROR")
         if "sessions" in declared["error"]:
             self.assertTrue(errors, "expect-error: sessions, but no check ended in ERROR")
