@@ -1,5 +1,5 @@
 #pragma once
-// fake-smtpd's listeners and sessions on one io_context (DESIGN §2). One
+// fake-smtpd's listeners and sessions on one io_context (ARCHITECTURE.md §2). One
 // thread serves SMTP and the HTTP API, so the store, the transcripts and the
 // statistics need no locks; a session never blocks the loop except for the
 // fsync of a maildir store, which is the point of that store.

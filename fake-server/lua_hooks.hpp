@@ -1,9 +1,9 @@
 #pragma once
 // The profile's Lua hooks (SCRIPTING.md "Hooks"): on_connect(session),
 // on_<verb>(session, cmd) and on_message(session, message). The profile's
-// Lua state stays alive for them; fake-smtpd runs on one thread, which is the
-// one worker thread DESIGN §3 gives one lua_State. A hook that is not
-// defined is never called and costs nothing.
+// Lua state stays alive for them: fake-smtpd runs on one thread, and
+// ARCHITECTURE.md §3 gives each thread that runs scripts one lua_State. A hook
+// that is not defined is never called and costs nothing.
 #include <cstdint>
 #include <functional>
 #include <map>

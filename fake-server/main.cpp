@@ -1,5 +1,5 @@
-// fake-smtpd: composition only. The command line is a stable interface
-// (issue 3); flags may be added, never renamed.
+// fake-smtpd: composition only. The command line is a stable interface:
+// flags may be added, never renamed.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>

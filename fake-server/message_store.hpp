@@ -1,7 +1,7 @@
 #pragma once
 // Where fake-smtpd keeps accepted mail: --store none|memory|maildir:DIR.
-// DESIGN §6 "nothing lost": a message answered 250 is in the store, and with
-// a disk store it is on disk (fsync'ed) before the 250 is sent.
+// ARCHITECTURE.md §6 "nothing lost": a message answered 250 is in the store,
+// and with a disk store it is on disk (fsync'ed) before the 250 is sent.
 #include <chrono>
 #include <cstdint>
 #include <deque>

@@ -1,7 +1,7 @@
 // One SMTP session of fake-smtpd: the coroutine that owns the connection,
 // frames input, asks the dialogue what to answer, lets rules and hooks
-// override it, stores mail and keeps the transcript (DESIGN §2, fake-smtpd
-// steps 1-6).
+// override it, stores mail and keeps the transcript (ARCHITECTURE.md §2,
+// fake-smtpd steps 1-6).
 #include <algorithm>
 #include <array>
 #include <boost/asio/error.hpp>
@@ -60,7 +60,7 @@ proto::ServerStep deliver(SessionContext& s, proto::Message&& message) {
 
 // A whole message arrived: rules and on_message may refuse it (it is not
 // stored), drop the connection (not stored either), or let it through, in
-// which case a 2xx of theirs replaces the text of the 250 (DESIGN §6: a
+// which case a 2xx of theirs replaces the text of the 250 (ARCHITECTURE.md §6: a
 // message answered 250 is in the store).
 rules::Action end_of_message(SessionContext& s, proto::ServerStep& step) {
   auto action = decide_message(s, *step.deliver);
@@ -78,7 +78,7 @@ rules::Action end_of_message(SessionContext& s, proto::ServerStep& step) {
   auto answer = deliver(s, std::move(*step.deliver));
   step.deliver.reset();
   // The rule's 2xx only for a message really stored; a failed store keeps
-  // its 451 (DESIGN §6: a 250 means it is in the store).
+  // its 451 (ARCHITECTURE.md §6: a 250 means it is in the store).
   const bool stored = !answer.output.empty() && answer.output[0] == '2';
   if (action.reply && stored) {
     step.output += render_reply(s, *action.reply);
@@ -197,13 +197,13 @@ Outcome process_input(SessionContext& s, bool& start_tls) {
           if (outcome != Outcome::need_more) return outcome;
           break;
         }
-        // Redact before the dialogue moves on (AUTH secrets, issue 3).
+        // Redact before the dialogue moves on (AUTH secrets, ARCHITECTURE.md §6).
         s.log(Direction::client, s.dialogue.redact(event.line) + "\r\n");
         const auto outcome = on_command_line(s, event.line, start_tls);
         if (outcome != Outcome::need_more) return outcome;
         if (s.server.options().smtp.violations.drops_pipelined_commands &&
             s.dialogue.input_mode() == proto::InputMode::line) {
-          // Violation drops-pipelined-commands (CONFORMANCE P1): RFC 2920
+          // Violation drops-pipelined-commands (docs/CONFORMANCE.md P1): RFC 2920
           // §3.2 wants every command of a group answered, in order; this
           // server answers the first and forgets what came with it.
           const auto dropped = s.framer.buffered().size();
@@ -305,7 +305,7 @@ asio::awaitable<bool> admitted(SessionContext& s) {
   if (limit == 0 || s.server.stats().active_sessions <= limit) co_return true;
   const auto open_now = std::to_string(s.server.stats().active_sessions - 1);
   if (s.server.options().smtp.violations.drops_sessions_over_limit) {
-    // Violation drops-sessions-over-limit (CONFORMANCE O1): the connection
+    // Violation drops-sessions-over-limit (docs/CONFORMANCE.md O1): the connection
     // is closed without a word, which §3.8 does not allow; the client cannot
     // tell a busy server from a broken one.
     s.log(Direction::event, "violation drops-sessions-over-limit: closed without a reply, " +
@@ -400,7 +400,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
     }
     if (ec) {
       s.log(Direction::event, "client closed: " + ec.message());
-      break;  // a message in DATA is lost, as it must be (CONFORMANCE D7)
+      break;  // a message in DATA is lost, as it must be (docs/CONFORMANCE.md D7)
     }
     stats_.bytes_in += n;
     const std::string_view chunk(buffer.data(), n);
@@ -431,7 +431,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
       const auto plaintext = s.framer.buffered().size();
       // RFC 3207 §4.2 (CVE-2011-0411): plaintext pipelined behind STARTTLS is
       // discarded, never executed inside TLS. Violation starttls-keeps-plaintext
-      // (CONFORMANCE T4) keeps it and answers it inside TLS, as the CVE did.
+      // (docs/CONFORMANCE.md T4) keeps it and answers it inside TLS, as the CVE did.
       const bool keep = options_.smtp.violations.starttls_keeps_plaintext;
       if (!keep) s.framer.consume(plaintext);
       if (plaintext > 0) {

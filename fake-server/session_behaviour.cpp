@@ -153,7 +153,7 @@ rules::Action decide_command(SessionContext& s, std::string_view verb, std::stri
     // As for rules: on EHLO/HELO, `helo` is the name being given.
     if (verb == "EHLO" || verb == "HELO") session.helo = arg.substr(0, arg.find(' '));
     if (verb != "AUTH") return hooks.on_command(session, verb, arg, line);
-    // Credentials never leave the dialogue (DESIGN §6): a hook sees AUTH
+    // Credentials never leave the dialogue (ARCHITECTURE.md §6): a hook sees AUTH
     // as the transcript does, initial response redacted.
     const auto redacted = s.dialogue.redact(line);
     const auto space = redacted.find(' ');

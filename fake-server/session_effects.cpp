@@ -1,5 +1,5 @@
 // Carrying out what a rule or hook asked for: delays and throttling are
-// timers on the server's one io_context, never sleeps (DESIGN §5); a stall
+// timers on the server's one io_context, never sleeps (ARCHITECTURE.md §5); a stall
 // keeps reading so the client's bytes do not pile up in the kernel, and ends
 // at the idle timeout like any quiet session.
 #include <array>

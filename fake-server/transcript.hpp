@@ -1,8 +1,9 @@
 #pragma once
 // Every session's exact bytes in both directions, with timestamps, the TLS
-// state and the events (TLS up, rule fired, close) — DESIGN §2 step 6. AUTH
-// secrets are redacted before they get here. Memory is bounded twice: per
-// session (bytes kept) and in the number of sessions retained.
+// state and the events (TLS up, rule fired, close): ARCHITECTURE.md §2,
+// fake-smtpd step 6. AUTH secrets are redacted before they get here. Memory
+// is bounded twice: per session (bytes kept) and in the number of sessions
+// retained.
 #include <chrono>
 #include <cstdint>
 #include <deque>

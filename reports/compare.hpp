@@ -1,6 +1,6 @@
 #pragma once
-// Two load runs side by side (`smtp-harness compare BASE.json NEW.json`,
-// issue 7): a row per metric with BASE's value, NEW's and the change, and the
+// Two load runs side by side (`smtp-harness compare BASE.json NEW.json`):
+// a row per metric with BASE's value, NEW's and the change, and the
 // compare thresholds judged on those rows. The renderers (compare_output.hpp)
 // only format what is here. Standard library and the load model only.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// `smtp-harness merge` (issue 7): load results from several processes or
+// `smtp-harness merge`: load results from several processes or
 // machines, added up into one. Counters, replies, errors and histograms
 // merge exactly (the schema's "TO MERGE" rules; load::Metrics::merge), so
 // the merged percentiles are those of one histogram of every sample.

@@ -3,7 +3,7 @@
 // (version 1). One schema covers load and check runs ("kind"); this file
 // writes and reads the load part. Histograms travel in their sparse,
 // mergeable form (load::Histogram::Sparse), so that results from several
-// processes merge exactly (issue 7) and renderers compute any percentile.
+// processes merge exactly and renderers compute any percentile.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>

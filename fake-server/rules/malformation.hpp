@@ -1,6 +1,6 @@
 #pragma once
 // Broken replies, for testing how a client copes (the hostile profile). Only
-// ever applied when a rule asks for it (DESIGN §5). Each transforms the
+// ever applied when a rule asks for it (ARCHITECTURE.md §5). Each transforms the
 // correct wire form of one reply.
 #include <optional>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 // A reply a rule or a hook asks for: "451 4.3.0 Try again later". Parsed once
 // when the profile loads, rendered per session so that it stays RFC-correct
-// (DESIGN §5): the enhanced code is sent when the server has
+// (ARCHITECTURE.md §5): the enhanced code is sent when the server has
 // ENHANCEDSTATUSCODES, except on the greeting (RFC 2034 §3, §4), and is made up from the reply
 // class ("4.0.0") when the profile gave none; 220 and 421 carry the server's
 // name first (RFC 5321 §4.2, §4.2.3; 421 then closes, §3.8).

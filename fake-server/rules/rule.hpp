@@ -1,5 +1,5 @@
 #pragma once
-// A behaviour rule of fake-smtpd (DESIGN §3, §5): match × select × action.
+// A behaviour rule of fake-smtpd (ARCHITECTURE.md §3, §5): match × select × action.
 // Built from a profile's rule { } (fake-server/profile_rules.cpp) or from a
 // hook's return value; evaluated by RuleEngine. No Lua and no I/O here.
 #include <chrono>

@@ -27,7 +27,7 @@
 namespace smtp::fake::rules {
 
 // One session's random generator: seeded from the master seed and the
-// session number (DESIGN §5), so a run replays with the same --seed.
+// session number (ARCHITECTURE.md §5), so a run replays with the same --seed.
 class SessionRandom {
  public:
   SessionRandom(std::uint64_t master_seed, std::uint64_t session_id);

@@ -36,7 +36,7 @@ fake::FakeServerOptions capture_options(const common::HostPort& listen) {
   fake::FakeServerOptions options;
   options.smtp.hostname = std::string(kHostname);
   // What the target delivers is the evidence: keep it as it came, bare CR
-  // or LF included (the default server refuses those, CONFORMANCE D4).
+  // or LF included (the default server refuses those, docs/CONFORMANCE.md D4).
   options.smtp.reject_bare_line_endings = false;
   options.listen.emplace_back(address, listen.port);
   // STARTTLS with a self-signed certificate, as an MX offers it: a relay

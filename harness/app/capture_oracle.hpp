@@ -1,5 +1,5 @@
 #pragma once
-// The delivery oracle's capture server (CONFORMANCE.md, 🔍; check
+// The delivery oracle's capture server (README, "The delivery oracle"; check
 // --oracle HOST:PORT): a fake-smtpd core in its default, RFC-correct profile,
 // on its own thread, that keeps every message it receives in memory. The
 // operator has the target relay mail for --domain to it; the checks find

@@ -1,6 +1,6 @@
 #pragma once
 // `smtp-harness check HOST:PORT [flags]`: the RFC compliance suite against a
-// target (issue 6). See `smtp-harness check --help` and README.
+// target. See `smtp-harness check --help`, README and docs/CONFORMANCE.md.
 #include <CLI/CLI.hpp>
 
 #include "app/proto_demo.hpp"

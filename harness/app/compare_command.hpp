@@ -1,6 +1,6 @@
 #pragma once
 // `smtp-harness compare BASE.json NEW.json [--threshold SPEC]...`: two load
-// results side by side, with regression limits (issue 7). The grammar of the
+// results side by side, with regression limits. The grammar of the
 // limits is in reports/compare_threshold.hpp and `smtp-harness compare --help`.
 #include <CLI/CLI.hpp>
 

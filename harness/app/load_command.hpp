@@ -1,5 +1,5 @@
 #pragma once
-// `smtp-harness load [SCENARIO.lua] [flags]`: a load test (issue 5). The
+// `smtp-harness load [SCENARIO.lua] [flags]`: a load test. The
 // command line is kept stable; see `smtp-harness load --help` and README.
 #include <CLI/CLI.hpp>
 

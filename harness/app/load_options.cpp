@@ -203,7 +203,7 @@ LoadPlan plan_load(const LoadFlags& flags, const script::ScenarioSettings* scena
   settings.tls = tls ? tls->value : "none";
 
   // AUTH. The password stays in the config; the result records only that
-  // AUTH was used (DESIGN §6: credentials never reach reports).
+  // AUTH was used (ARCHITECTURE.md §6: credentials never reach reports).
   if (flags.auth) {
     auto colon = flags.auth->find(':');
     if (colon == std::string::npos || colon == 0) throw UsageError("--auth: expected USER:PASS");

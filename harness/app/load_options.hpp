@@ -1,9 +1,9 @@
 #pragma once
 // `smtp-harness load`'s settings: the command line over the scenario file
-// over the defaults (issue 5: flags override the file; without a file the
-// flags alone describe a plain run). Everything is checked here, before any
-// connection is made (DESIGN.md §2 step 1); a mistake is a UsageError that
-// names the flag or the file and field.
+// over the defaults (flags override the file; without a file the flags
+// alone describe a plain run). Everything is checked here, before any
+// connection is made (ARCHITECTURE.md §2, load step 1); a mistake is a
+// UsageError that names the flag or the file and field.
 #include <cstdint>
 #include <optional>
 #include <stdexcept>

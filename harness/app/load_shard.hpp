@@ -1,5 +1,5 @@
 #pragma once
-// `load --shard I/N` (issue 7): one of N processes, on one machine or
+// `load --shard I/N`: one of N processes, on one machine or
 // several, that together run one load. Each takes its share of the
 // connections and of the message limit; the open model's rate is shared by
 // the schedule (load::LoadConfig::shard_*). `smtp-harness merge` adds the N

@@ -1,7 +1,7 @@
 #pragma once
-// What `smtp-harness load` prints: the live progress line (DESIGN.md §2 step
-// 5) and the summary at the end. Plain text; the HTML, JUnit and Markdown
-// renderers read the JSON result instead (issue 7).
+// What `smtp-harness load` prints: the live progress line (ARCHITECTURE.md
+// §2, load step 5) and the summary at the end. Plain text; the HTML, JUnit
+// and Markdown renderers read the JSON result instead.
 #include <string>
 
 #include "load/config.hpp"

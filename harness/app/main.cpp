@@ -1,4 +1,4 @@
-// smtp-harness: composition only (DESIGN.md §1). Each subcommand lives in its
+// smtp-harness: composition only (ARCHITECTURE.md §1). Each subcommand lives in its
 // own file and registers itself here.
 #include <CLI/CLI.hpp>
 #include <cstdio>

@@ -1,5 +1,5 @@
 #pragma once
-// `smtp-harness merge A.json B.json... -o OUT.json` (issue 7): load results
+// `smtp-harness merge A.json B.json... -o OUT.json`: load results
 // from several processes or machines (the shards of `load --shard I/N`)
 // added up into one result, histograms exactly (reports/merge.hpp).
 #include <CLI/CLI.hpp>

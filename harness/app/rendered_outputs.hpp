@@ -1,8 +1,8 @@
 #pragma once
-// The report formats `load` and `check` write directly (issue 7: "load and
-// check accept --html and the other formats directly"), rendered from the
-// run's result JSON exactly as `smtp-harness report` renders a result file
-// (DESIGN.md §2 step 6: the renderers read the JSON, never the run).
+// The report formats `load` and `check` write directly (--html, --markdown,
+// and --junit for load), rendered from the run's result JSON exactly as
+// `smtp-harness report` renders a result file (ARCHITECTURE.md §2, load step
+// 6: the renderers read the JSON, never the run).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <string>

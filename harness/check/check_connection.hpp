@@ -3,7 +3,7 @@
 // net::Transport, the bytes read from it but not yet returned as replies,
 // and the check's transcript, which sees every byte both ways.
 //
-// Replies are framed by the one proto::ReplyParser (DESIGN.md §1), with the
+// Replies are framed by the one proto::ReplyParser (ARCHITECTURE.md §1), with the
 // RFC's 512-octet reply line limit (RFC 5321 §4.5.3.1.5; ARCHITECTURE.md,
 // deviation 3: the checks judge the RFC). Bytes that arrive after a reply
 // (pipelined replies, RFC 2920 §3.2) stay buffered and are parsed first by the

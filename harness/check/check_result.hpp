@@ -1,8 +1,8 @@
 #pragma once
-// What one run of the compliance suite found (issue 6): per check its verdict,
-// the reason, and the transcript as evidence (CONFORMANCE.md: "every verdict
-// carries its transcript"). Standard library only; reports/ writes it as JSON
-// (reports/schema/result.schema.json, kind "check") and JUnit XML.
+// What one run of the compliance suite found: per check its verdict, the
+// reason, and the transcript as evidence (ARCHITECTURE.md §2, check step 4:
+// every verdict carries its transcript). Standard library only; reports/ writes
+// it as JSON (reports/schema/result.schema.json, kind "check") and JUnit XML.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -54,8 +54,8 @@ struct CheckRunResult {
   std::size_t count(Verdict verdict) const;
 };
 
-// The exit code's rule (issue 6): a FAIL, or an ERROR, fails the run; with
-// fail_on_should a WARN does too.
+// The exit code's rule (README, "smtp-harness check"): a FAIL, or an ERROR,
+// fails the run; with fail_on_should a WARN does too.
 bool run_failed(const CheckRunResult& run, bool fail_on_should);
 
 }  // namespace smtp::check

@@ -31,7 +31,7 @@ namespace {
 // is given this long (a 1 MiB line, L2, needs the peer to read it all).
 constexpr std::chrono::milliseconds kWriteTimeout{10000};
 
-// A slow check (minutes long, CONFORMANCE L7) gets at least this long,
+// A slow check (minutes long, docs/CONFORMANCE.md L7) gets at least this long,
 // whatever --check-timeout says for the others.
 constexpr std::chrono::milliseconds kSlowCheckTimeout{std::chrono::minutes(10)};
 

@@ -1,7 +1,8 @@
 #pragma once
-// The delivery oracle (CONFORMANCE.md, 🔍): some requirements can only be
-// judged from what the target delivered, e.g. that dot-stuffed lines arrive
-// unstuffed (RFC 5321 §4.5.2) or that a Received: line was prepended (§4.4).
+// The delivery oracle (README, "The delivery oracle"): some requirements can
+// only be judged from what the target delivered, e.g. that dot-stuffed lines
+// arrive unstuffed (RFC 5321 §4.5.2) or that a Received: line was prepended
+// (§4.4).
 // The operator has the target relay test mail to a capture server the
 // harness runs; a check finds its message there by a token it put in the
 // recipient, the Subject and the Message-ID (t:delivered).

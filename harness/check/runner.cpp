@@ -54,7 +54,7 @@ std::string joined(const std::vector<std::string>& items) {
   return text;
 }
 
-// Why a selected check does not run at all (CONFORMANCE.md, SKIP: another
+// Why a selected check does not run at all (docs/CONFORMANCE.md, SKIP: another
 // profile, or it needs an oracle that is not configured); nullopt: it runs.
 std::optional<std::string> skip_reason(const script::CheckInfo& info, const RunnerConfig& config) {
   const auto& profile = config.target.profile;

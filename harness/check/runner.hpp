@@ -1,5 +1,5 @@
 #pragma once
-// Runs compliance checks against a target (issue 6; DESIGN.md §2). One
+// Runs compliance checks against a target (ARCHITECTURE.md §2, check). One
 // thread, one io_context, one CheckSuite: each check is an Asio coroutine
 // that resumes its Lua coroutine (script/check_suite.hpp) and performs the
 // I/O it asks for on net::Transport, reading replies with proto::ReplyParser.

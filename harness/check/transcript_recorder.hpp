@@ -1,6 +1,6 @@
 #pragma once
-// The evidence of one check (CONFORMANCE.md: "every verdict carries its
-// transcript"): the bytes of every connection in both directions, the
+// The evidence of one check (ARCHITECTURE.md §2, check step 4: every verdict
+// carries its transcript): the bytes of every connection in both directions, the
 // runner's events and the check's notes, stamped with the time since the
 // check started.
 //
@@ -27,7 +27,7 @@ class TranscriptRecorder {
   explicit TranscriptRecorder(Clock::time_point started);
 
   // Bytes the harness wrote. Secret ones (credentials) are replaced by
-  // "<redacted N octets>" (DESIGN.md §6: credentials never appear in
+  // "<redacted N octets>" (ARCHITECTURE.md §6: credentials never appear in
   // transcripts).
   void client(int connection, std::string_view bytes, bool secret = false);
   // Bytes the target sent, as read.

@@ -1,5 +1,5 @@
 #pragma once
-// The compliance suite's verdicts and requirement levels (CONFORMANCE.md,
+// The compliance suite's verdicts and requirement levels (docs/CONFORMANCE.md,
 // "Verdicts"). Standard library only: the script bridge, the runner and the
 // reports all speak these.
 #include <cstdint>
@@ -23,7 +23,7 @@ std::string_view to_string(Verdict verdict);
 // Case-insensitive.
 std::optional<Verdict> parse_verdict(std::string_view text);
 
-// RFC 2119 levels as CONFORMANCE.md uses them (M, S, I).
+// RFC 2119 levels as docs/CONFORMANCE.md uses them (MUST, SHOULD, INFO).
 enum class Level : std::uint8_t { must, should, info };
 std::string_view to_string(Level level);  // "MUST", "SHOULD", "INFO"
 // "MUST", "SHOULD", "INFO", or their letters M, S, I; case-insensitive.

@@ -2,7 +2,7 @@
 // Everything a load run needs to know, after the scenario file and the
 // command line were merged and validated (the app layer does that). The
 // engine trusts it: validation happens before any connection is made
-// (DESIGN.md §2).
+// (ARCHITECTURE.md §2).
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -81,7 +81,7 @@ struct LoadConfig {
   std::uint64_t seed = 1;
   std::vector<Threshold> thresholds;
 
-  // This process is shard `index` of `count` (--shard I/N, issue 7): the app
+  // This process is shard `index` of `count` (--shard I/N): the app
   // gave it its share of the connections and of the message limit; the
   // open model's schedule takes 1/count of the rate here, at a phase that
   // interleaves the shards' constant arrivals.

@@ -1,7 +1,7 @@
 #pragma once
-// At most N connection attempts of a worker in flight at once (DESIGN.md §4:
-// connections are paced); an attempt lasts from the SYN to the server's
-// banner. Opening thousands at once overflows the target's
+// At most N connection attempts of a worker in flight at once; an attempt
+// lasts from the SYN to the server's banner. Opening thousands at once
+// overflows the target's
 // SYN and accept queues; the kernel then retries the dropped SYNs after a
 // second (RFC 6298 §2's initial RTO), and that second would be reported as
 // the target's connect latency although the generator caused it.

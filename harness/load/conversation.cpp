@@ -57,7 +57,7 @@ int reply_class_of(int code) {
   return code >= 200 && code < 600 ? code / 100 : 5;
 }
 
-// DESIGN §4's error kinds for the dialogue's failures.
+// ARCHITECTURE.md §4's error kinds for the dialogue's failures.
 ErrorKind error_kind(proto::FailureKind kind) {
   switch (kind) {
     case proto::FailureKind::starttls_unavailable:

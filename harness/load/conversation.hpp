@@ -2,7 +2,7 @@
 // One connection's SMTP conversation in a load session: from the banner (or
 // the implicit-TLS handshake) to QUIT or the connection's end. It writes what
 // the ClientDialogue asks for, frames replies with the shared ReplyParser,
-// and records (DESIGN.md §4):
+// and records (ARCHITECTURE.md §4):
 //   - each request's latency, from the write of its step to its reply (under
 //     PIPELINING, every command of a batch counts from the batch's write);
 //   - each reply in the phase × code matrix;

@@ -1,5 +1,5 @@
 #pragma once
-// Runs a load test (DESIGN.md §2): resolves and probes the target, starts one
+// Runs a load test (ARCHITECTURE.md §2): resolves and probes the target, starts one
 // worker per thread, merges their metrics once a second for the progress line
 // and the time series, stops them at the duration, the message limit, the end
 // of the rate profile or an interrupt, gives transactions in flight the drain

@@ -1,5 +1,5 @@
 #pragma once
-// A log-linear latency histogram (DESIGN.md §4): one per phase and reply
+// A log-linear latency histogram (ARCHITECTURE.md §4): one per phase and reply
 // class, mergeable exactly across workers and across result files.
 //
 // Layout (HdrHistogram-style, fixed for every instance so shards always merge):
@@ -15,7 +15,7 @@
 // Error bound. A value v >= 512 ns lies in a bucket [lo, lo + w) with
 // lo >= 2^e and w = 2^(e-7), so w / lo <= 2^-7. quantile() reports the
 // bucket's midpoint lo + w/2, so |midpoint - v| <= w/2 and the relative error
-// is at most (w/2) / lo <= 2^-8 < 0.40%, well inside the 1% of DESIGN §4
+// is at most (w/2) / lo <= 2^-8 < 0.40%, well inside the 1% ARCHITECTURE.md §4 asks
 // (the upper bound would give < 0.79%; 64 sub-buckets with the midpoint also
 // fit, but the spare margin costs only 17 KB more per histogram). The result
 // is then clamped to [min(), max()]: the true value is inside that interval,

@@ -1,5 +1,5 @@
 #pragma once
-// What a load run measures (DESIGN.md §4), in a form that merges exactly:
+// What a load run measures (ARCHITECTURE.md §4), in a form that merges exactly:
 // each worker records into its own Metrics without locks, and the engine
 // merges them once a second (the progress line, the time series) and at the
 // end (the result). Standard library only.
@@ -56,8 +56,8 @@ std::optional<MeasuredPhase> measured_phase_from_string(std::string_view name);
 inline constexpr int kFirstReplyClass = 2;
 inline constexpr std::size_t kReplyClassCount = 4;
 
-// Errors by kind (DESIGN §4). A run never aborts on one; each is counted once,
-// where it happened.
+// Errors by kind (ARCHITECTURE.md §4). A run never aborts on one; each is
+// counted once, where it happened.
 enum class ErrorKind : std::uint8_t {
   connect,    // TCP connect refused, unreachable, or timed out
   tls,        // handshake failed, certificate not verified, STARTTLS refused when required

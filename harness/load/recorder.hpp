@@ -1,8 +1,9 @@
 #pragma once
 // A worker's measurements. Events go into the current second's interval,
-// which the worker hands to the engine once a second (DESIGN.md §2 step 5:
-// merged for the progress line and the time series) after folding it into
-// the run's total; recording each event once keeps the hot path short.
+// which the worker hands to the engine once a second (ARCHITECTURE.md §2,
+// load step 5: merged for the progress line and the time series) after
+// folding it into the run's total; recording each event once keeps the hot
+// path short.
 // Single-threaded: only the worker's thread records.
 #include <chrono>
 #include <cstdint>

@@ -30,8 +30,8 @@ struct SecondSample {
   std::uint64_t connections = 0;  // open at the end of the second
 };
 
-// DESIGN §4: the generator watches itself. When it, not the target, was the
-// limit, `bound` is set and `reasons` says why.
+// ARCHITECTURE.md §4: the generator watches itself. When it, not the target,
+// was the limit, `bound` is set and `reasons` says why.
 struct GeneratorHealth {
   double cpu_seconds = 0;         // user + system of the whole process
   double busiest_worker_cpu = 0;  // share of one core, 0..1, of the busiest worker

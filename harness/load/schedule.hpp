@@ -1,5 +1,5 @@
 #pragma once
-// When transactions should start in the open model (DESIGN.md §4): a target
+// When transactions should start in the open model (ARCHITECTURE.md §4): a target
 // rate, constant or Poisson arrivals, and stages that ramp the rate linearly.
 // The schedule yields intended start times; the engine counts every latency
 // from them, so a slow server cannot slow the clock down (coordinated

@@ -1,6 +1,6 @@
 #pragma once
-// One load session (DESIGN.md §2 step 3): a free coroutine that owns its
-// connection, asks the I/O-free ClientDialogue what to write, feeds it the
+// One load session (ARCHITECTURE.md §2, load step 3): a free coroutine that
+// owns its connection, asks the I/O-free ClientDialogue what to write, feeds it the
 // replies its ReplyParser frames, and records every phase's latency, every
 // reply and every error. When a connection ends — QUIT after
 // messages_per_connection, a 421 (RFC 5321 §3.8), a lost connection — it

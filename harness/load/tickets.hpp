@@ -2,7 +2,7 @@
 // Permission to start a transaction, and when it should have started.
 //
 // Closed model: a session that is ready starts at once; the intended start is
-// now. Open model (DESIGN.md §4): the worker's ArrivalSchedule issues tickets
+// now. Open model (ARCHITECTURE.md §4): the worker's ArrivalSchedule issues tickets
 // on time whatever the sessions are doing; a free session takes the oldest
 // ticket, and latency counts from the ticket's time, so waiting for a free
 // connection is part of the response time (coordinated omission avoided).

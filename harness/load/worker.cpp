@@ -96,8 +96,8 @@ asio::awaitable<void> Worker::tick() {
     timer.expires_at(next);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     auto now = Clock::now();
-    // DESIGN §4: the event loop's lag is how late this timer ran. Only while
-    // the run is measured: opening a large pool and closing it at the end
+    // ARCHITECTURE.md §4: the event loop's lag is how late this timer ran. Only
+    // while the run is measured: opening a large pool and closing it at the end
     // stall the loop in ways that say nothing about the measurements.
     if (started_ && !tickets_.stopped()) loop_lag_.record(now - next);
     if (started_ && !next_second) {

@@ -1,6 +1,7 @@
 #pragma once
-// One worker thread (DESIGN.md §2 step 2): its own io_context, its own Lua
-// state, its share of the sessions and of the rate, its own metrics. It hands
+// One worker thread (ARCHITECTURE.md §2, load step 2): its own io_context,
+// its own Lua state, its share of the sessions and of the rate, its own
+// metrics. It hands
 // the engine one interval of metrics per second; the engine never touches
 // its state while it runs, except through the thread-safe calls below.
 #include <atomic>

@@ -9,7 +9,7 @@ namespace smtp::net {
 
 // Opens, binds (SO_REUSEADDR) and listens. Throws std::runtime_error
 // "cannot listen on ADDR:PORT (what): reason", naming the address as
-// DESIGN §6 asks of every error.
+// ARCHITECTURE.md §6 asks of every error.
 boost::asio::ip::tcp::acceptor listen_on(const boost::asio::any_io_executor& executor,
                                          const boost::asio::ip::tcp::endpoint& endpoint,
                                          std::string_view what);

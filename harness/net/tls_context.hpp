@@ -14,7 +14,7 @@
 namespace smtp::net {
 
 // The lowest protocol either side negotiates: TLS 1.2. RFC 8996 deprecates
-// TLS 1.0 and 1.1; CONFORMANCE T1 expects 1.2 or above.
+// TLS 1.0 and 1.1; docs/CONFORMANCE.md T1 expects 1.2 or above.
 inline constexpr int kMinTlsVersion = 0x0303;  // TLS1_2_VERSION
 
 // A server context presenting `identity`, TLS 1.2 minimum, no compression

@@ -10,7 +10,7 @@ namespace smtp::net {
 
 // A certificate, key or CA file that cannot be read, parsed or used. The
 // message names the file and carries OpenSSL's reason; the CLI reports it as a
-// one-line configuration error (DESIGN.md §6).
+// one-line configuration error (ARCHITECTURE.md §6).
 class TlsSetupError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

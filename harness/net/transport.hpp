@@ -10,7 +10,7 @@
 // TransportError.
 //
 // Not thread-safe: use it from one thread (one io_context per worker,
-// DESIGN.md §2) or one strand. At most one read and one write may be pending
+// ARCHITECTURE.md §2) or one strand. At most one read and one write may be pending
 // at a time; a handshake must be the only pending operation.
 //
 // STARTTLS: the Transport never buffers plaintext across the upgrade. Every

@@ -1,7 +1,7 @@
 #pragma once
 // Base64 (RFC 4648 §4) for SASL exchanges (RFC 4954 §4): AUTH initial
 // responses and 334 challenges. Decoding is strict: SASL peers must send
-// canonical base64, and CONFORMANCE A4 expects 501 for anything else.
+// canonical base64, and docs/CONFORMANCE.md A4 expects 501 for anything else.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -2,7 +2,7 @@
 // Internal to the DATA transparency code (dot_stuffer.cpp, dot_unstuffer.cpp):
 // finds the next byte that needs attention in a body. Both directions spend
 // almost all their time skipping ordinary text between line endings, so this
-// one loop decides their speed (≥ 1 GB/s on a typical body, DESIGN.md §4).
+// one loop decides their speed (≥ 1 GB/s on a typical body, bench/README.md).
 #include <bit>
 #include <cstddef>
 

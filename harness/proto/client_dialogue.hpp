@@ -1,10 +1,10 @@
 #pragma once
-// The load client's SMTP dialogue, without I/O (DESIGN.md §1, §2): the session
-// feeds it the replies its ReplyParser yields and writes the bytes it asks
-// for. It runs the session (banner, EHLO or HELO, STARTTLS, AUTH), sends the
-// messages the session queues one at a time, and ends with QUIT.
+// The load client's SMTP dialogue, without I/O (ARCHITECTURE.md §1, §2): the
+// session feeds it the replies its ReplyParser yields and writes the bytes it
+// asks for. It runs the session (banner, EHLO or HELO, STARTTLS, AUTH), sends
+// the messages the session queues one at a time, and ends with QUIT.
 //
-// Measuring (DESIGN.md §4). Every command written is a Request with a serial
+// Measuring (ARCHITECTURE.md §4). Every command written is a Request with a serial
 // number and the Phase it starts; every reply is a ReplyEvent naming the
 // request it answers. A step may carry several requests (a PIPELINING batch:
 // MAIL, each RCPT, DATA); the session stamps them all with the time it wrote

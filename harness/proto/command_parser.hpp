@@ -61,7 +61,7 @@ struct CommandParseOptions {
   // "MAIL FROM: <a@b>" and most servers accept it. Strict mode refuses it,
   // and also more than one SP between ESMTP parameters.
   bool strict_envelope_syntax = false;
-  // §4.1.1: servers SHOULD tolerate trailing spaces before CRLF (CONFORMANCE C9).
+  // §4.1.1: servers SHOULD tolerate trailing spaces before CRLF (docs/CONFORMANCE.md C9).
   bool allow_trailing_spaces = true;
 };
 

@@ -2,7 +2,7 @@
 // Server side of DATA (RFC 5321 §4.1.1.4, §4.5.2): finds the one real end of
 // data, CRLF "." CRLF, removes the transparency dots, and classifies every
 // irregular line ending on the way. This is the defence against SMTP smuggling
-// (CVE-2023-51764/5/6, CONFORMANCE F.D3/D4): only CRLF.CRLF ends data; every
+// (CVE-2023-51764/5/6, docs/CONFORMANCE.md D3/D4): only CRLF.CRLF ends data; every
 // look-alike is *reported* and kept as data, and the server dialogue decides
 // whether to refuse the message.
 //
@@ -47,7 +47,7 @@ enum class DataAnomaly : std::uint8_t {
   count_,           // number of kinds, not a kind
 };
 
-// The look-alikes of CRLF "." CRLF from CONFORMANCE F.D3 (SEC Consult's and
+// The look-alikes of CRLF "." CRLF from docs/CONFORMANCE.md D3 (SEC Consult's and
 // hannob's smuggling variants).
 enum class FakeTerminator : std::uint8_t {
   lf_dot_lf,          // \n.\n

@@ -3,7 +3,7 @@
 // for command lines and by the reply parser for reply lines.
 //
 // RFC 5321 §2.3.8: only CRLF ends a line. A server must not take a bare LF or
-// bare CR as a line end (CONFORMANCE D5), so by default the framer splits on
+// bare CR as a line end (docs/CONFORMANCE.md D5), so by default the framer splits on
 // CRLF only and leaves any bare CR/LF inside the line for the caller to judge.
 // A tolerant reader (the reply parser, to *report* bare LF instead of waiting
 // forever) sets split_on_bare_lf and inspects `ending`.

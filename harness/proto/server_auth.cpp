@@ -56,13 +56,13 @@ ServerStep ServerDialogue::on_sasl_response(std::string_view line) {
                                                          : ServerReply::auth_cancelled);
   }
   if (line == "=" && config_.violations.auth_empty_response_accepted) {
-    // Violation auth-empty-response-accepted (CONFORMANCE A7): "=" is an
+    // Violation auth-empty-response-accepted (docs/CONFORMANCE.md A7): "=" is an
     // empty response (RFC 4954 §4), which for PLAIN names no user and no
     // password (RFC 4616 §2); this server lets it in.
     auth_user_ = "(empty)";
     return reply(ServerReply::auth_ok);
   }
-  // RFC 4954 §4: "=" is an empty initial response (CONFORMANCE A7).
+  // RFC 4954 §4: "=" is an empty initial response (docs/CONFORMANCE.md A7).
   std::optional<std::string> decoded =
       line == "=" ? std::optional<std::string>("") : base64_decode(line);
   if (!decoded) return refuse(ServerReply::auth_bad_encoding);  // A4

@@ -1,6 +1,6 @@
 #pragma once
 // What the fake server advertises and enforces. Every EHLO keyword can be
-// switched off and every limit is configurable (issue "fake-smtpd, part 1").
+// switched off and every limit is configurable.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -24,7 +24,7 @@ struct ServerExtensions {
   bool starttls = true;               // RFC 3207; advertised only when TLS is configured
   bool auth = true;                   // RFC 4954
   bool help = true;
-  bool vrfy = true;  // answered 252 (cannot verify) — never a false 250, CONFORMANCE C6
+  bool vrfy = true;  // answered 252 (cannot verify) — never a false 250, docs/CONFORMANCE.md C6
 
   friend bool operator==(const ServerExtensions&, const ServerExtensions&) = default;
 };
@@ -66,8 +66,8 @@ struct ServerConfig {
   std::string hostname = "fake-smtpd.test";
   ServerExtensions extensions;
   bool tls_available = false;  // a TLS context exists, so STARTTLS can be offered
-  // RFC 4954 §4 / CONFORMANCE A1: PLAIN and LOGIN travel in clear text, so AUTH
-  // is offered only inside TLS unless this is set.
+  // RFC 4954 §4 / docs/CONFORMANCE.md A1: PLAIN and LOGIN travel in clear text,
+  // so AUTH is offered only inside TLS unless this is set.
   bool auth_cleartext = false;
   bool require_auth = false;  // submission: MAIL needs a successful AUTH (530 5.7.0)
   std::vector<std::string> auth_mechanisms = {"PLAIN", "LOGIN"};
@@ -78,7 +78,7 @@ struct ServerConfig {
   std::uint64_t max_message_size = 32 * 1024 * 1024;  // octets; 0 = no limit (SIZE 0)
   std::size_t max_recipients = 100;                   // RFC 5321 §4.5.3.1.8: at least 100
   std::size_t max_errors = 20;  // then 421 and close (§7.8 allows it; 0 = never)
-  // RFC 5321 §2.3.8 / CONFORMANCE D4 ranks "reject" above "keep as data": a
+  // RFC 5321 §2.3.8 / docs/CONFORMANCE.md D4 ranks "reject" above "keep as data": a
   // DATA message with a bare CR or LF or a look-alike end of data (including
   // CRLF NUL "." CRLF) is refused with 550 5.6.0 after the real terminator.
   // Off, such bytes are kept as data. BDAT content is binary-safe, unchecked.

@@ -19,7 +19,7 @@ namespace {
 
 DotUnstuffer::Options unstuffer_options(const ServerConfig& config) {
   DotUnstuffer::Options options;
-  // Violation lf-dot-lf-ends-data (CONFORMANCE D3): the unstuffer also ends
+  // Violation lf-dot-lf-ends-data (docs/CONFORMANCE.md D3): the unstuffer also ends
   // the data at LF "." LF, against RFC 5321 §4.1.1.4 and §2.3.8.
   options.lf_dot_lf_ends_data = config.violations.lf_dot_lf_ends_data;
   return options;
@@ -85,7 +85,7 @@ ServerStep ServerDialogue::refuse(ServerReply id) {
   if (server_reply_info(id).policy) return reply(id);
   ++errors_;
   if (config_.max_errors != 0 && errors_ > config_.max_errors) {
-    // RFC 5321 §7.8 lets a server close after repeated errors (CONFORMANCE O2).
+    // RFC 5321 §7.8 lets a server close after repeated errors (docs/CONFORMANCE.md O2).
     return reply(ServerReply::too_many_errors);
   }
   return reply(id);
@@ -110,7 +110,7 @@ void ServerDialogue::reset_transaction() {
 }
 
 bool ServerDialogue::starttls_offered() const {
-  // Violation starttls-twice (CONFORMANCE T3): offered again inside TLS,
+  // Violation starttls-twice (docs/CONFORMANCE.md T3): offered again inside TLS,
   // against RFC 3207 §4.2, and so also answered 220 (on_starttls).
   return config_.extensions.starttls && config_.tls_available &&
          (!tls_active_ || config_.violations.starttls_twice);
@@ -132,12 +132,12 @@ std::string ServerDialogue::ehlo_reply() const {
     if (!(ext.*enabled)) continue;
     std::string line(keyword);
     if (enabled == &ServerExtensions::size) {
-      // Violation ehlo-keyword-equals (CONFORMANCE E1): RFC 5321 §4.1.1.1,
+      // Violation ehlo-keyword-equals (docs/CONFORMANCE.md E1): RFC 5321 §4.1.1.1,
       // ehlo-line = ehlo-keyword *( SP ehlo-param ); "SIZE=n" is no keyword.
       line += config_.violations.ehlo_keyword_equals ? '=' : ' ';
       line += std::to_string(config_.max_message_size);
     } else if (enabled == &ServerExtensions::eight_bit_mime) {
-      // Violation smtputf8-without-8bitmime (CONFORMANCE X3): 8BITMIME is
+      // Violation smtputf8-without-8bitmime (docs/CONFORMANCE.md X3): 8BITMIME is
       // still taken but left out of the list, while RFC 6531 §3.1 (8) makes a
       // server offering SMTPUTF8 announce it.
       if (config_.violations.smtputf8_without_8bitmime) continue;
@@ -173,7 +173,7 @@ std::variant<Command, CommandError> ServerDialogue::parse_line(std::string_view 
   // §4.5.3.1 sets minimums, so being generous here is conforming.
   options.max_envelope_line = 2048;
   if (config_.violations.short_command_lines) {
-    // Violation short-command-lines (CONFORMANCE L1): RFC 5321 §4.5.3.1.4
+    // Violation short-command-lines (docs/CONFORMANCE.md L1): RFC 5321 §4.5.3.1.4
     // wants at least 512 octets per command line, CRLF included. 300 still
     // takes L3's longest lines (a 256-octet path in RCPT, 266 octets), so
     // this breaks L1 alone.
@@ -232,13 +232,13 @@ ServerStep ServerDialogue::on_parse_error(const CommandError& error) {
       // RFC 4954 §4: an initial response that is not base64 is 501 5.5.2,
       // whether the parser or the SASL exchange finds it.
       if (error.verb == Verb::auth) {
-        // Violation auth-bad-base64-535 (CONFORMANCE A4): RFC 4954 §4 wants
+        // Violation auth-bad-base64-535 (docs/CONFORMANCE.md A4): RFC 4954 §4 wants
         // 501 for a response that is not base64, not a failed login.
         return refuse(config_.violations.auth_bad_base64_535 ? ServerReply::auth_failed
                                                              : ServerReply::auth_bad_encoding);
       }
       if (error.verb == Verb::bdat && config_.violations.bdat_size_unchecked) {
-        // Violation bdat-size-unchecked (CONFORMANCE K5): RFC 3030 §2 makes
+        // Violation bdat-size-unchecked (docs/CONFORMANCE.md K5): RFC 3030 §2 makes
         // chunk-size 1*DIGIT, and RFC 5321 §4.2.2 answers a bad argument
         // 501. This server reads a size it cannot parse as 0, as atoi()
         // would, and takes an empty chunk.
@@ -250,7 +250,7 @@ ServerStep ServerDialogue::on_parse_error(const CommandError& error) {
       return refuse(ServerReply::bad_arguments);
     case CommandErrorKind::missing_argument:
       if (error.verb == Verb::ehlo && config_.violations.ehlo_without_domain) {
-        // Violation ehlo-without-domain (CONFORMANCE E6): RFC 5321 §4.1.1.1
+        // Violation ehlo-without-domain (docs/CONFORMANCE.md E6): RFC 5321 §4.1.1.1
         // makes the domain part of EHLO's syntax, and §4.1.4 wants 501.
         Command nameless;
         nameless.verb = Verb::ehlo;
@@ -260,8 +260,9 @@ ServerStep ServerDialogue::on_parse_error(const CommandError& error) {
       return refuse(ServerReply::bad_arguments);
     case CommandErrorKind::unexpected_argument:
       if (error.verb == Verb::starttls && config_.violations.starttls_ignores_argument) {
-        // Violation starttls-ignores-argument (CONFORMANCE T2): RFC 3207 §4,
-        // "STARTTLS" CRLF takes no parameter and the reply to one is 501.
+        // Violation starttls-ignores-argument (docs/CONFORMANCE.md T2): RFC
+        // 3207 §4, "STARTTLS" CRLF takes no parameter and the reply to one is
+        // 501.
         return on_starttls();
       }
       [[fallthrough]];
@@ -288,8 +289,9 @@ ServerStep ServerDialogue::dispatch(const Command& cmd) {
     case Verb::bdat:
       return on_bdat(cmd);
     case Verb::rset:
-      // §4.1.1.5: RSET aborts the transaction, keeps the session (CONFORMANCE
-      // C2). Violation rset-keeps-transaction: it only says so.
+      // §4.1.1.5: RSET aborts the transaction, keeps the session
+      // (docs/CONFORMANCE.md C2). Violation rset-keeps-transaction: it only
+      // says so.
       if (!config_.violations.rset_keeps_transaction) reset_transaction();
       return reply(ServerReply::ok);
     case Verb::noop:
@@ -300,7 +302,7 @@ ServerStep ServerDialogue::dispatch(const Command& cmd) {
       return config_.extensions.vrfy ? reply(ServerReply::cannot_vrfy)
                                      : refuse(ServerReply::not_implemented);
     case Verb::expn:
-      // §3.5.2 / CONFORMANCE E5: EXPN is not advertised, so it does not work.
+      // §3.5.2 / docs/CONFORMANCE.md E5: EXPN is not advertised, so it does not work.
       return refuse(ServerReply::not_implemented);
     case Verb::help:
       return config_.extensions.help ? reply(ServerReply::help)
@@ -308,13 +310,14 @@ ServerStep ServerDialogue::dispatch(const Command& cmd) {
     case Verb::starttls:
       return on_starttls();
     case Verb::auth:
-      // Violation auth-twice (CONFORMANCE A6): RFC 4954 §4 refuses AUTH once
-      // authenticated (503); this server forgets the first one and starts over.
+      // Violation auth-twice (docs/CONFORMANCE.md A6): RFC 4954 §4 refuses AUTH
+      // once authenticated (503); this server forgets the first one and starts
+      // over.
       if (config_.violations.auth_twice && state_ == ServerState::greeted) auth_user_.clear();
       return on_auth(cmd);
     case Verb::unknown:
       if (config_.violations.unknown_command_closes) {
-        // Violation unknown-command-closes (CONFORMANCE C7): the 500 of RFC
+        // Violation unknown-command-closes (docs/CONFORMANCE.md C7): the 500 of RFC
         // 5321 §4.2.4 is sent, then the connection is closed, which §3.8
         // calls a violation of the specification.
         ServerStep step = refuse(ServerReply::unrecognised);
@@ -328,7 +331,7 @@ ServerStep ServerDialogue::dispatch(const Command& cmd) {
 }
 
 // EHLO and HELO both start a new session state. §4.1.4: either resets any
-// transaction, as RSET does (CONFORMANCE E7); only EHLO selects extensions.
+// transaction, as RSET does (docs/CONFORMANCE.md E7); only EHLO selects extensions.
 ServerStep ServerDialogue::on_ehlo(const Command& cmd) {
   return greet_client(cmd, true);
 }
@@ -337,7 +340,7 @@ ServerStep ServerDialogue::on_helo(const Command& cmd) {
 }
 
 ServerStep ServerDialogue::greet_client(const Command& cmd, bool esmtp) {
-  // Violation ehlo-keeps-transaction (CONFORMANCE E7): the transaction
+  // Violation ehlo-keeps-transaction (docs/CONFORMANCE.md E7): the transaction
   // survives EHLO/HELO, against §4.1.4.
   if (!(config_.violations.ehlo_keeps_transaction && in_transaction())) {
     reset_transaction();
@@ -346,7 +349,7 @@ ServerStep ServerDialogue::greet_client(const Command& cmd, bool esmtp) {
   client_name_ = cmd.domain;
   esmtp_ = esmtp;
   ServerStep step;
-  // Violation ehlo-reply-to-helo (CONFORMANCE E2): §3.2 says servers MUST
+  // Violation ehlo-reply-to-helo (docs/CONFORMANCE.md E2): §3.2 says servers MUST
   // NOT return the extended EHLO-style response to HELO. Only the reply
   // changes; HELO still selects no extension.
   if (esmtp || config_.violations.ehlo_reply_to_helo) {
@@ -368,7 +371,7 @@ ServerStep ServerDialogue::on_mail(const Command& cmd) {
   const bool auth_param = auth_offered() || authenticated();
   auto refusal = apply_mail_params(cmd, config_, auth_param, envelope);
   if (refusal == ServerReply::size_declared_too_big && config_.violations.ignores_declared_size) {
-    // Violation ignores-declared-size (CONFORMANCE X1): RFC 1870 §6.1 wants
+    // Violation ignores-declared-size (docs/CONFORMANCE.md X1): RFC 1870 §6.1 wants
     // 552 for a declared size over the maximum; the SIZE is dropped instead
     // (a body over the maximum is still refused at its end).
     Command without_size = cmd;
@@ -385,7 +388,7 @@ ServerStep ServerDialogue::on_mail(const Command& cmd) {
 
 std::optional<ServerReply> ServerDialogue::rcpt_refusal(const Command& cmd) const {
   if (state_ == ServerState::connected || state_ == ServerState::greeted) {
-    return ServerReply::need_mail;  // §4.1.1.3, CONFORMANCE S1
+    return ServerReply::need_mail;  // §4.1.1.3, docs/CONFORMANCE.md S1
   }
   if (refused_) return ServerReply::bad_sequence;
   if (auto refusal = check_rcpt_params(cmd, config_)) return refusal;
@@ -400,7 +403,7 @@ std::optional<ServerReply> ServerDialogue::rcpt_refusal(const Command& cmd) cons
 ServerStep ServerDialogue::on_rcpt(const Command& cmd) {
   if (auto refusal = rcpt_refusal(cmd)) return refuse(*refusal);
   Recipient recipient{*cmd.path, cmd.params};
-  // §4.1.1.3: a source route is accepted and ignored (CONFORMANCE R4).
+  // §4.1.1.3: a source route is accepted and ignored (docs/CONFORMANCE.md R4).
   recipient.path.source_route.clear();
   envelope_.recipients.push_back(std::move(recipient));
   state_ = ServerState::recipients;
@@ -409,7 +412,7 @@ ServerStep ServerDialogue::on_rcpt(const Command& cmd) {
 
 ServerStep ServerDialogue::on_starttls() {
   if (!starttls_offered()) {
-    // RFC 3207 §4.2, CONFORMANCE T3: no second STARTTLS inside TLS.
+    // RFC 3207 §4.2, docs/CONFORMANCE.md T3: no second STARTTLS inside TLS.
     return refuse(tls_active_ ? ServerReply::tls_active : ServerReply::not_implemented);
   }
   ServerStep step = reply(ServerReply::tls_ready);

@@ -1,9 +1,9 @@
 #pragma once
-// The fake server's SMTP dialogue, without I/O (DESIGN.md §1, §2): the session
-// feeds it command lines and DATA/BDAT bytes; it answers with the bytes to
-// send and what the session must do next (start TLS, close, store a message).
-// It implements the RFC-correct behaviour; fault injection (issue 4) overrides
-// replies around it, never inside it.
+// The fake server's SMTP dialogue, without I/O (ARCHITECTURE.md §1, §2): the
+// session feeds it command lines and DATA/BDAT bytes; it answers with the bytes
+// to send and what the session must do next (start TLS, close, store a
+// message). It implements the RFC-correct behaviour; fault injection
+// (SCRIPTING.md "rule", hooks) overrides replies around it, never inside it.
 //
 // Named states (for traces): connected → greeted (after EHLO/HELO) →
 // mail (after MAIL) → recipients (after a good RCPT) → data / bdat; plus
@@ -106,7 +106,7 @@ class ServerDialogue {
   // client", so after HELO too; only the greeting and the replies to
   // EHLO/HELO go without (§3).
   bool enhanced_codes() const {
-    // Violation no-enhanced-codes (CONFORMANCE X5): the keyword is still
+    // Violation no-enhanced-codes (docs/CONFORMANCE.md X5): the keyword is still
     // advertised, but RFC 2034 §3 (4) and §4 require the codes that follow.
     return config_.extensions.enhanced_status_codes && !config_.violations.no_enhanced_codes;
   }
@@ -119,7 +119,8 @@ class ServerDialogue {
   std::uint64_t messages_accepted() const { return messages_accepted_; }
 
   // The line as it may be shown in a transcript: AUTH's initial response and
-  // SASL responses become "<redacted>" (issue 3: secrets never appear).
+  // SASL responses become "<redacted>" (ARCHITECTURE.md §6: credentials never
+  // appear in transcripts).
   std::string redact(std::string_view line) const;
 
   // The reply's wire form: with its enhanced code when the server has
@@ -163,7 +164,7 @@ class ServerDialogue {
   // The transaction.
   Envelope envelope_;
   std::string content_;
-  std::optional<ServerReply> latched_;  // a data error, answered at the end (DESIGN §5)
+  std::optional<ServerReply> latched_;  // a data error, answered at the end (ARCHITECTURE.md §5)
   DotUnstuffer unstuffer_;
   bool bdat_used_ = false;  // DATA is refused once BDAT started (RFC 3030 §2)
   bool chunk_last_ = false;

@@ -7,13 +7,13 @@
 namespace smtp::proto {
 
 ServerStep ServerDialogue::on_data_command() {
-  // Violation chunking-refuses-data (CONFORMANCE K1): RFC 3030 §2, "Servers
+  // Violation chunking-refuses-data (docs/CONFORMANCE.md K1): RFC 3030 §2, "Servers
   // that offer the BDAT extension MUST continue to support the regular SMTP
   // DATA command". This server takes mail by BDAT only once it offers it.
   if (config_.violations.chunking_refuses_data && config_.extensions.chunking) {
     return refuse(ServerReply::not_implemented);
   }
-  // RFC 3030 §2, CONFORMANCE K3. Violation data-after-bdat: DATA is taken
+  // RFC 3030 §2, docs/CONFORMANCE.md K3. Violation data-after-bdat: DATA is taken
   // anyway, and the chunks received so far are dropped.
   if (bdat_used_ && !config_.violations.data_after_bdat) return refuse(ServerReply::bad_sequence);
   if (state_ == ServerState::connected || state_ == ServerState::greeted) {
@@ -38,7 +38,7 @@ bool ServerDialogue::latch_if_too_big(std::uint64_t size) {
   if (latched_) return true;
   if (config_.max_message_size == 0 || size <= config_.max_message_size) return false;
   // RFC 1870 §6.2: too big. Latch the error, drop what we kept, and read on to
-  // the end of the data so the framing stays in step (DESIGN §5).
+  // the end of the data so the framing stays in step (ARCHITECTURE.md §5).
   latched_ = ServerReply::size_exceeded;
   content_.clear();
   content_.shrink_to_fit();
@@ -53,7 +53,7 @@ DataStep ServerDialogue::on_data(std::string_view bytes) {
     result.consumed = progress.consumed;
     latch_if_too_big(unstuffer_.message_size());
     if (config_.violations.data_line_counts_dot) {
-      // Violation data-line-counts-dot (CONFORMANCE L4): RFC 5321 §4.5.3.1.6
+      // Violation data-line-counts-dot (docs/CONFORMANCE.md L4): RFC 5321 §4.5.3.1.6
       // allows a text line of 1000 octets with its CRLF, "not counting the
       // leading dot duplicated for transparency". This server measures each
       // line as it arrives, the stuffed dot included, so a 1000-octet line
@@ -70,7 +70,7 @@ DataStep ServerDialogue::on_data(std::string_view bytes) {
   if (state_ != ServerState::bdat) return result;
   const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), chunk_remaining_));
   if (config_.violations.bdat_chunk_scanned && !chunk_verdict_ && !chunk_refusal_) {
-    // Violation bdat-chunk-scanned (CONFORMANCE K2): RFC 3030 §2 has a chunk
+    // Violation bdat-chunk-scanned (docs/CONFORMANCE.md K2): RFC 3030 §2 has a chunk
     // be exactly the octets its BDAT announced, with no dot-stuffing and no
     // terminator. This server reads chunks as it reads DATA: CRLF "." CRLF
     // inside one ends the message, and the chunk's remaining octets are read
@@ -107,12 +107,12 @@ ServerStep ServerDialogue::on_bdat(const Command& cmd) {
   chunk_last_ = cmd.last_chunk;
   before_chunk_ = state_;
   // RFC 3030 §2: a refused chunk is still read to its end before the reply,
-  // or its octets would be taken for commands (CONFORMANCE K4).
+  // or its octets would be taken for commands (docs/CONFORMANCE.md K4).
   chunk_verdict_.reset();
   if (state_ == ServerState::connected || state_ == ServerState::greeted) {
     chunk_verdict_ = ServerReply::need_mail;
   } else if (state_ == ServerState::mail) {
-    // Violation refused-chunk-not-read (CONFORMANCE K4): RFC 3030 §2 wants
+    // Violation refused-chunk-not-read (docs/CONFORMANCE.md K4): RFC 3030 §2 wants
     // the chunk's octets read before the refusal; refusing at once leaves
     // them to be read as commands.
     if (config_.violations.refused_chunk_not_read) return refuse(ServerReply::no_recipients);
@@ -167,7 +167,7 @@ ServerStep ServerDialogue::end_of_chunk() {
 
 ServerStep ServerDialogue::end_of_message() {
   const bool via_bdat = bdat_used_;
-  // §2.3.8, CONFORMANCE D3/D4: bare CR/LF, and every look-alike end of data
+  // §2.3.8, docs/CONFORMANCE.md D3/D4: bare CR/LF, and every look-alike end of data
   // (the NUL variant has no bare CR or LF), make the message suspect.
   const auto suspect = unstuffer_.count(DataAnomaly::bare_cr) +
                        unstuffer_.count(DataAnomaly::bare_lf) +

@@ -103,7 +103,7 @@ std::optional<ServerReply> apply_mail_params(const Command& mail, const ServerCo
         envelope.body = BodyType::eight_bit_mime;
       } else if (!config.violations.unknown_body_accepted) {
         // RFC 6152 §2; BINARYMIME is not offered. Violation
-        // unknown-body-accepted (CONFORMANCE X2) keeps the default body.
+        // unknown-body-accepted (docs/CONFORMANCE.md X2) keeps the default body.
         return ServerReply::bad_arguments;
       }
     } else if (p.keyword == "SMTPUTF8" && smtputf8_offered(ext)) {
@@ -121,7 +121,7 @@ std::optional<ServerReply> apply_mail_params(const Command& mail, const ServerCo
       if (value != "<>" && (value.empty() || !is_xtext(value))) return ServerReply::bad_arguments;
     } else if (!config.violations.unknown_mail_parameter_ignored) {
       // RFC 5321 §4.1.1.11: an unrecognised parameter gets 555. Violation
-      // unknown-mail-parameter-ignored (CONFORMANCE C8) drops it silently.
+      // unknown-mail-parameter-ignored (docs/CONFORMANCE.md C8) drops it silently.
       return ServerReply::unsupported_parameter;
     }
   }

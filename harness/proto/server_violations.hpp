@@ -1,9 +1,11 @@
 #pragma once
-// Deliberate protocol violations of the fake server (issue 6, "Proof that the
-// checks can fail"). Each one breaks ONE requirement of the compliance
-// catalogue (../shared/CONFORMANCE.md), so that a scenarios/fake/broken-*.lua
-// profile can show the check of that requirement failing. All are off by
-// default: the server is a correct server first (DESIGN §5).
+// Deliberate protocol violations of the fake server, the proof that the
+// checks can fail. Each one breaks ONE requirement of the compliance
+// catalogue (docs/CONFORMANCE.md), so that a scenarios/fake/broken-*.lua
+// profile can show what the check of that requirement reports: a FAIL, or a
+// WARN or INFO where the RFC's sentence sets no MUST (the profile's
+// expect- line). All are off by default: the server is a correct server first
+// (ARCHITECTURE.md §5).
 //
 // Each flag is consulted at exactly one place (the dialogue, the DATA
 // unstuffer or the fake server's session), and the comment there cites the
@@ -51,7 +53,7 @@ struct ServerViolations {
 struct ViolationInfo {
   std::string_view name;  // as `violate` and --violate take it
   bool ServerViolations::*flag;
-  std::string_view check;   // the CONFORMANCE.md id it makes FAIL
+  std::string_view check;   // the docs/CONFORMANCE.md id of the check it breaks
   std::string_view breaks;  // the requirement and its clause, for docs and errors
 };
 

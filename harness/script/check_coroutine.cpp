@@ -1,4 +1,4 @@
-// One check as a Lua coroutine (DESIGN.md §3, the coroutine bridge): resumed
+// One check as a Lua coroutine (ARCHITECTURE.md §3, the coroutine bridge): resumed
 // with the result of the I/O it asked for, it runs until it asks for more
 // or ends. The request and result tables are the prelude's (check_prelude.lua).
 #include <lua.hpp>

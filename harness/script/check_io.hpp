@@ -1,6 +1,6 @@
 #pragma once
 // The coroutine bridge between a compliance check (Lua) and the runner
-// (harness/check/, Asio) (DESIGN.md §3: Lua never sees Asio). A check's Lua
+// (harness/check/, Asio) (ARCHITECTURE.md §3: Lua never sees Asio). A check's Lua
 // coroutine yields an IoRequest; the runner performs it on the network and
 // resumes the coroutine with an IoResult. No Lua and no Asio in this header.
 #include <chrono>

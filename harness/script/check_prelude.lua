@@ -2,7 +2,7 @@
 -- checks"). Loaded once per CheckSuite, before any suite file. The C++ side
 -- (check_suite.cpp) passes in its primitives and keeps what this returns.
 --
--- I/O: io(request) yields the request to the runner (DESIGN.md §3, the
+-- I/O: io(request) yields the request to the runner (ARCHITECTURE.md §3, the
 -- coroutine bridge) and returns its result table. Verdicts that end a check
 -- are raised as error objects { check_verdict = "FAIL", reason = ... }.
 local io, parse_ehlo, dot_stuff, base64 = ...
@@ -362,10 +362,11 @@ function Test:sleep(seconds)
   io({ kind = "sleep", timeout_ms = seconds_to_ms(seconds, "sleep") })
 end
 
--- The delivery oracle (CONFORMANCE.md, 🔍): the message the target relayed to
--- the harness's capture server whose text holds `token` (t:unique(), put in
--- the recipient, Subject and Message-ID), waiting up to `seconds` (default
--- 10) for it; nil when none arrived. SKIP when no oracle listens (--oracle).
+-- The delivery oracle (README, "The delivery oracle"): the message the target
+-- relayed to the harness's capture server whose text holds `token`
+-- (t:unique(), put in the recipient, Subject and Message-ID), waiting up to
+-- `seconds` (default 10) for it; nil when none arrived. SKIP when no oracle
+-- listens (--oracle).
 function Test:delivered(token, seconds)
   if not self.oracle then finish("SKIP", "needs the delivery oracle (--oracle)") end
   if type(token) ~= "string" or token == "" then error("delivered: token must be a non-empty string", 2) end
@@ -441,7 +442,7 @@ function Test:connect(options)
   if result.status ~= "ok" then finish("ERROR", result.detail) end
   local c = setmetatable({ _t = self, number = result.connection, tls = tls, caps = {} }, Connection)
   -- greeting = false: the check reads (or does not wait for) the greeting
-  -- itself, e.g. to talk before it (CONFORMANCE G5).
+  -- itself, e.g. to talk before it (docs/CONFORMANCE.md G5).
   if options.greeting ~= false then c.banner = c:read() end
   return c
 end

@@ -1,8 +1,8 @@
 #pragma once
 // The C functions the compliance checks' Lua prelude (check_prelude.lua) is
 // given: the I/O yield of the coroutine bridge, and the protocol pieces a
-// check needs without I/O, each the project's one implementation (DESIGN.md
-// §1: one EHLO parser, one dot-stuffer).
+// check needs without I/O, each the project's one implementation
+// (ARCHITECTURE.md §1: one EHLO parser, one dot-stuffer).
 struct lua_State;
 
 namespace smtp::script::check_primitives {

@@ -97,7 +97,7 @@ void CheckSuite::load(const std::string& path) {
 
 void CheckSuite::load_file(const std::string& path) {
   // "03-core.lua" is area "core": the number only orders the files (and so
-  // the report) as CONFORMANCE.md orders its sections.
+  // the report) as docs/CONFORMANCE.md orders its checks.
   current_area_ = std::filesystem::path(path).stem().string();
   const auto digits = current_area_.find_first_not_of("0123456789");
   if (digits != std::string::npos && digits > 0 && current_area_[digits] == '-' &&

@@ -1,5 +1,5 @@
 #pragma once
-// The compliance checks written in Lua (scenarios/compliance/*.lua, issue 6),
+// The compliance checks written in Lua (scenarios/compliance/*.lua),
 // loaded into one LuaState, and each run as a Lua coroutine that asks the
 // runner for I/O (check_io.hpp). SCRIPTING.md, "Compliance checks", documents
 // the Lua side: check { ... }, the test object t, connections and replies.

@@ -1,5 +1,5 @@
 #pragma once
-// A load scenario (DESIGN.md §3, SCRIPTING.md "Load scenarios"): a Lua file
+// A load scenario (ARCHITECTURE.md §3, SCRIPTING.md "Load scenarios"): a Lua file
 // that returns a table of settings and optional hooks:
 //
 //   return {
@@ -14,7 +14,7 @@
 // The settings are plain values here; the app layer merges them with the
 // command line and turns them into a load::LoadConfig (this layer knows
 // nothing of the engine). Hooks run in one LoadScript per worker, each with
-// its own lua_State (DESIGN §3); init and done run once, in the state that
+// its own lua_State (ARCHITECTURE.md §3); init and done run once, in the state that
 // read the settings. A hook that is absent costs nothing: the engine asks
 // has_message_hook() / has_reply_hook() once.
 #include <cstdint>

@@ -1,4 +1,4 @@
-// LoadScript: a scenario's hooks in one worker's own lua_State (DESIGN §3).
+// LoadScript: a scenario's hooks in one worker's own lua_State (ARCHITECTURE.md §3).
 #include <lua.hpp>
 
 #include "script/load_hooks.hpp"

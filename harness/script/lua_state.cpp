@@ -109,7 +109,7 @@ int traceback(lua_State* L) {
 }
 
 // Only what a scenario needs; no io, os, package, debug or file loading
-// (DESIGN §3: safe standard libraries by default).
+// (ARCHITECTURE.md §3: safe standard libraries by default).
 void open_safe_libraries(lua_State* L) {
   static const luaL_Reg libs[] = {
       {LUA_GNAME, luaopen_base},        {LUA_TABLIBNAME, luaopen_table},

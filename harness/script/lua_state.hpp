@@ -1,6 +1,7 @@
 #pragma once
-// The only layer that includes lua.h (DESIGN §1, §3). One LuaState per worker
-// thread. Every call is protected and carries a traceback; an instruction-count
+// The layer that includes lua.h (ARCHITECTURE.md §1, §3; fake-smtpd's Lua
+// glue is the one other, deviation 11). One LuaState per thread that runs
+// scripts. Every call is protected and carries a traceback; an instruction-count
 // hook stops a runaway script with a clear error; only the safe standard
 // libraries are opened.
 //

@@ -1,6 +1,6 @@
 #pragma once
-// The HTML report (issue 7): one self-contained HTML5 file for one or more
-// result files, rendered from their JSON (DESIGN.md §2 step 6). Inline CSS
+// The HTML report: one self-contained HTML5 file for one or more result files,
+// rendered from their JSON (ARCHITECTURE.md §2, load step 6). Inline CSS
 // and inline SVG charts; no script and no external request of any kind (the
 // Content-Security-Policy forbids them too: default-src 'none'); readable with
 // JavaScript off, transcripts expand with <details>. Each result is a section

@@ -1,5 +1,5 @@
 // A load run's section: summary and verdict first, then the charts and
-// tables in the order an operator reads them (issue 7).
+// tables in the order an operator reads them.
 #include <string>
 #include <vector>
 
