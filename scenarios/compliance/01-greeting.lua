@@ -1,4 +1,4 @@
--- A. Greeting and reply syntax (CONFORMANCE.md, section A).
+-- Greeting and reply syntax: checks G1-G5 of docs/CONFORMANCE.md.
 --
 -- What every reply must look like, whatever the command: the greeting that
 -- names the server (or refuses the session in the ways RFC 5321 §3.1 and
@@ -106,7 +106,8 @@ check {
 
     if g.code == 521 then
       -- RFC 7504 §3 (521: the host accepts no mail) could not be read in a
-      -- primary copy: the session is recorded, not judged (CONFORMANCE.md G1).
+      -- primary copy: the session is recorded, not judged (docs/CONFORMANCE.md
+      -- G1).
       local r = c:send("EHLO client.example")
       t:unmet("INFO", "521 greeting (the host accepts no mail), then EHLO got " .. tostring(r))
     end
@@ -130,7 +131,7 @@ check {
       if r.malformed and judged == 0 and not reply_like(r) then not_smtp(t, r) end
       if r.malformed and judged == 0 and not breaks_a_must(r.malformed) then
         -- The greeting answers no command: only the code and line-end MUSTs
-        -- bind it (CONFORMANCE.md G2, rule 6).
+        -- bind it (docs/CONFORMANCE.md G2, rule 6).
         t:unmet("INFO", what .. ": " .. r.malformed .. " (no sentence requires the greeting's " ..
           "syntax beyond its code and its CRLF)")
       end
@@ -178,8 +179,8 @@ check {
     }
     local function one_reply(command)
       local r = c:send(command)
-      -- A reply late past --timeout is not shown missing (CONFORMANCE.md,
-      -- rule 8): t:answered ends the check in ERROR.
+      -- A reply late past --timeout is not shown missing
+      -- (docs/CONFORMANCE.md, rule 8): t:answered ends the check in ERROR.
       return t:answered(r, command)
     end
     for _, command in ipairs(commands) do

@@ -1,4 +1,4 @@
--- B. EHLO and HELO (CONFORMANCE.md, section B).
+-- EHLO and HELO: checks E1-E7 of docs/CONFORMANCE.md.
 --
 -- The two greetings a client opens a session with: the shape of their
 -- replies, case-insensitive verbs, extensions that work when advertised and
@@ -33,7 +33,7 @@ check {
     -- §4.1.1.1 ehlo-ok-rsp: the first line is the server's domain (or an
     -- address literal) and an optional greeting; each further line is
     -- ehlo-keyword *(SP ehlo-param).
-    -- The ehlo-ok-rsp grammar sets no level of its own (CONFORMANCE.md E1,
+    -- The ehlo-ok-rsp grammar sets no level of its own (docs/CONFORMANCE.md E1,
     -- rule 6): what breaks it is recorded.
     local f = t:findings()
     local name = (r.lines[1] or ""):match("^(%S*)")
@@ -154,10 +154,10 @@ check {
 }
 
 -- Advertised keywords that are also commands, each with a well-formed
--- invocation that has no lasting effect (CONFORMANCE.md E4): a bare verb that
--- lacks its argument proves nothing about recognition. ATRN and TURN are left
--- out (they reverse the session), and so are the private XCLIENT and XFORWARD
--- (any well-formed invocation changes the session).
+-- invocation that has no lasting effect (docs/CONFORMANCE.md E4): a bare verb
+-- that lacks its argument proves nothing about recognition. ATRN and TURN are
+-- left out (they reverse the session), and so are the private XCLIENT and
+-- XFORWARD (any well-formed invocation changes the session).
 local function verb_probes(t, c)
   local mechanism = (c:param("AUTH") or ""):match("^(%S+)")
   return {

@@ -1,4 +1,4 @@
--- C. Core commands (CONFORMANCE.md, section C).
+-- Core commands: checks C1-C11 of docs/CONFORMANCE.md.
 --
 -- The commands every server must implement (RFC 5321 §4.5.1) and how it
 -- answers what it does not understand: NOOP, RSET, QUIT, HELP, VRFY,
@@ -80,7 +80,7 @@ check {
     local r = c:quit()
     -- §4.1.1.10: "the receiver MUST send a 221 OK reply, and then close the
     -- transmission channel." A close without the 221 breaks that sentence
-    -- (CONFORMANCE.md, rule 7): a FAIL, not an ERROR.
+    -- (docs/CONFORMANCE.md, rule 7): a FAIL, not an ERROR.
     if r.closed then
       t:fail("the server closed the connection on QUIT without the 221: the receiver MUST " ..
         "send a \"221 OK\" reply, and then close (RFC 5321 §4.1.1.10)")
@@ -212,7 +212,7 @@ check {
     t:auth_first(r)
     c:send("RSET")
     -- §4.1.1.11: a parameter the server does not recognise "will return code
-    -- 555": descriptive, no keyword (CONFORMANCE.md C8, rule 3); the MUST
+    -- 555": descriptive, no keyword (docs/CONFORMANCE.md C8, rule 3); the MUST
     -- NOT of §4.1.1.3 binds the client that sent it.
     t:require(not r:is("2xx"), "MAIL FROM:<c8@example.org> FOO=BAR got " .. tostring(r) ..
       ": RFC 5321 §4.1.1.11 says an unrecognised parameter gets 555 (no requirement keyword)")

@@ -1,4 +1,4 @@
--- D. Command order and state (CONFORMANCE.md, section D).
+-- Command order and state: checks S1-S5 of docs/CONFORMANCE.md.
 --
 -- A mail transaction is MAIL, one or more RCPT, then DATA, in that order
 -- (RFC 5321 §3.3, §4.1.4). These checks send the commands out of order and
@@ -96,7 +96,7 @@ check {
     if second:is("2xx") then
       -- The MUST NOT of §4.1.4 binds the client that sends it; §4.1.1.2 has
       -- MAIL clear the buffers, so a server that could process it took it as
-      -- a new transaction (CONFORMANCE.md S3).
+      -- a new transaction (docs/CONFORMANCE.md S3).
       t:unmet("INFO", "the second MAIL got " .. tostring(second) .. " (taken as a new " ..
         "transaction): RFC 5321 §4.1.4 requires 503 only for commands that cannot be processed")
     end
@@ -146,7 +146,7 @@ check {
     -- MUST stay in the same state."
     if mail:is("2xx") then
       -- The server found the path acceptable: only the grammar is broken
-      -- (CONFORMANCE.md S5, rule 6).
+      -- (docs/CONFORMANCE.md S5, rule 6).
       t:unmet("INFO", "MAIL FROM:<s5@example.org (no closing '>') got " .. tostring(mail) ..
         ": the path is not valid syntax (RFC 5321 §4.1.2), but the server found it acceptable")
     end

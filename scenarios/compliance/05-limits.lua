@@ -1,4 +1,4 @@
--- E. Limits (CONFORMANCE.md, section E).
+-- Limits: checks L1-L7 of docs/CONFORMANCE.md.
 --
 -- RFC 5321 §4.5.3.1 sets sizes every server MUST be able to receive: 64
 -- octets of local part, 255 of domain, 256 of path, 512 of command line,
@@ -62,7 +62,7 @@ check {
     local c = t:session()
     -- The control: the same command with a short argument. A server may
     -- refuse NOOP's argument (C1 judges that); only a refusal the short
-    -- line does not get is about the length (CONFORMANCE.md L1).
+    -- line does not get is about the length (docs/CONFORMANCE.md L1).
     local short = t:answered(c:send("NOOP x"), "NOOP x")
     -- 512 octets with the CRLF: the longest command line every server MUST
     -- receive (§4.5.3.1.4); "command too long" for it violates §4.3.2.

@@ -1,4 +1,5 @@
--- F. DATA, transparency, line endings, smuggling (CONFORMANCE.md, section F).
+-- DATA, transparency, line endings, smuggling: checks D1-D7 of
+-- docs/CONFORMANCE.md.
 --
 -- Only CRLF ends a line, and only CRLF "." CRLF ends the data (RFC 5321
 -- §2.3.8, §4.1.1.4). A server that also accepts a look-alike ("\n.\n",
@@ -138,7 +139,7 @@ check {
     local data = t:definite(t:answered(c:send("DATA"), "DATA"), "DATA")
     if data.code ~= 354 then
       -- §3.3 describes when DATA fails ("should fail only if", lower case):
-      -- no keyword (CONFORMANCE.md D1).
+      -- no keyword (docs/CONFORMANCE.md D1).
       c:quit()
       t:unmet("INFO", "DATA after an accepted RCPT got " .. tostring(data) .. " (RFC 5321 " ..
         "§3.3 describes DATA failing only without MAIL or an accepted RCPT, without a keyword)")

@@ -1,4 +1,4 @@
--- G. Null sender, postmaster, relaying (CONFORMANCE.md, section G).
+-- Null sender, postmaster, relaying: checks R1-R5 of docs/CONFORMANCE.md.
 --
 -- What every mail server must accept whatever its policy (the null
 -- reverse-path, the postmaster mailbox), how it reads addresses it must be
@@ -45,7 +45,7 @@ check {
     -- Delivery status notifications travel with MAIL FROM:<> (RFC 5321
     -- §4.5.5); a server that refuses it refuses every bounce. RFC 1123
     -- §5.2.9, which RFC 5321 updates without contradicting it here: "An
-    -- empty reverse path MUST be supported." (CONFORMANCE.md R1).
+    -- empty reverse path MUST be supported." (docs/CONFORMANCE.md R1).
     local r = begin(t, c, "")
     if not r.ok then t:error("MAIL FROM:<>: " .. tostring(r)) end
     temporary(t, "MAIL FROM:<>", r)
@@ -215,7 +215,7 @@ check {
   -- judged from the delivered message (the delivery oracle).
   rfc = "RFC 5321 §2.4",
   -- "Mailbox domains follow normal DNS rules and are hence not case
-  -- sensitive": descriptive, no keyword (CONFORMANCE.md R5, rule 3).
+  -- sensitive": descriptive, no keyword (docs/CONFORMANCE.md R5, rule 3).
   level = "INFO",
   run = function(t)
     local lower, upper = t.domain:lower(), t.domain:upper()

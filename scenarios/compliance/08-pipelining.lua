@@ -1,4 +1,4 @@
--- H. PIPELINING (RFC 2920) (CONFORMANCE.md, section H).
+-- PIPELINING (RFC 2920): checks P1-P5 of docs/CONFORMANCE.md.
 --
 -- A server that advertises PIPELINING must read several commands from one
 -- write, answer every one of them in order, and send what it has as soon as
@@ -187,7 +187,7 @@ check {
     end
     -- Refused, not lost: §3.1 allows the client to pipeline behind the end
     -- of data, but no sentence requires the server to carry the commands out
-    -- (CONFORMANCE.md P4).
+    -- (docs/CONFORMANCE.md P4).
     local after = { second[2], second[3], second[4] }
     local texts = {}
     for _, r in ipairs(after) do texts[#texts + 1] = tostring(r) end

@@ -1,4 +1,4 @@
--- I. CHUNKING (RFC 3030) (CONFORMANCE.md, section I).
+-- CHUNKING (RFC 3030): checks K1-K5 of docs/CONFORMANCE.md.
 --
 -- BDAT carries a message in chunks of a declared size, with no dot-stuffing
 -- and no terminator: the server must read exactly the octets announced,
@@ -124,7 +124,7 @@ check {
   run = function(t)
     local failures = {}
     -- Both sentences name the code itself, so any other answer is unmet; a
-    -- 4yz says "not now" and is ERROR (CONFORMANCE.md rule 8). "The state
+    -- 4yz says "not now" and is ERROR (docs/CONFORMANCE.md, rule 8). "The state
     -- resulting from this error is indeterminate": nothing after the answer
     -- is judged, and each half has a session of its own.
     local function judge(what, r)
@@ -201,7 +201,7 @@ check {
   title = "BDAT with a size that is not a number is refused",
   rfc = "RFC 3030 §2; RFC 5321 §4.2.2",
   -- chunk-size ::= 1*DIGIT is grammar, and no sentence requires refusing a
-  -- size outside it (CONFORMANCE.md K5, rule 6): recorded.
+  -- size outside it (docs/CONFORMANCE.md K5, rule 6): recorded.
   level = "INFO",
   needs = { "CHUNKING" },
   run = function(t)

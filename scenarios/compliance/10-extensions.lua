@@ -1,4 +1,4 @@
--- J. Other extensions (CONFORMANCE.md, section J).
+-- Other extensions: checks X1-X5 of docs/CONFORMANCE.md.
 --
 -- SIZE (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531), DSN
 -- (RFC 3461) and ENHANCEDSTATUSCODES (RFC 2034): each is judged only when
@@ -8,7 +8,7 @@
 -- Where an RFC names one reply code for a refusal and the server refuses
 -- with another, the part is judged at the level of the sentence that names
 -- the code: WARN for a SHOULD, INFO for a descriptive sentence or grammar
--- (CONFORMANCE.md, "How a sentence maps to a level").
+-- (docs/CONFORMANCE.md, "How a sentence maps to a level").
 
 local function start_mail(t, c, from, params)
   local r = t:auth_first(c:mail(from, params))
@@ -57,10 +57,10 @@ check {
     end
 
     -- Each part on a fresh session: a server may keep the size a refused
-    -- MAIL declared until RSET (CONFORMANCE.md X1).
+    -- MAIL declared until RSET (docs/CONFORMANCE.md X1).
     if fixed then
-      -- §7 (pre-RFC 2119, lower case read as MUST, CONFORMANCE.md rule 2):
-      -- "Such a server must accept the extended MAIL command and return a
+      -- §7 (pre-RFC 2119, lower case read as MUST, docs/CONFORMANCE.md, rule
+      -- 2): "Such a server must accept the extended MAIL command and return a
       -- 552 reply code if the client's declared size exceeds its fixed size
       -- limit".
       local s = t:session()
@@ -123,7 +123,7 @@ check {
     local f = t:findings()
     -- RFC 5321 §2.4: "8BITMIME SHOULD be supported by SMTP servers."; RFC
     -- 6152 has no keyword sentence on BODY values, only their grammar
-    -- (CONFORMANCE.md X2).
+    -- (docs/CONFORMANCE.md X2).
     for _, value in ipairs({ "8BITMIME", "7BIT" }) do
       local c = t:session()
       local r = start_mail(t, c, "x2@example.org", "BODY=" .. value)
@@ -190,7 +190,7 @@ check {
     end
 
     -- Without the parameter: §3.4's MUST binds the client and §3.5 names
-    -- only the refusal's code; recorded (CONFORMANCE.md X3).
+    -- only the refusal's code; recorded (docs/CONFORMANCE.md X3).
     s = t:session()
     local without = start_mail(t, s, sender)
     s:close()
@@ -212,7 +212,7 @@ check {
   rfc = "RFC 3461 §4.1-§4.4, §5, §5.1",
   -- §5: a server that issues the DSN keyword MUST obey §5.1 (needs); §5.1
   -- judges the valid parameters against the same command without them, and
-  -- puts a SHOULD on the 501 for an invalid NOTIFY (CONFORMANCE.md X4).
+  -- puts a SHOULD on the 501 for an invalid NOTIFY (docs/CONFORMANCE.md X4).
   level = "MUST",
   needs = { "DSN" },
   run = function(t)

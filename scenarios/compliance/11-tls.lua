@@ -1,4 +1,4 @@
--- K. TLS (CONFORMANCE.md, section K).
+-- TLS: checks T1-T7 of docs/CONFORMANCE.md.
 --
 -- STARTTLS (RFC 3207): the upgrade itself, its syntax, the reset of the
 -- session it causes, and the plaintext command injection of CVE-2011-0411.
@@ -30,7 +30,7 @@ check {
   rfc = "RFC 3207 §4; RFC 8996",
   -- RFC 3207 lists the replies to STARTTLS without a keyword, and no sentence
   -- puts a MUST on the server to complete the handshake after its 220 (the
-  -- MUST of §4 binds the client): recorded (CONFORMANCE.md T1).
+  -- MUST of §4 binds the client): recorded (docs/CONFORMANCE.md T1).
   level = "INFO",
   needs = { "STARTTLS" },
   run = function(t)
@@ -65,7 +65,7 @@ check {
   title = "STARTTLS with a parameter is refused (501)",
   rfc = "RFC 3207 §4",
   -- §4 lists "501 Syntax error (no parameters allowed)" among the replies,
-  -- with no requirement keyword (CONFORMANCE.md T2).
+  -- with no requirement keyword (docs/CONFORMANCE.md T2).
   level = "INFO",
   needs = { "STARTTLS" },
   run = function(t)
@@ -127,7 +127,7 @@ check {
     end
 
     -- The MUST NOT of §4.2 is about advertising STARTTLS again, not about
-    -- answering a second one (CONFORMANCE.md T3): recorded.
+    -- answering a second one (docs/CONFORMANCE.md T3): recorded.
     local again = c:send("STARTTLS")
     t:note("a second STARTTLS inside TLS got " .. tostring(again))
     t:require(#failures == 0, table.concat(failures, "; ") .. " (RFC 3207 §4.2)")
@@ -153,7 +153,8 @@ check {
     c:write("STARTTLS\r\nNOOP\r\n")
     local r = c:read()
     -- Refusing a STARTTLS that has a command pipelined behind it, or closing,
-    -- is the safe outcome (CONFORMANCE.md, policy refuses-pipelined-starttls).
+    -- is the safe outcome (docs/CONFORMANCE.md, policy
+    -- refuses-pipelined-starttls).
     if t:policy("refuses-pipelined-starttls", r) then
       c:close()
       t:unmet("INFO", "policy refuses-pipelined-starttls: STARTTLS with NOOP pipelined behind " ..
@@ -238,7 +239,7 @@ check {
   rfc = "RFC 8314 §3.3",
   -- §3.3 describes the handshake as starting at once; its only MUST binds
   -- the client, and it was read only in secondary copies: recorded
-  -- (CONFORMANCE.md T6).
+  -- (docs/CONFORMANCE.md T6).
   level = "INFO",
   profiles = { "implicit-tls" },
   run = function(t)

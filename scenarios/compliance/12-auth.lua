@@ -1,4 +1,4 @@
--- L. AUTH (RFC 4954) (CONFORMANCE.md, section L).
+-- AUTH (RFC 4954): checks A1-A8 of docs/CONFORMANCE.md.
 --
 -- How a server runs the SASL exchange: unknown mechanisms, a cancelled
 -- exchange, responses that are not base64, empty and very long responses,
@@ -53,7 +53,7 @@ end
 local function challenge(t, c, mechanism)
   local r = c:send("AUTH " .. mechanism)
   if r:is("2xx") then
-    -- Descriptive (CONFORMANCE.md, rule 3), and nothing is left to answer.
+    -- Descriptive (docs/CONFORMANCE.md, rule 3), and nothing is left to answer.
     t:unmet("INFO", "AUTH " .. mechanism .. " (advertised) got " .. tostring(r) ..
       " without any SASL exchange (RFC 4954 §4: the server performs the mechanism's " ..
       "exchange; no requirement keyword)")
@@ -98,7 +98,7 @@ check {
   title = "AUTH with an unknown mechanism is refused (504)",
   rfc = "RFC 4954 §4",
   -- "the server rejects the AUTH command with a 504 reply": descriptive, no
-  -- keyword (CONFORMANCE.md A2).
+  -- keyword (docs/CONFORMANCE.md A2).
   level = "INFO",
   needs = { "AUTH" },
   run = function(t)
@@ -189,7 +189,7 @@ check {
     c = auth_session(t)
     local good = c:auth(t.user, t.password)
     if good.code ~= 235 then
-      -- The given credentials may be wrong: recorded (CONFORMANCE.md A5).
+      -- The given credentials may be wrong: recorded (docs/CONFORMANCE.md A5).
       t:unmet("INFO", "AUTH as " .. t.user .. " got " .. tostring(good) ..
         " (RFC 4954 §4: 235 when the exchange completes)")
     end
@@ -250,8 +250,8 @@ check {
 -- of exactly 12,000 octets. As a LOGIN user name it is 9000 "A"s.
 local long_response = "AGEA" .. string.rep("QUFB", 2999)
 
--- The SHOULD NOT of RFC 4954 §9 on a connection dropped after one failed
--- AUTH; a reply that did not come in time is ERROR (CONFORMANCE.md rule 8).
+-- The SHOULD NOT of RFC 4954 §9 on a connection dropped after one failed AUTH;
+-- a reply that did not come in time is ERROR (docs/CONFORMANCE.md, rule 8).
 local function after_auth(t, f, what, r)
   if r.closed then
     f:add("SHOULD", what .. ": the server closed the connection; servers SHOULD NOT drop " ..

@@ -1,4 +1,4 @@
--- M. Robustness (CONFORMANCE.md, section M).
+-- Robustness: checks O1-O2 of docs/CONFORMANCE.md.
 --
 -- How a server behaves under load and under abuse: many sessions at once,
 -- and a client that keeps sending recipients it cannot take. Refusing is
@@ -12,7 +12,7 @@ check {
   title = "20 simultaneous sessions each get a greeting or a 421",
   rfc = "RFC 5321 §3.1, §3.8",
   -- A session dropped without a word at connection time breaks no sentence
-  -- that requires a reply there (CONFORMANCE.md O1, rule 7): recorded.
+  -- that requires a reply there (docs/CONFORMANCE.md O1, rule 7): recorded.
   level = "INFO",
   run = function(t)
     local open, busy = {}, {}

@@ -5,7 +5,7 @@
 -- server answers an initial response that is not base64 ("AUTH PLAIN
 -- !!!not-base64!!!") with "535 5.7.8", as if the credentials were wrong.
 --
--- Fails: CONFORMANCE A4. A response that is not base64 inside the SASL
+-- Fails: docs/CONFORMANCE.md A4. A response that is not base64 inside the SASL
 -- exchange (after a 334 challenge) still gets 501.
 --
 -- Everything else is the default server: AUTH (PLAIN, LOGIN; any

@@ -6,7 +6,7 @@
 -- server answers "535 5.7.8 Authentication credentials invalid", as if the
 -- client had given wrong credentials.
 --
--- Fails: CONFORMANCE A3. Every other AUTH reply is unchanged.
+-- Fails: docs/CONFORMANCE.md A3. Every other AUTH reply is unchanged.
 --
 -- Everything else is the default server: AUTH (PLAIN, LOGIN; any
 -- credentials) is offered only inside TLS.

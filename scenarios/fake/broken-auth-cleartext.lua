@@ -5,8 +5,8 @@
 -- and LOGIN, on a connection that is not encrypted. This server advertises
 -- "AUTH PLAIN LOGIN" in the clear-text EHLO reply.
 --
--- Warns: CONFORMANCE A1 (a SHOULD). AUTH itself works as usual, in clear
--- text and inside TLS.
+-- Warns: docs/CONFORMANCE.md A1 (a SHOULD). AUTH itself works as usual, in
+-- clear text and inside TLS.
 --
 -- Everything else is the default server: a setting, no violation needed.
 -- expect-warn: A1

@@ -6,8 +6,8 @@
 -- answers "AUTH PLAIN =" (and "=" in answer to a challenge) with "235 2.7.0":
 -- an authentication bypass.
 --
--- Fails: CONFORMANCE A7 (its "=" half). The 12,000-octet response is still
--- handled.
+-- Fails: docs/CONFORMANCE.md A7 (its "=" half). The 12,000-octet response is
+-- still handled.
 --
 -- Everything else is the default server: AUTH (PLAIN, LOGIN; any
 -- credentials) is offered only inside TLS.

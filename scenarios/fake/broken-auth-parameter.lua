@@ -5,7 +5,8 @@
 -- unknown and the MAIL is accepted. This server does not know the
 -- parameter: "555 5.5.4 MAIL parameter not recognized".
 --
--- Fails: CONFORMANCE A8. MAIL without the parameter is accepted as usual.
+-- Fails: docs/CONFORMANCE.md A8. MAIL without the parameter is accepted as
+-- usual.
 --
 -- Everything else is the default server: AUTH is offered only inside TLS.
 -- A hook rather than a rule: the parameter may follow any sender.

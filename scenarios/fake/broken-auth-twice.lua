@@ -5,7 +5,7 @@
 -- the new exchange: the second AUTH gets 235 again. AUTH during a mail
 -- transaction is still refused with 503.
 --
--- Fails: CONFORMANCE A6 (its "AUTH after a successful AUTH" half).
+-- Fails: docs/CONFORMANCE.md A6 (its "AUTH after a successful AUTH" half).
 -- expect-fail: A6
 --
 -- Everything else is the default server: AUTH (PLAIN, LOGIN; any

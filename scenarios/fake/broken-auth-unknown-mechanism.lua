@@ -5,8 +5,8 @@
 -- server rejects the AUTH command with a 504 reply." This server answers
 -- "535 5.7.8 Authentication credentials invalid", as if a login had failed.
 --
--- INFO: CONFORMANCE A2. The sentence is descriptive ("rejects ... with a 504
--- reply", no requirement keyword). PLAIN and LOGIN work as usual.
+-- INFO: docs/CONFORMANCE.md A2. The sentence is descriptive ("rejects ... with
+-- a 504 reply", no requirement keyword). PLAIN and LOGIN work as usual.
 --
 -- Everything else is the default server: AUTH (PLAIN, LOGIN; any
 -- credentials) is offered only inside TLS. A hook rather than a rule: a glob

@@ -5,8 +5,8 @@
 -- after a BDAT chunk, drops the chunks received so far, and stores what DATA
 -- brings.
 --
--- Fails: CONFORMANCE K3 (its "DATA after BDAT" half). BDAT after BDAT LAST
--- is still refused with 503: the transaction is over by then and the
+-- Fails: docs/CONFORMANCE.md K3 (its "DATA after BDAT" half). BDAT after BDAT
+-- LAST is still refused with 503: the transaction is over by then and the
 -- default server's answer to a BDAT without MAIL is the correct one.
 -- expect-fail: K3
 --

@@ -5,9 +5,9 @@
 -- cannot parse as 0, as atoi() would: "BDAT abc" is an empty chunk and gets
 -- 250.
 --
--- Recorded by CONFORMANCE K5 as INFO: the chunk size's syntax is grammar, and
--- no sentence requires refusing a size outside it. Numeric chunk sizes work
--- as usual.
+-- Recorded by docs/CONFORMANCE.md K5 as INFO: the chunk size's syntax is
+-- grammar, and no sentence requires refusing a size outside it. Numeric chunk
+-- sizes work as usual.
 --
 -- Everything else is the default server.
 -- expect-info: K5

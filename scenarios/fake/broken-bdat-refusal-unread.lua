@@ -7,8 +7,8 @@
 -- "BDAT 13" with "RSET\r\nQUIT\r\n" gets 554, then 250 to the RSET and 221
 -- to the QUIT inside the chunk.
 --
--- Fails: CONFORMANCE K4. BDAT without MAIL, and chunks in a transaction with
--- recipients, are read correctly (K2, K3).
+-- Fails: docs/CONFORMANCE.md K4. BDAT without MAIL, and chunks in a transaction
+-- with recipients, are read correctly (K2, K3).
 --
 -- Everything else is the default server.
 -- expect-fail: K4

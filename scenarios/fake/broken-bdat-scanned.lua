@@ -8,8 +8,8 @@
 -- second transaction, the smuggling that BDAT's octet count is meant to
 -- rule out.
 --
--- Fails: CONFORMANCE K2. A chunk without "\r\n.\r\n" is read correctly (K3),
--- a refused chunk is still read to its end (K4), DATA works (K1).
+-- Fails: docs/CONFORMANCE.md K2. A chunk without "\r\n.\r\n" is read correctly
+-- (K3), a refused chunk is still read to its end (K4), DATA works (K1).
 --
 -- Everything else is the default server.
 -- expect-fail: K2

@@ -7,8 +7,8 @@
 -- is still read and discarded, and the client is still protected: only the
 -- code is wrong, and RFC 3030 names that code.
 --
--- Fails: CONFORMANCE K3 (its "BDAT after BDAT LAST" half). E4's BDAT outside
--- a transaction gets the 554 too, which is not 500 or 502: E4 passes.
+-- Fails: docs/CONFORMANCE.md K3 (its "BDAT after BDAT LAST" half). E4's BDAT
+-- outside a transaction gets the 554 too, which is not 500 or 502: E4 passes.
 --
 -- Everything else is the default server. A hook rather than a rule: a rule
 -- cannot tell that no transaction is open.

@@ -5,8 +5,8 @@
 -- a bad parameter, 501 or 555. This server answers MAIL with BODY=FOO 250, as
 -- if no BODY had been given.
 --
--- INFO: CONFORMANCE X2 (no server requirement read for BODY=FOO). BODY=7BIT and BODY=8BITMIME work as
--- usual.
+-- INFO: docs/CONFORMANCE.md X2 (no server requirement read for BODY=FOO).
+-- BODY=7BIT and BODY=8BITMIME work as usual.
 --
 -- Everything else is the default server.
 -- expect-info: X2

@@ -5,7 +5,7 @@
 -- and takes mail by BDAT only: DATA gets "502 5.5.1 Command not implemented",
 -- as on a server whose DATA path was dropped when BDAT came in.
 --
--- Fails: CONFORMANCE K1. BDAT works as usual (K2 to K5).
+-- Fails: docs/CONFORMANCE.md K1. BDAT works as usual (K2 to K5).
 --
 -- Only K1 is run against it: every check that sends a message with DATA (D1,
 -- L4, L5, P4, X1, ...) would fail as well, which says nothing new.

@@ -5,11 +5,11 @@
 -- each command it receives"; the end of data counts as one). This server
 -- answers the final dot "250 2.0.0 Ok: queued" twice.
 --
--- Fails: CONFORMANCE D1, and by the same fault P4 (the message and the next
--- transaction in one write: the replies after the first 250 are one behind)
--- and G4, a SHOULD that WARNs (its RSET after the message reads the extra
--- 250, and its QUIT then RSET's 250). CHUNKING is switched off so that the
--- rule on "." does not also answer BDAT ... LAST twice (K2, K3).
+-- Fails: docs/CONFORMANCE.md D1, and by the same fault P4 (the message and the
+-- next transaction in one write: the replies after the first 250 are one
+-- behind) and G4, a SHOULD that WARNs (its RSET after the message reads the
+-- extra 250, and its QUIT then RSET's 250). CHUNKING is switched off so that
+-- the rule on "." does not also answer BDAT ... LAST twice (K2, K3).
 --
 -- Everything else is the default server. `raw` sends the bytes exactly.
 -- expect-fail: D1, P4

@@ -5,8 +5,8 @@
 -- refuses it at the final dot with "554 5.5.1 No valid recipients": nothing
 -- is stored, but the client was invited to send it.
 --
--- Fails: CONFORMANCE S2 (the "no accepted RCPT" case). DATA without MAIL is
--- still refused with 503, and RCPT without MAIL too (S1).
+-- Fails: docs/CONFORMANCE.md S2 (the "no accepted RCPT" case). DATA without
+-- MAIL is still refused with 503, and RCPT without MAIL too (S1).
 -- expect-fail: S2
 --
 -- Everything else is the default server.

@@ -8,10 +8,10 @@
 -- it, and an unauthenticated client gets "554 5.7.1 Relay access denied"
 -- where "postmaster@example.com" gets 250.
 --
--- INFO: CONFORMANCE R5 (the sentence is descriptive). The suite's other recipients are at example.com in
--- lower case and are accepted; most open-relay probes (R3, INFO) are now
--- refused, as they should be (those with no plain domain after the "@"
--- still reach the default server, which accepts them).
+-- INFO: docs/CONFORMANCE.md R5 (the sentence is descriptive). The suite's other
+-- recipients are at example.com in lower case and are accepted; most open-relay
+-- probes (R3, INFO) are now refused, as they should be (those with no plain
+-- domain after the "@" still reach the default server, which accepts them).
 --
 -- Everything else is the default server. A hook rather than a rule: globs
 -- ignore case. Domains that are not valid syntax are left to the server,

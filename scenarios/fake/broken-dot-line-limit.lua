@@ -7,7 +7,7 @@
 -- octets: a 1000-octet line that starts with "." is 1001 on the wire, and the
 -- message is refused at its end with "500 5.5.2 Line too long".
 --
--- Fails: CONFORMANCE L4 (its second line is the stuffed one). A line of
+-- Fails: docs/CONFORMANCE.md L4 (its second line is the stuffed one). A line of
 -- 1000 octets without a leading dot is accepted.
 --
 -- Everything else is the default server.

@@ -6,8 +6,8 @@
 -- "501 5.5.4" lines, each a complete reply: a client that reads one reply per
 -- command is one reply behind from then on.
 --
--- Fails: CONFORMANCE G3 (the NOOP after the bare VRFY reads VRFY's second
--- reply). VRFY with an address is answered once, as usual (C6).
+-- Fails: docs/CONFORMANCE.md G3 (the NOOP after the bare VRFY reads VRFY's
+-- second reply). VRFY with an address is answered once, as usual (C6).
 --
 -- Everything else is the default server. A hook rather than a rule: a rule's
 -- `arg` glob cannot single out an empty argument. `raw` sends the bytes

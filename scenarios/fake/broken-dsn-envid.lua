@@ -6,8 +6,8 @@
 -- stands for "+"; this server does not decode xtext and refuses any ENVID
 -- holding a "+" as a syntax error: "501 5.5.4 Bad ENVID syntax".
 --
--- Fails: CONFORMANCE X4 (its MAIL half). An ENVID without "+" is accepted as
--- usual.
+-- Fails: docs/CONFORMANCE.md X4 (its MAIL half). An ENVID without "+" is
+-- accepted as usual.
 --
 -- Everything else is the default server.
 -- expect-fail: X4

@@ -8,8 +8,8 @@
 -- that does not want to confirm deliveries might: "550 5.7.1 Success
 -- notifications are not given".
 --
--- Fails: CONFORMANCE X4 (its RCPT half). The same RCPT without NOTIFY, and
--- NOTIFY=FAILURE or NEVER alone, are accepted as usual.
+-- Fails: docs/CONFORMANCE.md X4 (its RCPT half). The same RCPT without NOTIFY,
+-- and NOTIFY=FAILURE or NEVER alone, are accepted as usual.
 --
 -- Everything else is the default server.
 -- expect-fail: X4

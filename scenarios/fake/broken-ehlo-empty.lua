@@ -5,8 +5,8 @@
 -- This server answers it with its usual 250 EHLO reply and starts the
 -- session.
 --
--- INFO: CONFORMANCE E6. Accepting it breaks only the grammar: §4.1.4's MUST
--- applies to an EHLO the server finds "not acceptable". HELO without a
+-- INFO: docs/CONFORMANCE.md E6. Accepting it breaks only the grammar: §4.1.4's
+-- MUST applies to an EHLO the server finds "not acceptable". HELO without a
 -- domain is still refused with 501.
 -- expect-info: E6
 --

@@ -7,7 +7,8 @@
 -- This server answers each of them "503 5.5.1 Send EHLO first" until the
 -- client has sent EHLO or HELO.
 --
--- Warns: CONFORMANCE S4 (a SHOULD). After EHLO every command works as usual.
+-- Warns: docs/CONFORMANCE.md S4 (a SHOULD). After EHLO every command works as
+-- usual.
 --
 -- Everything else is the default server. One hook per verb; `session.helo`
 -- is nil until EHLO or HELO.

@@ -4,7 +4,7 @@
 -- RSET does. This server answers the EHLO and keeps the sender and the
 -- recipients: MAIL, RCPT, EHLO, DATA gets 354 instead of 503.
 --
--- Fails: CONFORMANCE E7. RSET still resets the transaction (C2).
+-- Fails: docs/CONFORMANCE.md E7. RSET still resets the transaction (C2).
 -- expect-fail: E7
 --
 -- Everything else is the default server.

@@ -6,10 +6,10 @@
 -- "503 5.5.1 Duplicate EHLO". The refused EHLO leaves the transaction as it
 -- was, as §4.1.4 requires.
 --
--- INFO: CONFORMANCE E7 (no reset to judge). E6 judges its bare EHLO on a
--- fresh session and only the state after the refused repeat, and E3 sends
--- each form of EHLO on its own session: both pass.
--- G4 sends EHLO and HELO each on a session of its own: it passes too.
+-- INFO: docs/CONFORMANCE.md E7 (no reset to judge). E6 judges its bare EHLO on
+-- a fresh session and only the state after the refused repeat, and E3 sends
+-- each form of EHLO on its own session: both pass. G4 sends EHLO and HELO each
+-- on a session of its own: it passes too.
 -- expect-info: E7
 -- expect-pass: E3, E6, G4
 

@@ -5,9 +5,10 @@
 -- limit as "250-SIZE=33554432", a "=" where the space belongs: no keyword a
 -- client knows.
 --
--- INFO: CONFORMANCE E1 (the ehlo-line grammar sets no level of its own). A client that reads keywords sees no SIZE, so the
--- checks of the SIZE extension (X1, and L5's SIZE part) are SKIP or pass
--- without it; the limit itself is still enforced at the end of data.
+-- INFO: docs/CONFORMANCE.md E1 (the ehlo-line grammar sets no level of its
+-- own). A client that reads keywords sees no SIZE, so the checks of the SIZE
+-- extension (X1, and L5's SIZE part) are SKIP or pass without it; the limit
+-- itself is still enforced at the end of data.
 --
 -- Everything else is the default server.
 -- expect-info: E1

@@ -5,8 +5,8 @@
 -- 500, 502, 504 (and 421). This server refuses EXPN with
 -- "554 5.7.1 EXPN not permitted", a code listed for DATA, not for EXPN.
 --
--- Warns: CONFORMANCE G4 (a SHOULD). EXPN is still not advertised and not
--- carried out (E5).
+-- Warns: docs/CONFORMANCE.md G4 (a SHOULD). EXPN is still not advertised and
+-- not carried out (E5).
 --
 -- Everything else is the default server.
 -- expect-warn: G4

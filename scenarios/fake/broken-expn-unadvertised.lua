@@ -4,7 +4,7 @@
 -- extension in its EHLO reply. This server does not list EXPN, yet answers
 -- it with 250 and a made-up expansion (the default server answers 502).
 --
--- Fails: CONFORMANCE E5. VRFY still answers 252 (C6).
+-- Fails: docs/CONFORMANCE.md E5. VRFY still answers 252 (C6).
 -- expect-fail: E5
 --
 -- Everything else is the default server. `raw` sends the bytes exactly; a

@@ -5,7 +5,7 @@
 -- later RCPT with "452 4.5.3 Too many recipients" (the §4.5.3.1.10 reply,
 -- at the wrong count); the first 50 are kept.
 --
--- Fails: CONFORMANCE L6.
+-- Fails: docs/CONFORMANCE.md L6.
 -- expect-fail: L6
 --
 -- Everything else is the default server: a setting, no violation needed.

@@ -7,7 +7,7 @@
 -- neither a Domain (a sub-domain starts with a letter or digit) nor an
 -- address-literal (in brackets).
 --
--- Warns: CONFORMANCE G1 (a SHOULD, docs/CONFORMANCE.md). The code is still
+-- Warns: docs/CONFORMANCE.md G1 (a SHOULD). The code is still
 -- 220 and the session works as usual after it.
 -- expect-warn: G1
 --

@@ -5,7 +5,7 @@
 -- answers HELO with the same multi-line 250 as EHLO, extensions listed. HELO
 -- still selects no extension: no enhanced status codes follow.
 --
--- Fails: CONFORMANCE E2. EHLO is unchanged.
+-- Fails: docs/CONFORMANCE.md E2. EHLO is unchanged.
 -- expect-fail: E2
 --
 -- Everything else is the default server.

@@ -5,8 +5,8 @@
 -- This server waits 2 seconds, then says "421 4.4.2 ... Idle timeout,
 -- closing" and closes.
 --
--- Fails (WARN, a SHOULD): CONFORMANCE L7, at once: the 421 arrives in its
--- first 10-second wait, so the run takes seconds, not minutes.
+-- Fails (WARN, a SHOULD): docs/CONFORMANCE.md L7, at once: the 421 arrives in
+-- its first 10-second wait, so the run takes seconds, not minutes.
 --
 -- Only L7 is run against it: it is a slow check that runs only when named,
 -- and the other checks do not idle for 2 seconds.

@@ -6,7 +6,7 @@
 -- did: a client can hide a second transaction in the body of the first, and
 -- the server answers 250 to both messages.
 --
--- Fails: CONFORMANCE D3, for its "\n.\n" variant (a 250 before the real
+-- Fails: docs/CONFORMANCE.md D3, for its "\n.\n" variant (a 250 before the real
 -- terminator; two messages accepted). The other eight variants are still
 -- kept as data and the message refused at the real terminator (550 5.6.0),
 -- as by the default server, and so is a bare LF elsewhere in the body (D4).

@@ -5,7 +5,7 @@
 -- every verb that is not written in upper case with 500, and does not carry
 -- it out.
 --
--- Fails: CONFORMANCE E3. Upper-case commands work as usual.
+-- Fails: docs/CONFORMANCE.md E3. Upper-case commands work as usual.
 -- expect-fail: E3
 --
 -- Everything else is the default server. One hook per verb the server knows

@@ -7,7 +7,7 @@
 -- refusal of the sender rather than of the syntax. No transaction is opened:
 -- the RCPT that follows still gets 503.
 --
--- Fails: CONFORMANCE S5.
+-- Fails: docs/CONFORMANCE.md S5.
 --
 -- Everything else is the default server. A hook rather than a rule: a glob
 -- cannot say "no closing bracket".

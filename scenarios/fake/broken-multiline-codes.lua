@@ -5,9 +5,9 @@
 -- server ends its EHLO reply with a "251 " line ("250-PIPELINING" ...
 -- "251 HELP"). The EHLO is still carried out.
 --
--- Fails: CONFORMANCE G2. As the broken reply is EHLO's, a client that refuses
--- malformed replies cannot get past EHLO: checks that need an EHLO session
--- end in ERROR, not FAIL; HELO sessions work as usual.
+-- Fails: docs/CONFORMANCE.md G2. As the broken reply is EHLO's, a client that
+-- refuses malformed replies cannot get past EHLO: checks that need an EHLO
+-- session end in ERROR, not FAIL; HELO sessions work as usual.
 -- expect-fail: G2
 -- expect-error: sessions
 --

@@ -7,7 +7,7 @@
 -- answers it "501 5.5.1 Sender already specified", as if the argument were
 -- wrong. The transaction is kept: the RCPT that follows still gets 250.
 --
--- Fails: CONFORMANCE S3.
+-- Fails: docs/CONFORMANCE.md S3.
 --
 -- Everything else is the default server. A hook rather than a rule: a rule
 -- cannot tell that a transaction is open. `session.from` is "" for <>.

@@ -6,7 +6,7 @@
 -- EHLO. This server advertises the keyword and then answers "250 Sender ok",
 -- "503 Bad sequence of commands" and so on, without codes.
 --
--- Fails: CONFORMANCE X5. Reply codes and everything else are unchanged.
+-- Fails: docs/CONFORMANCE.md X5. Reply codes and everything else are unchanged.
 -- (It breaks the rule of RFC 2034 read as RFC 1870's and RFC 2034's
 -- pre-RFC 2119 "must": docs/CONFORMANCE.md, rule 2.)
 -- expect-fail: X5, X5.helo

@@ -4,10 +4,10 @@
 -- server ignores, answering 250 all the same. This server answers
 -- "NOOP xyz" with 500, as one real server does.
 --
--- Warns: CONFORMANCE C1 (the "NOOP xyz" half: "servers SHOULD ignore it").
--- A bare NOOP, and NOOP with only trailing spaces (C9), still get 250.
--- L1's 512-octet line is a NOOP with an argument: it gets the same 500 as
--- "NOOP x", a refusal of the argument, not of the length, so L1 passes.
+-- Warns: docs/CONFORMANCE.md C1 (the "NOOP xyz" half: "servers SHOULD ignore
+-- it"). A bare NOOP, and NOOP with only trailing spaces (C9), still get 250.
+-- L1's 512-octet line is a NOOP with an argument: it gets the same 500 as "NOOP
+-- x", a refusal of the argument, not of the length, so L1 passes.
 -- expect-warn: C1
 --
 -- Everything else is the default server. A hook rather than a rule: a glob

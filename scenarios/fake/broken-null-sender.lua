@@ -4,8 +4,8 @@
 -- MAIL FROM:<>, the sender of delivery status notifications; refusing it
 -- makes bounces undeliverable. This server refuses it with 550.
 --
--- Fails: CONFORMANCE R1. Any other sender is accepted as usual, including
--- MAIL FROM:<a@b> AUTH=<> (A8), which names <> only as a parameter.
+-- Fails: docs/CONFORMANCE.md R1. Any other sender is accepted as usual,
+-- including MAIL FROM:<a@b> AUTH=<> (A8), which names <> only as a parameter.
 -- expect-fail: R1
 --
 -- Everything else is the default server. Two rules, because the server

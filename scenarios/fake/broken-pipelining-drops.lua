@@ -6,8 +6,8 @@
 -- MAIL, RCPT, RCPT, DATA in one write get one reply (MAIL's), and the client
 -- waits for the other three for ever.
 --
--- Fails: CONFORMANCE P1, and by the same fault the other checks that send
--- several commands in one write (P2, P3, P4). Commands sent one at a time
+-- Fails: docs/CONFORMANCE.md P1, and by the same fault the other checks that
+-- send several commands in one write (P2, P3, P4). Commands sent one at a time
 -- work as usual.
 -- expect-fail: P1, P2, P3, P4
 --

@@ -4,7 +4,7 @@
 -- (without a domain, in any case) and postmaster at each of its domains.
 -- This server refuses both with 550.
 --
--- Fails: CONFORMANCE R2. Every other recipient is accepted as usual.
+-- Fails: docs/CONFORMANCE.md R2. Every other recipient is accepted as usual.
 -- expect-fail: R2
 --
 -- Everything else is the default server. Globs ignore case, so these two

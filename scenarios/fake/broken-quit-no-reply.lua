@@ -3,7 +3,7 @@
 -- Breaks: RFC 5321 §4.1.1.10, "the receiver MUST send a "221 OK" reply, and
 -- then close the transmission channel". This server closes at once.
 --
--- Fails: CONFORMANCE C3 (a FAIL of that sentence, not an ERROR).
+-- Fails: docs/CONFORMANCE.md C3 (a FAIL of that sentence, not an ERROR).
 -- INFO: O1, whose greeted sessions get no reply to QUIT.
 -- expect-fail: C3
 -- expect-info: O1

@@ -5,7 +5,7 @@
 -- commands (they are answered as usual) until the client closes or the idle
 -- timeout ends the session.
 --
--- Fails: CONFORMANCE C3.
+-- Fails: docs/CONFORMANCE.md C3.
 -- expect-fail: C3
 -- The same rule answers "QUIT x" with 221 too, so C4 (arguments to
 -- commands that take none) WARNs as well.

@@ -6,8 +6,8 @@
 -- response". This server answers it "550 5.5.1 No sender given", a
 -- permanent refusal of the recipient.
 --
--- Fails: CONFORMANCE S1. (S5's RCPT after a refused MAIL gets the 550 too,
--- but a refusal shows no transaction was opened: S5 passes.)
+-- Fails: docs/CONFORMANCE.md S1. (S5's RCPT after a refused MAIL gets the 550
+-- too, but a refusal shows no transaction was opened: S5 passes.)
 --
 -- Everything else is the default server. A hook rather than a rule: a rule
 -- cannot tell that no transaction is open.

@@ -4,7 +4,8 @@
 -- sender, recipients and data are discarded. This server answers "250 2.0.0
 -- Ok" and keeps them: MAIL, RCPT, RSET, DATA gets 354 instead of 503.
 --
--- Fails: CONFORMANCE C2. A second EHLO still resets the transaction (E7).
+-- Fails: docs/CONFORMANCE.md C2. A second EHLO still resets the transaction
+-- (E7).
 -- expect-fail: C2
 --
 -- Everything else is the default server.

@@ -7,9 +7,9 @@
 -- connections at once, without a reply: the client cannot tell a busy
 -- server from a broken one.
 --
--- INFO: CONFORMANCE O1 (no sentence requires a reply at connection time), whose 20 sessions at once reach
--- the limit. Without the violation, max_sessions = 10 gives each of them
--- "421 4.3.2 ... Too many sessions".
+-- INFO: docs/CONFORMANCE.md O1 (no sentence requires a reply at connection
+-- time), whose 20 sessions at once reach the limit. Without the violation,
+-- max_sessions = 10 gives each of them "421 4.3.2 ... Too many sessions".
 --
 -- Only O1 is run against it: the suite runs 8 checks at once, and a check
 -- that lost a session to the limit would end in ERROR for no fault of its

@@ -5,7 +5,7 @@
 -- This server answers any command line over 300 octets with
 -- "500 5.5.2 Line too long".
 --
--- Fails: CONFORMANCE L1. Over-long lines (L2) are still refused and the
+-- Fails: docs/CONFORMANCE.md L1. Over-long lines (L2) are still refused and the
 -- session survives them.
 -- expect-fail: L1
 --

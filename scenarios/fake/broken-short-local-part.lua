@@ -7,8 +7,8 @@
 -- sizes (§4.5.3.1). This server answers a RCPT whose local part is longer
 -- than 32 octets with "501 5.1.3 Local part too long".
 --
--- Fails: CONFORMANCE L3 (its 64-octet local part, and the 256-octet path
--- built on it). The 255-octet EHLO domain is still accepted.
+-- Fails: docs/CONFORMANCE.md L3 (its 64-octet local part, and the 256-octet
+-- path built on it). The 255-octet EHLO domain is still accepted.
 --
 -- Everything else is the default server. A hook rather than a rule: a glob
 -- cannot count octets.

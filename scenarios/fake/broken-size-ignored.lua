@@ -4,8 +4,8 @@
 -- server advertised in EHLO ("SIZE 33554432"), it must refuse it with
 -- 552 5.3.4 at once. This server drops the parameter and answers 250.
 --
--- Fails: CONFORMANCE X1 (its SIZE=max+1 part). SIZE=abc still gets 501, and
--- a body that really exceeds the maximum is still refused with 552 at the
+-- Fails: docs/CONFORMANCE.md X1 (its SIZE=max+1 part). SIZE=abc still gets 501,
+-- and a body that really exceeds the maximum is still refused with 552 at the
 -- end of data.
 -- expect-fail: X1
 --

@@ -1,10 +1,10 @@
 -- BROKEN ON PURPOSE: a refused SIZE sticks until RSET.
 --
 -- A real server keeps the size a refused MAIL declared: after
--- "MAIL FROM:<a@b> SIZE=<over the limit>" got 552, the next MAIL without
--- SIZE gets 552 too, until RSET. CONFORMANCE X1 runs each of its parts on a
--- fresh session, so it passes; on one session its plain MAIL would have
--- been refused and the check would have ended in ERROR.
+-- "MAIL FROM:<a@b> SIZE=<over the limit>" got 552, the next MAIL without SIZE
+-- gets 552 too, until RSET. docs/CONFORMANCE.md X1 runs each of its parts on a
+-- fresh session, so it passes; on one session its plain MAIL would have been
+-- refused and the check would have ended in ERROR.
 --
 -- The limit is Postfix's default, 10240000 octets.
 -- expect-pass: X1

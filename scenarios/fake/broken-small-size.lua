@@ -5,7 +5,7 @@
 -- body) MUST BE at least 64K octets". This server advertises "SIZE 32768"
 -- and refuses a larger message with "552 5.3.4".
 --
--- Fails: CONFORMANCE L5. SIZE itself is enforced correctly (X1): the
+-- Fails: docs/CONFORMANCE.md L5. SIZE itself is enforced correctly (X1): the
 -- maximum is advertised, a larger declared SIZE is refused at MAIL.
 --
 -- Everything else is the default server: a setting, no violation needed.

@@ -6,9 +6,9 @@
 -- reply, as a server does whose operator hid 8BITMIME from the list (Postfix's
 -- smtpd_discard_ehlo_keywords) while SMTPUTF8 stays on.
 --
--- Fails: CONFORMANCE X3. UTF-8 addresses with the SMTPUTF8 parameter are
--- still accepted and refused without it (the rest of X3); X2 has nothing
--- to judge (SKIP) without 8BITMIME advertised.
+-- Fails: docs/CONFORMANCE.md X3. UTF-8 addresses with the SMTPUTF8 parameter
+-- are still accepted and refused without it (the rest of X3); X2 has nothing to
+-- judge (SKIP) without 8BITMIME advertised.
 --
 -- Everything else is the default server.
 -- expect-fail: X3

@@ -6,7 +6,8 @@
 -- parse "<@a,@b:user@domain>" and answers "501 5.1.3 Bad recipient address
 -- syntax", as if the route were not SMTP syntax.
 --
--- Fails: CONFORMANCE R4. A recipient without a route is accepted as usual.
+-- Fails: docs/CONFORMANCE.md R4. A recipient without a route is accepted as
+-- usual.
 --
 -- Everything else is the default server. A hook rather than a rule: the
 -- server tolerates a space after the colon (docs/ARCHITECTURE.md, deviation

@@ -5,8 +5,8 @@
 -- This server ignores the parameter: "STARTTLS x" gets 220 and the TLS
 -- handshake begins.
 --
--- INFO: CONFORMANCE T2 (§4 lists the 501 without a requirement keyword). A
--- plain STARTTLS works as usual (T1).
+-- INFO: docs/CONFORMANCE.md T2 (§4 lists the 501 without a requirement
+-- keyword). A plain STARTTLS works as usual (T1).
 --
 -- Everything else is the default server.
 -- expect-info: T2

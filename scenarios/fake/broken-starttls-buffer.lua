@@ -6,8 +6,8 @@
 -- in one write gets 220 in plaintext, then the NOOP's 250 as the first bytes
 -- inside TLS. A man in the middle can inject commands that way.
 --
--- Fails: CONFORMANCE T4. STARTTLS itself still works (T1), and the session
--- state is still reset by the handshake (T3).
+-- Fails: docs/CONFORMANCE.md T4. STARTTLS itself still works (T1), and the
+-- session state is still reset by the handshake (T3).
 -- expect-fail: T4
 --
 -- Everything else is the default server (STARTTLS with the self-signed

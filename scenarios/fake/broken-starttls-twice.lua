@@ -5,8 +5,8 @@
 -- STARTTLS in the EHLO reply inside TLS and answers a second STARTTLS with
 -- 220; the session then ends, since TLS cannot start inside TLS.
 --
--- Fails: CONFORMANCE T3 (its "no STARTTLS advertised; refused" parts). The
--- handshake still resets the session state: MAIL before the new EHLO gets
+-- Fails: docs/CONFORMANCE.md T3 (its "no STARTTLS advertised; refused" parts).
+-- The handshake still resets the session state: MAIL before the new EHLO gets
 -- 503.
 -- expect-fail: T3
 --

@@ -7,7 +7,7 @@
 -- version or cipher in common with a TLS 1.2+ client) while STARTTLS stays
 -- advertised.
 --
--- Recorded by CONFORMANCE T1 as INFO: RFC 3207 lists the replies to
+-- Recorded by docs/CONFORMANCE.md T1 as INFO: RFC 3207 lists the replies to
 -- STARTTLS without a keyword, and its MUST after the 220 binds the client
 -- ("the client MUST start the TLS negotiation"); no sentence requires the
 -- server to complete the handshake.

@@ -5,8 +5,8 @@
 -- server answers MAIL in clear text with "530 5.7.0 Must issue a STARTTLS
 -- command first"; inside TLS, MAIL works as usual.
 --
--- Fails: CONFORMANCE T5. Checks that open a transaction in clear text take
--- the 530 as a server that wants authentication first and SKIP, as they do
+-- Fails: docs/CONFORMANCE.md T5. Checks that open a transaction in clear text
+-- take the 530 as a server that wants authentication first and SKIP, as they do
 -- for a submission port.
 --
 -- Everything else is the default server.

@@ -5,8 +5,8 @@
 -- ends in a space with "501 5.5.2 Trailing white space", and does not carry
 -- it out.
 --
--- Warns: CONFORMANCE C9 (a SHOULD). Commands without trailing spaces work as
--- usual.
+-- Warns: docs/CONFORMANCE.md C9 (a SHOULD). Commands without trailing spaces
+-- work as usual.
 --
 -- Everything else is the default server. One hook per verb the server knows
 -- (SCRIPTING.md, hooks); each sees the command line as the client sent it.

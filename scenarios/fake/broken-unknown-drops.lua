@@ -5,9 +5,9 @@
 -- commands that are not understood is in violation of this specification"
 -- (§3.8). This server sends the 500 and then closes the connection.
 --
--- Fails: CONFORMANCE C7 (the NOOP after the unknown verb gets no answer).
--- Known commands with bad arguments still get 501 and the session survives
--- (C4), and every command before the unknown one is answered as usual.
+-- Fails: docs/CONFORMANCE.md C7 (the NOOP after the unknown verb gets no
+-- answer). Known commands with bad arguments still get 501 and the session
+-- survives (C4), and every command before the unknown one is answered as usual.
 -- expect-fail: C7
 --
 -- Everything else is the default server.

@@ -5,9 +5,9 @@
 -- implemented". This server drops such a parameter silently and answers 250:
 -- MAIL FROM:<a@b> FOO=BAR opens a transaction.
 --
--- INFO: CONFORMANCE C8 (§4.1.1.11 "will return code 555": no keyword). Known parameters with bad values (SIZE=abc,
--- BODY=FOO, RET=X) are still refused with 501, and RCPT parameters are
--- unchanged.
+-- INFO: docs/CONFORMANCE.md C8 (§4.1.1.11 "will return code 555": no keyword).
+-- Known parameters with bad values (SIZE=abc, BODY=FOO, RET=X) are still
+-- refused with 501, and RCPT parameters are unchanged.
 --
 -- Everything else is the default server.
 -- expect-info: C8

@@ -5,7 +5,8 @@
 -- 550/551/553 for a user it knows not to exist). This server answers 250 to
 -- every VRFY, whatever the user: a false 250.
 --
--- Fails: CONFORMANCE C6. VRFY is still advertised, as by the default server.
+-- Fails: docs/CONFORMANCE.md C6. VRFY is still advertised, as by the default
+-- server.
 -- expect-fail: C6
 --
 -- Everything else is the default server. `raw` sends the bytes exactly; a

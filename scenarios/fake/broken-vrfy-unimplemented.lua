@@ -5,8 +5,8 @@
 -- replies". This server lists VRFY in its EHLO reply, as the default server
 -- does, and then answers every VRFY with "502 5.5.1 Command not implemented".
 --
--- Fails: CONFORMANCE E4. A VRFY that is not implemented claims nothing about
--- the user, so C6 still passes.
+-- Fails: docs/CONFORMANCE.md E4. A VRFY that is not implemented claims nothing
+-- about the user, so C6 still passes.
 --
 -- Everything else is the default server.
 -- expect-fail: E4
