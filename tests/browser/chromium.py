@@ -179,7 +179,7 @@ class Page:
         self.events = []
         for domain in ("Page", "Network", "Runtime", "Log", "DOM"):
             self.call(f"{domain}.enable")
-        # With script off, the report must still read (issue 7).
+        # With script off, the report must still read (README, "Reports").
         self.call("Emulation.setScriptExecutionDisabled", {"value": not javascript})
         self.call("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})

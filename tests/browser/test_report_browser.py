@@ -1,4 +1,4 @@
-"""The HTML report in headless Chromium (issue 7, must show).
+"""The HTML report in headless Chromium.
 
 A load result and a check result from real runs of this build are rendered
 into one page by `smtp-harness report`, opened with JavaScript off, and must

@@ -1,5 +1,5 @@
 // Fuzzes the server-side DATA scanner, our defence against SMTP smuggling
-// (CONFORMANCE F.D3). Input: byte 0 picks max_line, byte 1 max_events and the
+// (docs/CONFORMANCE.md D3). Input: byte 0 picks max_line, byte 1 max_events and the
 // split point; the rest is the data stream. Traps when:
 //  - whole, split and byte-at-a-time feeding disagree on anything;
 //  - the naive whole-input oracle disagrees (body, end, counts, events);

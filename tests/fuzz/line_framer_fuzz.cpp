@@ -1,6 +1,6 @@
 // Fuzzes LineFramer: the event sequence must not depend on how the stream is
 // cut into chunks, memory must stay bounded by max_line, and every byte must
-// be accounted for (DESIGN.md §7).
+// be accounted for (ARCHITECTURE.md §7).
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 // Fuzzes ReplyParser: results must not depend on chunking, every failure is a
 // classified, sticky error, and a parsed reply re-encodes to a wire form that
-// parses back to the same reply (DESIGN.md §7).
+// parses back to the same reply (ARCHITECTURE.md §7).
 #include <cstddef>
 #include <cstdint>
 #include <string>

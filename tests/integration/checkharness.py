@@ -1,4 +1,4 @@
-"""Helpers for the integration tests of `smtp-harness check` (issue 6): run
+"""Helpers for the integration tests of `smtp-harness check`: run
 the binary named by $SMTP_HARNESS with a bounded timeout, read its --json
 result and its verdicts by check id, check the result against the schema,
 and start the servers the tests judge (fake-smtpd, with a profile or not).

@@ -1,4 +1,4 @@
-"""Helpers for the integration tests of `smtp-harness load` (issue 5):
+"""Helpers for the integration tests of `smtp-harness load`:
 run the binary named by $SMTP_HARNESS with a bounded timeout and read its
 --json result (loadresult.py reads inside it), check that result against the
 schema, and run Debian's aiosmtpd as a real third-party peer

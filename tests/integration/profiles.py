@@ -1,6 +1,7 @@
 """Helpers for the tests of the shipped fault profiles (scenarios/fake/):
-where a profile and its rules are, and the assertions issue 4's tests make
-on the API side (rule sources, counters, transcript events) and with swaks.
+where a profile and its rules are, and the assertions the fault-profile
+tests make on the API side (rule sources, counters, transcript events) and
+with swaks.
 Standard library only; every loop is bounded.
 """
 
@@ -44,8 +45,8 @@ def rule_line(path, name):
 
 class ProfileTestCase(ServerTestCase):
     """A test of one shipped profile, scenarios/fake/PROFILE.lua, with what
-    issue 4's tests check on the API side: rule sources and the transcript
-    events of fired rules."""
+    the fault-profile tests check on the API side: rule sources and the
+    transcript events of fired rules."""
 
     PROFILE = None
 

@@ -16,9 +16,10 @@ MODE:
                   (§4.1.1.10)
   unstuffed       BROKEN: passes lines on without dot-stuffing them again, so
                   the next hop unstuffs a second time and takes a lone "."
-                  for the end (CONFORMANCE D2, L4's line that starts with a
-                  dot, and K2: a BDAT chunk's "." line ends the message at
-                  the next hop and the lines after it run as commands there)
+                  for the end (docs/CONFORMANCE.md D2, L4's line that
+                  starts with a dot, and K2: a BDAT chunk's "." line ends
+                  the message at the next hop and the lines after it run
+                  as commands there)
   folding         BROKEN: folds body lines longer than 990 octets (L4)
   partial         BROKEN: delivers what it has when the client drops the
                   connection in the middle of DATA (D7)

@@ -1,6 +1,6 @@
-"""Hostile and broken peers (DESIGN §6). Each case runs while a second,
-healthy session is open; afterwards that session still answers NOOP with 250
-and can send a message, so one bad peer never hurts another."""
+"""Hostile and broken peers (ARCHITECTURE.md §6). Each case runs while a
+second, healthy session is open; afterwards that session still answers NOOP
+with 250 and can send a message, so one bad peer never hurts another."""
 
 import random
 import socket

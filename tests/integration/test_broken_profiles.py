@@ -1,5 +1,5 @@
-"""The deliberately broken profiles of scenarios/fake/broken-*.lua (issue 6,
-"Proof that the checks can fail"): fake-smtpd started with each one breaks
+"""The deliberately broken profiles of scenarios/fake/broken-*.lua (the
+proof that the checks can fail): fake-smtpd started with each one breaks
 exactly the requirement its header names, shown with a raw-socket client, and
 a neighbouring requirement still holds, so the compliance check of that one
 requirement is the one that fails.

@@ -1,12 +1,11 @@
-"""smtp-harness check when the target is no SMTP server at all (issue 6,
-"Must show": a target that is down, hangs, or sends garbage yields ERROR
-verdicts with reasons; the harness never hangs or crashes): a closed port,
-a server that accepts and never speaks, one that answers with a line that
-is not a reply or with random bytes, and one that closes each connection at
-once. Each run is bounded by the test, exits 1, and every check ends in
-ERROR, with a reason that names the problem, or SKIP (another profile, no
-oracle). Usage errors: an unresolvable host, a bad flag, a suite that does
-not compile.
+"""smtp-harness check when the target is no SMTP server at all (a target
+that is down, hangs, or sends garbage yields ERROR verdicts with reasons;
+the harness never hangs or crashes): a closed port, a server that accepts
+and never speaks, one that answers with a line that is not a reply or with
+random bytes, and one that closes each connection at once. Each run is
+bounded by the test, exits 1, and every check ends in ERROR, with a reason
+that names the problem, or SKIP (another profile, no oracle). Usage errors:
+an unresolvable host, a bad flag, a suite that does not compile.
 
 Every loop is bounded in count and time; the raw servers' threads end when
 the test stops them.

@@ -1,12 +1,12 @@
-"""smtp-harness check against the default fake-smtpd (issue 6, "Must show"):
+"""smtp-harness check against the default fake-smtpd:
 the whole suite exits 0 with every MUST check passing (SKIP only where the
 check cannot apply: another profile, or no delivery oracle); the --json
 result follows the schema and the --junit XML parses; --only, --skip and
 --list select and name the right checks; the implicit-tls and submission
 profiles pass against fake-smtpd's implicit-TLS listener and with AUTH.
 
-The elapsed time of the full run is printed, not asserted (DESIGN §4: no
-timing assertions in tests).
+The elapsed time of the full run is printed, not asserted (ARCHITECTURE.md
+§4: no timing assertions in tests).
 """
 
 import base64
@@ -57,7 +57,7 @@ class FullSuite(CheckTestCase):
         cls.server.start()
         cls.addClassCleanup(cls.server.stop)
         cls.run_ = run_check(plain_target(cls.server), junit_file=True)
-        # Recorded, not asserted (DESIGN §4): issue 6 wants under 10 s.
+        # Recorded, not asserted (ARCHITECTURE.md §4).
         elapsed = (cls.run_.result or {}).get("check", {}).get("elapsed_seconds", -1)
         print(f"\nsmtp-harness check, whole suite against fake-smtpd: {elapsed:.2f} s "
               f"(elapsed_seconds), {cls.run_.seconds:.2f} s wall with start-up", flush=True)

@@ -1,6 +1,6 @@
-"""smtp-harness check --oracle (issue 6, the delivery oracle): the harness
-listens as a capture server, a relay passes the checks' mail on to it, and
-the 🔍 checks judge what arrived.
+"""smtp-harness check --oracle (the delivery oracle): the harness listens as
+a capture server, a relay passes the checks' mail on to it, and the oracle
+checks (`--list` marks them `[oracle]`) judge what arrived.
 
 The relays are tests/integration/relay.py: Debian's aiosmtpd with its own
 relaying handler (a real third-party relay), a small relay that does

@@ -1,6 +1,6 @@
-"""smtp-harness check against real third-party servers (issue 6, "Must
-show"): Debian's aiosmtpd (python3-aiosmtpd, `python3 -m aiosmtpd`) and
-Postfix's smtp-sink, each with its default settings. The verdicts are
+"""smtp-harness check against real third-party servers: Debian's aiosmtpd
+(python3-aiosmtpd, `python3 -m aiosmtpd`) and Postfix's smtp-sink, each
+with its default settings. The verdicts are
 findings about those servers; the tables below record them, one line of
 reason each, and the test asserts the exact sets of FAIL and WARN ids, and
 that no check ended in ERROR.

@@ -1,7 +1,7 @@
-"""smtp-harness check against every broken fake-smtpd profile (issue 6,
-"Proof that the checks can fail"): each scenarios/fake/broken-*.lua breaks
-one requirement on purpose, and the whole suite, run against it, must fail
-exactly the checks the profile declares, and nothing else may go wrong.
+"""smtp-harness check against every broken fake-smtpd profile (the proof
+that the checks can fail): each scenarios/fake/broken-*.lua breaks one
+requirement on purpose, and the whole suite, run against it, must report
+exactly what the profile declares, and nothing else may go wrong.
 
 A profile declares what it breaks in header lines of its comment, which
 this test reads (new profiles are found by the glob and need no change

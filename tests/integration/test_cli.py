@@ -1,5 +1,6 @@
-"""fake-smtpd's command line (DESIGN §6: a bad argument exits 2 with a
-one-line reason; a bad profile fails before listening, with file:line)."""
+"""fake-smtpd's command line (ARCHITECTURE.md §6: a bad argument exits 2
+with a one-line reason; a bad profile fails before listening, with
+file:line)."""
 
 import os
 import signal

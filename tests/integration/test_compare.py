@@ -1,4 +1,4 @@
-"""smtp-harness compare (issue 7) on real load results: two short runs
+"""smtp-harness compare on real load results: two short runs
 against fake-smtpd, one plain and one whose end of data is delayed by a
 rule, and a copy of the plain result whose transaction latencies are doubled
 by editing the histograms (deterministic, and still a valid result).

@@ -1,4 +1,4 @@
-"""The fault-injection profiles of scenarios/fake/ (issue 4) against real
+"""The fault-injection profiles of scenarios/fake/ against real
 clients, Python's smtplib and swaks. Every test checks both sides: what the
 client saw, and what fake-smtpd's HTTP API reports (stored messages, the
 counters of GET /api/rules, the transcript events naming each rule).

@@ -1,4 +1,4 @@
-"""smtp-harness load --shard I/N and smtp-harness merge (issue 7): shards
+"""smtp-harness load --shard I/N and smtp-harness merge: shards
 run as separate processes against one fake-smtpd, and their merged result
 has counts that equal the sums and percentiles that are those of one
 histogram of every sample (the schema's merge, recomputed here

@@ -91,8 +91,9 @@ class RuleEdges(ServerTestCase):
         self.assertLess(len(received), 6000)
 
     def test_a_rule_2xx_on_the_end_of_data_never_hides_a_failed_store(self):
-        # DESIGN §6: a 250 means the message is in the store. A maildir whose
-        # new/ is a file cannot take it: the client must get the 451.
+        # ARCHITECTURE.md §6: a 250 means the message is in the store. A
+        # maildir whose new/ is a file cannot take it: the client must get the
+        # 451.
         root = tempfile.mkdtemp(prefix="maildir-")
         self.addCleanup(shutil.rmtree, root, True)
         server = self.start('rule { on = ".", reply = "250 2.0.0 Accepted by rule" }',

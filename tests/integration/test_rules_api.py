@@ -396,8 +396,8 @@ end
         self.assertEqual(server.stats()["hook_errors"], 3)
 
     def test_auth_hook_never_sees_credentials(self):
-        # DESIGN §6: credentials never appear in transcripts or reports; a
-        # hook is given AUTH redacted, as the transcript shows it.
+        # ARCHITECTURE.md §6: credentials never appear in transcripts or
+        # reports; a hook is given AUTH redacted, as the transcript shows it.
         server = self.start("--auth-cleartext")
         c = self.client(server)
         c.ehlo()

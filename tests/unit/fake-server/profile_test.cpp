@@ -136,7 +136,7 @@ TEST_F(Profile, ViolateRefusesOtherShapes) {
   EXPECT_NE(error_of("violate()").find("one list of names"), std::string::npos);
 }
 
-// Each scenarios/fake/broken-*.lua breaks one requirement (issue 6): one
+// Each scenarios/fake/broken-*.lua breaks one requirement: one
 // violation, or no violation and rules, hooks or settings that do it.
 TEST(ShippedProfiles, EachBrokenProfileBreaksOneThing) {
   int broken = 0;

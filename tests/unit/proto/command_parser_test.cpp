@@ -1,5 +1,5 @@
 // Server-side command parsing: RFC 5321 §4.1.1-§4.1.4, RFC 3030 §2 (BDAT),
-// RFC 4954 §4 (AUTH), RFC 6531 §3.3-3.5 (SMTPUTF8) and CONFORMANCE ids.
+// RFC 4954 §4 (AUTH), RFC 6531 §3.3-3.5 (SMTPUTF8) and docs/CONFORMANCE.md ids.
 #include "proto/command_parser.hpp"
 
 #include <gtest/gtest.h>
@@ -60,7 +60,7 @@ CommandParseOptions strict() {
 }
 
 TEST(CommandParser, VerbsAreCaseInsensitive) {
-  // §2.4, CONFORMANCE E3.
+  // §2.4, docs/CONFORMANCE.md E3.
   const Command c = ok("mAiL fRoM:<a@b>");
   EXPECT_EQ(c.verb, Verb::mail);
   EXPECT_EQ(c.verb_text, "mAiL");
@@ -105,7 +105,7 @@ TEST(CommandParser, VerbTable) {
 }
 
 TEST(CommandParser, UnknownVerbIsKept) {
-  // CONFORMANCE C7: the server answers 500 and the session survives.
+  // docs/CONFORMANCE.md C7: the server answers 500 and the session survives.
   const Command c = ok("XCLIENT ADDR=192.0.2.1");
   EXPECT_EQ(c.verb, Verb::unknown);
   EXPECT_EQ(c.verb_text, "XCLIENT");
@@ -126,7 +126,7 @@ TEST(CommandParser, EmptyLines) {
 }
 
 TEST(CommandParser, LineLength) {
-  // §4.5.3.1.4: 512 octets including CRLF (CONFORMANCE L1, L2).
+  // §4.5.3.1.4: 512 octets including CRLF (docs/CONFORMANCE.md L1, L2).
   const std::string at_limit = "NOOP " + std::string(505, 'x');
   ASSERT_EQ(at_limit.size() + 2, 512u);
   EXPECT_EQ(ok(at_limit).argument.size(), 505u);
@@ -151,7 +151,7 @@ TEST(CommandParser, AuthHasItsOwnLimit) {
 }
 
 TEST(CommandParser, ControlCharacters) {
-  // §2.3.8, CONFORMANCE D5: the framer passes "NOOP\nNOOP" through as one line.
+  // §2.3.8, docs/CONFORMANCE.md D5: the framer passes "NOOP\nNOOP" through as one line.
   bad("NOOP\nNOOP", CommandErrorKind::control_character);
   bad("NOOP\rNOOP", CommandErrorKind::control_character);
   EXPECT_EQ(bad("NOOP \t", CommandErrorKind::control_character).verb, Verb::noop);
@@ -186,7 +186,7 @@ TEST(CommandParser, ControlCharactersAtEveryPosition) {
 }
 
 TEST(CommandParser, TrailingSpaces) {
-  // §4.1.1, CONFORMANCE C9: tolerated by default.
+  // §4.1.1, docs/CONFORMANCE.md C9: tolerated by default.
   EXPECT_EQ(ok("DATA   ").verb, Verb::data);
   EXPECT_EQ(ok("RSET ").argument, "");
   const Command m = ok("MAIL FROM:<a@b> SIZE=1  ");
@@ -197,7 +197,7 @@ TEST(CommandParser, TrailingSpaces) {
 }
 
 TEST(CommandParser, ArgumentlessVerbs) {
-  // CONFORMANCE C4 (RSET x, DATA x, QUIT x) and T2 (STARTTLS x): 501.
+  // docs/CONFORMANCE.md C4 (RSET x, DATA x, QUIT x) and T2 (STARTTLS x): 501.
   EXPECT_EQ(bad("DATA x", CommandErrorKind::unexpected_argument).verb, Verb::data);
   EXPECT_EQ(bad("RSET x", CommandErrorKind::unexpected_argument).verb, Verb::rset);
   EXPECT_EQ(bad("QUIT x", CommandErrorKind::unexpected_argument).verb, Verb::quit);
@@ -209,7 +209,7 @@ TEST(CommandParser, ArgumentlessVerbs) {
 }
 
 TEST(CommandParser, NoopAndHelp) {
-  // CONFORMANCE C1: NOOP takes an optional string.
+  // docs/CONFORMANCE.md C1: NOOP takes an optional string.
   EXPECT_EQ(ok("NOOP").argument, "");
   EXPECT_EQ(ok("NOOP xyz").argument, "xyz");
   EXPECT_EQ(ok("HELP").verb, Verb::help);
@@ -237,7 +237,7 @@ TEST(CommandParser, Ehlo) {
   EXPECT_EQ(c.argument, "client.example");
   EXPECT_EQ(ok("HELO client.example").domain, "client.example");
   EXPECT_EQ(ok("EHLO [192.0.2.1]").domain, "[192.0.2.1]");
-  // CONFORMANCE E6: not validated, a name that does not fit is not refused.
+  // docs/CONFORMANCE.md E6: not validated, a name that does not fit is not refused.
   EXPECT_EQ(ok("EHLO exa_mple.bad").domain, "exa_mple.bad");
   const Command extra = ok("EHLO a.example and some words");
   EXPECT_EQ(extra.domain, "a.example");
@@ -246,7 +246,7 @@ TEST(CommandParser, Ehlo) {
 }
 
 TEST(CommandParser, EhloErrors) {
-  // CONFORMANCE E6: EHLO without an argument is 501.
+  // docs/CONFORMANCE.md E6: EHLO without an argument is 501.
   EXPECT_EQ(bad("EHLO", CommandErrorKind::missing_argument).verb, Verb::ehlo);
   EXPECT_EQ(bad("HELO", CommandErrorKind::missing_argument).verb, Verb::helo);
   bad("EHLO ", CommandErrorKind::missing_argument);
@@ -262,7 +262,7 @@ TEST(CommandParser, MailFrom) {
   EXPECT_EQ(c.path->mailbox.local_part, "sender");
   EXPECT_EQ(c.path->mailbox.domain, "example.org");
   EXPECT_TRUE(c.params.empty());
-  // CONFORMANCE R1: the null reverse-path.
+  // docs/CONFORMANCE.md R1: the null reverse-path.
   const Command null = ok("MAIL FROM:<>");
   ASSERT_TRUE(null.path.has_value());
   EXPECT_TRUE(null.path->null);
@@ -298,7 +298,7 @@ TEST(CommandParser, MailErrors) {
 }
 
 TEST(CommandParser, PathErrorOffsetsAreInTheLine) {
-  // CONFORMANCE C10: "_" is not allowed in a domain.
+  // docs/CONFORMANCE.md C10: "_" is not allowed in a domain.
   const auto e = bad("RCPT TO:<u@exa_mple.com>", CommandErrorKind::bad_path);
   ASSERT_TRUE(e.path_error.has_value());
   EXPECT_EQ(e.path_error->kind, PathErrorKind::bad_domain);
@@ -314,12 +314,12 @@ TEST(CommandParser, EsmtpParameters) {
   EXPECT_EQ(c.params[0], (EsmtpParam{"SIZE", "1024"}));
   EXPECT_EQ(c.params[1], (EsmtpParam{"BODY", "8BITMIME"}));
   EXPECT_EQ(c.params[2], (EsmtpParam{"SMTPUTF8", std::nullopt}));
-  EXPECT_EQ(c.params[3], (EsmtpParam{"AUTH", "<>"}));  // CONFORMANCE A8
+  EXPECT_EQ(c.params[3], (EsmtpParam{"AUTH", "<>"}));  // docs/CONFORMANCE.md A8
   ASSERT_NE(c.param("Size"), nullptr);
   EXPECT_EQ(c.param("size")->value, "1024");
   EXPECT_EQ(c.param("SMTPUTF8")->value, std::nullopt);
   EXPECT_EQ(c.param("RET"), nullptr);
-  // CONFORMANCE C8: well-formed unknown parameters are kept (the server says 555).
+  // docs/CONFORMANCE.md C8: well-formed unknown parameters are kept (the server says 555).
   EXPECT_EQ(ok("MAIL FROM:<a@b> FOO=BAR").params[0], (EsmtpParam{"FOO", "BAR"}));
   EXPECT_EQ(ok("MAIL FROM:<a@b> X-1-=v").params[0].keyword, "X-1-");
   EXPECT_EQ(ok("RCPT TO:<a@b> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a+40b").params.size(), 2u);
@@ -346,12 +346,12 @@ TEST(CommandParser, RcptTo) {
   const Command c = ok("RCPT TO:<user42@example.net>");
   EXPECT_EQ(c.verb, Verb::rcpt);
   EXPECT_EQ(c.path->mailbox.to_string(), "user42@example.net");
-  // §4.1.1.3, CONFORMANCE R2: postmaster with and without the domain.
+  // §4.1.1.3, docs/CONFORMANCE.md R2: postmaster with and without the domain.
   const Command pm = ok("RCPT TO:<postmaster>");
   EXPECT_EQ(pm.path->mailbox.local_part, "postmaster");
   EXPECT_EQ(pm.path->mailbox.domain, "");
   EXPECT_EQ(ok("RCPT TO:<PostMaster@example.net>").path->mailbox.local_part, "PostMaster");
-  // CONFORMANCE R4: the source route is parsed and kept.
+  // docs/CONFORMANCE.md R4: the source route is parsed and kept.
   const Command routed = ok("RCPT TO:<@a,@b:u@served.example>");
   EXPECT_EQ(routed.path->source_route, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(ok("rcpt to: <a@b>").path->mailbox.domain, "b");
@@ -369,7 +369,7 @@ TEST(CommandParser, RcptErrors) {
 }
 
 TEST(CommandParser, NonAsciiWithoutSmtputf8) {
-  // CONFORMANCE C11, RFC 6531 §3.3.
+  // docs/CONFORMANCE.md C11, RFC 6531 §3.3.
   EXPECT_EQ(path_kind(bad("MAIL FROM:<j\xC3\xB6rg@example>", CommandErrorKind::bad_path)),
             PathErrorKind::non_ascii);
   EXPECT_EQ(path_kind(bad("RCPT TO:<u@b\xC3\xBC\x63her.example>", CommandErrorKind::bad_path)),
@@ -415,7 +415,7 @@ TEST(CommandParser, Auth) {
   const Command ir = ok("auth plain dGVzdAB0ZXN0ADEyMzQ=");
   EXPECT_EQ(ir.mechanism, "PLAIN");
   EXPECT_EQ(ir.initial_response, "dGVzdAB0ZXN0ADEyMzQ=");
-  EXPECT_EQ(ok("AUTH EXTERNAL =").initial_response, "=");  // CONFORMANCE A7
+  EXPECT_EQ(ok("AUTH EXTERNAL =").initial_response, "=");  // docs/CONFORMANCE.md A7
   EXPECT_EQ(ok("AUTH NOPE").mechanism, "NOPE");            // A2: 504 is the server's call
   EXPECT_EQ(ok("AUTH SCRAM-SHA-256").mechanism, "SCRAM-SHA-256");
   EXPECT_EQ(ok("AUTH X_Y QQ==").initial_response, "QQ==");
@@ -460,7 +460,7 @@ TEST(CommandParser, Bdat) {
 TEST(CommandParser, BdatErrors) {
   EXPECT_EQ(bad("BDAT", CommandErrorKind::missing_argument).verb, Verb::bdat);
   for (const char* line : {
-           "BDAT abc",  // CONFORMANCE K5
+           "BDAT abc",  // docs/CONFORMANCE.md K5
            "BDAT 18446744073709551616",
            "BDAT 99999999999999999999",
            "BDAT 5 NOTLAST",

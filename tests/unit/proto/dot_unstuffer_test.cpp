@@ -36,7 +36,7 @@ UnstuffOutcome whole(std::string_view in, DotUnstuffer::Options options = all_ev
   return run_unstuffer({in}, options);
 }
 
-// Every chunking gives exactly what one feed gives (DESIGN.md §7), and what
+// Every chunking gives exactly what one feed gives (ARCHITECTURE.md §7), and what
 // the naive oracle gives. Returns the one-shot result.
 UnstuffOutcome checked(std::string_view in, DotUnstuffer::Options options = all_events()) {
   const UnstuffOutcome one = whole(in, options);
@@ -109,7 +109,7 @@ TEST(DotUnstuffer, IncompleteDataConsumesEverything) {
 }
 
 TEST(DotUnstuffer, RemovesTransparencyDots) {
-  // CONFORMANCE D2: "..", "..x", ".x" arrive as ".", ".x", "x" (§4.5.2).
+  // docs/CONFORMANCE.md D2: "..", "..x", ".x" arrive as ".", ".x", "x" (§4.5.2).
   const auto r = checked("..\r\n..x\r\n.x\r\n...\r\n.\r\n");
   EXPECT_TRUE(r.complete);
   EXPECT_EQ(r.body, ".\r\n.x\r\nx\r\n..\r\n");
@@ -157,7 +157,7 @@ TEST(DotUnstuffer, ATrailingCrIsClassifiedWhenItsNextByteArrives) {
   EXPECT_EQ(u.events(), (std::vector{event(DataAnomaly::bare_cr, 3)}));
 }
 
-// CONFORMANCE F.D3: every look-alike followed by a pipelined transaction and
+// docs/CONFORMANCE.md D3: every look-alike followed by a pipelined transaction and
 // then the real end. One message, the look-alike kept as data.
 struct SmugglingCase {
   FakeTerminator variant;

@@ -100,7 +100,7 @@ TEST(LineFramer, NeedMoreUntilCrlf) {
   EXPECT_EQ(f.buffered(), "");
 }
 
-// CONFORMANCE D5, RFC 5321 §2.3.8: "NOOP\n" and "NOOP\r" are not commands.
+// docs/CONFORMANCE.md D5, RFC 5321 §2.3.8: "NOOP\n" and "NOOP\r" are not commands.
 TEST(LineFramer, BareLfAndBareCrDoNotEndALineByDefault) {
   EXPECT_EQ(frame(crlf_only(512), "NOOP\n"), std::vector<Rec>{});
   EXPECT_EQ(frame(crlf_only(512), "NOOP\r"), std::vector<Rec>{});
@@ -122,7 +122,7 @@ TEST(LineFramer, ExactBoundaryCrlf) {
   EXPECT_EQ(frame(crlf_only(10), "12345678\r\n"), std::vector<Rec>{line("12345678")});
   EXPECT_EQ(frame(crlf_only(10), "123456789\r\nok\r\n"),
             (std::vector<Rec>{overflow(11), line("ok")}));
-  // The RFC limit: a 512-octet command line (CONFORMANCE L1).
+  // The RFC limit: a 512-octet command line (docs/CONFORMANCE.md L1).
   const std::string max_cmd = std::string(510, 'x') + "\r\n";
   EXPECT_EQ(frame(crlf_only(512), max_cmd), std::vector<Rec>{line(std::string(510, 'x'))});
   EXPECT_EQ(frame(crlf_only(512), "y" + max_cmd), std::vector<Rec>{overflow(513)});

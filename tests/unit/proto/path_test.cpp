@@ -153,7 +153,7 @@ TEST(Path, BadAddressLiterals) {
 }
 
 TEST(Path, SourceRouteIsKept) {
-  // CONFORMANCE R4: parsed; ignoring it is the server's decision (§4.1.1.3).
+  // docs/CONFORMANCE.md R4: parsed; ignoring it is the server's decision (§4.1.1.3).
   const Path p = ok("<@a.example,@b.example:u@c.example>", rcpt);
   ASSERT_EQ(p.source_route.size(), 2u);
   EXPECT_EQ(p.source_route[0], "a.example");
@@ -186,7 +186,7 @@ TEST(Path, Postmaster) {
 }
 
 TEST(Path, BadDomains) {
-  bad("<u@exa_mple.com>", PathErrorKind::bad_domain, 6);  // CONFORMANCE C10
+  bad("<u@exa_mple.com>", PathErrorKind::bad_domain, 6);  // docs/CONFORMANCE.md C10
   bad("<u@-a.com>", PathErrorKind::bad_domain, 3);
   bad("<u@a-.com>", PathErrorKind::bad_domain, 3);
   bad("<u@a..com>", PathErrorKind::bad_domain, 5);

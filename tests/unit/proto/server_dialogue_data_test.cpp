@@ -69,7 +69,7 @@ TEST(ServerDialogue, BareLineEndingsKeptWhenConfigured) {  // D4, "keep as data"
   EXPECT_EQ(s.delivered[0].content, "a\n.\nb\r\n");
 }
 
-TEST(ServerDialogue, OversizedDataIsDrainedThen552) {  // X1, DESIGN §5 latch
+TEST(ServerDialogue, OversizedDataIsDrainedThen552) {  // X1, ARCHITECTURE.md §5 latch
   ServerConfig c;
   c.max_message_size = 10;
   Session s(c);

@@ -1,5 +1,5 @@
 // The server dialogue's commands and states against the RFC behaviour the
-// compliance catalogue expects (CONFORMANCE ids in the comments).
+// compliance catalogue expects (docs/CONFORMANCE.md ids in the comments).
 #include "proto/server_dialogue.hpp"
 
 #include <gtest/gtest.h>

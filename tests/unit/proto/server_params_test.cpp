@@ -39,7 +39,7 @@ TEST_F(MailParams, SizeWithinLimitIsRecorded) {
   EXPECT_EQ(envelope.declared_size, 1000u);
 }
 
-TEST_F(MailParams, SizeOverLimitIs552) {  // CONFORMANCE X1
+TEST_F(MailParams, SizeOverLimitIs552) {  // docs/CONFORMANCE.md X1
   config.max_message_size = 1000;
   EXPECT_EQ(mail({kv("SIZE", "1001")}), ServerReply::size_declared_too_big);
   EXPECT_EQ(mail({kv("SIZE", "99999999999999999999")}), ServerReply::size_declared_too_big);
@@ -59,7 +59,7 @@ TEST_F(MailParams, SizeSyntaxErrorsAre501) {  // RFC 1870: 1*20DIGIT
   EXPECT_EQ(mail({kv("SIZE", "-1")}), ServerReply::bad_arguments);
 }
 
-TEST_F(MailParams, BodyValues) {  // CONFORMANCE X2
+TEST_F(MailParams, BodyValues) {  // docs/CONFORMANCE.md X2
   EXPECT_EQ(mail({kv("BODY", "8BITMIME")}), std::nullopt);
   EXPECT_EQ(envelope.body, BodyType::eight_bit_mime);
   EXPECT_EQ(mail({kv("BODY", "7bit")}), std::nullopt);
@@ -74,20 +74,20 @@ TEST_F(MailParams, SmtputfHasNoValue) {
   EXPECT_EQ(mail({kv("SMTPUTF8", "yes")}), ServerReply::bad_arguments);
 }
 
-TEST_F(MailParams, DsnRetAndEnvid) {  // CONFORMANCE X4
+TEST_F(MailParams, DsnRetAndEnvid) {  // docs/CONFORMANCE.md X4
   EXPECT_EQ(mail({kv("RET", "HDRS"), kv("ENVID", "QQ314159+2Bx")}), std::nullopt);
   EXPECT_EQ(mail({kv("RET", "SOME")}), ServerReply::bad_arguments);
   EXPECT_EQ(mail({kv("ENVID", "a=b")}), ServerReply::bad_arguments);
   EXPECT_EQ(mail({kv("ENVID", std::string(101, 'x'))}), ServerReply::bad_arguments);
 }
 
-TEST_F(MailParams, AuthParameterOnlyWhenAuthOffered) {  // CONFORMANCE A8
+TEST_F(MailParams, AuthParameterOnlyWhenAuthOffered) {  // docs/CONFORMANCE.md A8
   EXPECT_EQ(mail({kv("AUTH", "<>")}, true), std::nullopt);
   EXPECT_EQ(mail({kv("AUTH", "user+40example.org")}, true), std::nullopt);
   EXPECT_EQ(mail({kv("AUTH", "<>")}, false), ServerReply::unsupported_parameter);
 }
 
-TEST_F(MailParams, UnknownParameterIs555) {  // CONFORMANCE C8
+TEST_F(MailParams, UnknownParameterIs555) {  // docs/CONFORMANCE.md C8
   EXPECT_EQ(mail({kv("FOO", "BAR")}), ServerReply::unsupported_parameter);
 }
 

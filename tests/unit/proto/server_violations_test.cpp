@@ -1,8 +1,9 @@
 // The deliberate violations of the server dialogue (server_violations.hpp):
 // the table, and the violations of message content (DATA, BDAT, SIZE); the
 // command and session ones are in server_violations_session_test.cpp. Each
-// breaks its one requirement, and the requirement next to it still holds. The default configuration
-// is the correct server of server_dialogue_test.cpp; CONFORMANCE ids in the test names' comments.
+// breaks its one requirement, and the requirement next to it still holds. The
+// default configuration is the correct server of server_dialogue_test.cpp;
+// docs/CONFORMANCE.md ids in the test names' comments.
 #include "proto/server_violations.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The sandbox every script runs in (DESIGN §3): what a hostile or buggy
+// The sandbox every script runs in (ARCHITECTURE.md §3): what a hostile or buggy
 // script can and cannot do.
 #include "script/lua_state.hpp"
 

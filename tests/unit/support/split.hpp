@@ -1,6 +1,6 @@
 #pragma once
 // Helpers for the "split the input at every byte" tests that every parser gets
-// (DESIGN.md §7): a streaming parser must give the same answer whatever the
+// (ARCHITECTURE.md §7): a streaming parser must give the same answer whatever the
 // chunking of its input.
 #include <cstddef>
 #include <string>

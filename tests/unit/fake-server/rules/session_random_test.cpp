@@ -1,4 +1,4 @@
-// SessionRandom: the per-session generator behind `chance` (DESIGN §5).
+// SessionRandom: the per-session generator behind `chance` (ARCHITECTURE.md §5).
 #include <gtest/gtest.h>
 
 #include <set>
