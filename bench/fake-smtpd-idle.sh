@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# fake-smtpd memory with many idle sessions. Target (issue): it holds 10,000
-# concurrent idle sessions with RSS <= 300 MB; the script prints the RSS per
-# session. Postfix's smtp-sink gets the same load as a reference, in the same
-# run (DESIGN §4); if it cannot hold that many, the script says so and the
-# verdict still concerns fake-smtpd only.
+# fake-smtpd memory with many idle sessions. Target (bench/README.md): it
+# holds 10,000 concurrent idle sessions with RSS <= 300 MB; the script prints
+# the RSS per session. Postfix's smtp-sink gets the same load as a reference,
+# in the same run (docs/ARCHITECTURE.md §4); if it cannot hold that many, the
+# script says so and the verdict still concerns fake-smtpd only.
 #
-# fake-smtpd runs as the issue gives it (release build, --store none,
+# fake-smtpd runs as the target is stated for (release build, --store none,
 # --idle-timeout 600s so no session times out while held), with the HTTP API
 # on so the client can read active_sessions from GET /api/stats. smtp-sink
 # runs with -m SESSIONS+16 (its default of 256 simultaneous connections would

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What fault-injection rules and Lua hooks cost fake-smtpd, side by side in
-# one run (issue 4): "With a profile of about five declarative rules,
-# throughput stays within 10% of no rules, and within 25% with a Lua hook on
-# every command." Targets: five-rules / no-rules >= 0.90x and
+# one run. Targets (bench/README.md): with a profile of about five
+# declarative rules, throughput stays within 10% of no rules, and within 25%
+# with a Lua hook on every command: five-rules / no-rules >= 0.90x and
 # lua-hooks / no-rules >= 0.75x.
 #
 # Three fake-smtpd processes, started once, each single-threaded, release

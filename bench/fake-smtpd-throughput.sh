@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # fake-smtpd throughput against Postfix's smtp-sink, side by side in one run
-# (DESIGN §4). Target (issue): fake-smtpd --store none >= 1.0x smtp-sink.
+# (docs/ARCHITECTURE.md §4). Target (bench/README.md): fake-smtpd --store none
+# >= 1.0x smtp-sink.
 #
-# Load: Postfix's smtp-source, exactly as the issue gives it:
+# Load: Postfix's smtp-source:
 #   smtp-source -d -s 10 -l 1000 -m MESSAGES
 #     -s 10    10 SMTP sessions in parallel;
 #     -d       "Don't disconnect after sending a message; send the next
 #              message over the same connection" (smtp-source(1)): this IS
-#              the connection reuse the issue asks for, so each run opens 10
-#              connections in all and spreads MESSAGES over them;
+#              the connection reuse the target is stated for, so each
+#              run opens 10 connections in all and spreads MESSAGES over
+#              them;
 #     -l 1000  1000 bytes of payload per message (plus smtp-source's headers);
 #     -m       messages per run, shared by the 10 sessions.
 # smtp-source never pipelines (smtp-source(1), BUGS: "No SMTP command

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# smtp-harness load's measurement accuracy (issue 5, Performance). Target:
+# smtp-harness load's measurement accuracy (bench/README.md). Target:
 # with fake-smtpd delaying the end-of-data reply by 20 ms, the reported p50
 # for end of data lies within 20-21.5 ms.
 #

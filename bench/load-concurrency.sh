@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # smtp-harness load with 10,000 concurrent sessions against fake-smtpd
-# (issue 5, Performance). Target: the client's peak RSS <= 256 MB (MiB here,
+# (bench/README.md). Target: the client's peak RSS <= 256 MB (MiB here,
 # the stricter reading).
 #
 # Server: fake-smtpd --store none --no-api --idle-timeout 600s (release

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# smtp-harness load's rate accuracy in the open model (issue 5,
-# Performance). Target: at 5,000 messages per second against fake-smtpd, the
-# achieved rate is within 1% of the target.
+# smtp-harness load's rate accuracy in the open model (bench/README.md).
+# Target: at 5,000 messages per second against fake-smtpd, the achieved rate
+# is within 1% of the target.
 #
 # Server: fake-smtpd --store none --no-api --idle-timeout 600s (release
 # build, one thread).

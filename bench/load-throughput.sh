@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # smtp-harness load throughput against Postfix's smtp-source, side by side in
-# one run (issue 5, Performance). Targets: against smtp-sink, with 1 KB
+# one run (bench/README.md). Targets: against smtp-sink, with 1 KB
 # messages, connection reuse and the same concurrency, smtp-harness load
 # sends >= 1.5x smtp-source's messages per second with PIPELINING, and
 # >= 1.0x without.

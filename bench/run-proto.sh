@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the protocol-core microbenchmarks in the release preset and prints the
-# median rate of each next to its target (issue: stuffing/unstuffing a 1 MiB
-# body >= 1 GB/s; typical replies/commands >= 5 M/s). Shared, noisy machines:
-# medians of several repetitions, never single runs.
+# median rate of each next to its target (bench/README.md: stuffing/unstuffing
+# a 1 MiB body >= 1 GB/s; typical replies/commands >= 5 M/s). Shared, noisy
+# machines: medians of several repetitions, never single runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${BENCH_REPETITIONS:-7}
@@ -14,7 +14,7 @@ out=build/release/bench_proto.json
   --benchmark_out="$out" --benchmark_out_format=json >/dev/null
 /usr/bin/python3 - "$out" <<'PY'
 import json, re, sys
-# Targets (issue "Foundation"): stuffing and unstuffing a 1 MiB body >= 1 GB/s;
+# Targets (bench/README.md): stuffing and unstuffing a 1 MiB body >= 1 GB/s;
 # parsing *typical* replies and commands >= 5 M/s. Other benchmarks are shown
 # for information, without a verdict.
 targets = [

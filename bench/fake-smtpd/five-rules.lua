@@ -1,7 +1,8 @@
 -- Benchmark profile for bench/fake-smtpd-rules.sh: a handful of realistic
--- fault-injection rules (issue 4 says "about five") that fake-smtpd really
--- evaluates on smtp-source's traffic, but that never fire on it: smtp-source
--- exits non-zero on any reply it does not expect, which would fail the run.
+-- fault-injection rules (the target, bench/README.md, is stated for "about
+-- five") that fake-smtpd really evaluates on smtp-source's traffic, but that
+-- never fire on it: smtp-source exits non-zero on any reply it does not
+-- expect, which would fail the run.
 --
 -- smtp-source sends, on each of its connections (smtp-source(1) and what it
 -- puts on the wire with the benchmark's options):

@@ -1,6 +1,6 @@
 -- Benchmark profile for bench/fake-smtpd-rules.sh: a Lua hook on every
--- command (issue 4: throughput within 25% of no rules "with a Lua hook on
--- every command"). Each hook does a little real work on its arguments, the
+-- command (bench/README.md: throughput within 25% of no rules with a Lua hook
+-- on every command). Each hook does a little real work on its arguments, the
 -- kind of check a profile would make, and returns nil: smtp-source exits
 -- non-zero on any reply it does not expect, so nothing here may refuse its
 -- traffic.

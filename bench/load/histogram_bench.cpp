@@ -1,5 +1,5 @@
 // The latency histogram on the hot path: every phase of every transaction
-// records into one (DESIGN.md §4), and the live progress line asks for
+// records into one (ARCHITECTURE.md §4), and the live progress line asks for
 // quantiles once a second. No speed is asserted here.
 #include <benchmark/benchmark.h>
 

@@ -1,5 +1,5 @@
-// Command parsing and encoding throughput. Target (DESIGN.md §4, the shared
-// brief): at least 5 million typical commands per second parsed, release build.
+// Command parsing and encoding throughput. Target (bench/README.md): at least
+// 5 million typical commands per second parsed, release build.
 #include <benchmark/benchmark.h>
 
 #include <array>

@@ -1,7 +1,7 @@
 // DATA transparency throughput on a realistic 1 MiB body: 78-character lines
 // with CRLF, every 16th line starting with "." (quoted text, signatures), so
 // both directions meet their slow path now and then. Target: ≥ 1 GB/s each way
-// (DESIGN.md §4), discarding no slower than keeping.
+// (bench/README.md), discarding no slower than keeping.
 #include <benchmark/benchmark.h>
 
 #include <cstddef>

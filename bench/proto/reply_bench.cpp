@@ -1,5 +1,5 @@
 // Reply side of the protocol core: framing, reply parsing and EHLO parsing.
-// Target (DESIGN.md §4, lead's brief): >= 5M typical replies/s in release,
+// Target (bench/README.md): >= 5M typical replies/s in release,
 // a multiline EHLO reply counting as one reply.
 #include <benchmark/benchmark.h>
 
