@@ -121,8 +121,8 @@ std::string server_verdict(std::string_view data) {
 
 void show_smuggling() {
   fmt::print(
-      "\n== End of data (RFC 5321 §4.1.1.4): each look-alike terminator from CONFORMANCE F.D3,\n"
-      "   followed by a smuggled transaction, then the real CRLF.CRLF\n");
+      "\n== End of data (RFC 5321 §4.1.1.4): each look-alike terminator of docs/CONFORMANCE.md\n"
+      "   D3, followed by a smuggled transaction, then the real CRLF.CRLF\n");
   for (int v = 0; v < static_cast<int>(proto::FakeTerminator::none); ++v) {
     const auto variant = static_cast<proto::FakeTerminator>(v);
     std::string stream = "Subject: hi\r\n\r\nbody";
