@@ -30,10 +30,11 @@ if(SMTP_SANITIZE)
   target_compile_options(smtp_build_flags INTERFACE ${_smtp_san})
   target_link_options(smtp_build_flags INTERFACE ${_smtp_san})
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-    # The sanitizer preset builds at -O1 with line tables only (-g1): enough
-    # for symbolised sanitizer stacks. GCC still runs its variable-tracking
-    # pass for them, which costs 10-15% of an Asio translation unit's compile
-    # time and adds nothing a stack trace uses.
+    # The sanitizer preset builds at -Og with line tables only (-g1): enough
+    # for symbolised sanitizer stacks (docs/ARCHITECTURE.md, "CI time", says
+    # why -Og). GCC still runs its variable-tracking pass for them, which
+    # costs 10-15% of an Asio unit's compile time and adds nothing a stack
+    # trace uses.
     target_compile_options(smtp_build_flags INTERFACE -fno-var-tracking-assignments)
   endif()
 endif()

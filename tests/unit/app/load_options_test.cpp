@@ -8,7 +8,7 @@
 
 #include "app/load_shard.hpp"
 
-namespace smtp::app {
+namespace smtp::app::load_options_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -246,4 +246,4 @@ TEST(Shard, WorkerSeedsDifferAcrossShards) {
 }
 
 }  // namespace
-}  // namespace smtp::app
+}  // namespace smtp::app::load_options_test

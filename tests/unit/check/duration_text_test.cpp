@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace smtp::check {
+namespace smtp::check::duration_text_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -25,4 +25,4 @@ TEST(DurationText, NegativeIsZero) {
 }
 
 }  // namespace
-}  // namespace smtp::check
+}  // namespace smtp::check::duration_text_test

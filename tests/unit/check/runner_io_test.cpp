@@ -4,7 +4,7 @@
 
 #include "runner_fixture.hpp"
 
-namespace smtp::check::test {
+namespace smtp::check::test::runner_io_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -157,4 +157,4 @@ TEST_F(RunnerTest, TranscriptIsCappedForHugeWrites) {
 }
 
 }  // namespace
-}  // namespace smtp::check::test
+}  // namespace smtp::check::test::runner_io_test

@@ -11,7 +11,7 @@
 
 #include "runner_fixture.hpp"
 
-namespace smtp::check::test {
+namespace smtp::check::test::runner_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -292,4 +292,4 @@ TEST_F(RunnerTest, UnresolvableHostThrowsNamingTheTarget) {
 }
 
 }  // namespace
-}  // namespace smtp::check::test
+}  // namespace smtp::check::test::runner_test

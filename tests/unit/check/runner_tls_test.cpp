@@ -3,7 +3,7 @@
 
 #include "runner_fixture.hpp"
 
-namespace smtp::check::test {
+namespace smtp::check::test::runner_tls_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -96,4 +96,4 @@ TEST_F(RunnerTest, VerificationFailsTheHandshakeWhenAsked) {
 }
 
 }  // namespace
-}  // namespace smtp::check::test
+}  // namespace smtp::check::test::runner_tls_test

@@ -5,7 +5,7 @@
 
 #include "check/runner.hpp"
 
-namespace smtp::check {
+namespace smtp::check::selection_test {
 namespace {
 
 using Indexes = std::vector<std::size_t>;
@@ -86,4 +86,4 @@ TEST(SelectChecks, EmptySuiteSelectsNothing) {
 }
 
 }  // namespace
-}  // namespace smtp::check
+}  // namespace smtp::check::selection_test

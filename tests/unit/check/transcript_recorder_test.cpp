@@ -6,7 +6,7 @@
 
 #include "check/runner.hpp"
 
-namespace smtp::check {
+namespace smtp::check::transcript_recorder_test {
 namespace {
 
 using Kind = TranscriptEntry::Kind;
@@ -89,4 +89,4 @@ TEST(TranscriptRecorder, EmptyWritesLeaveNoEntry) {
 }
 
 }  // namespace
-}  // namespace smtp::check
+}  // namespace smtp::check::transcript_recorder_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace smtp::common {
+namespace smtp::common::duration_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -29,4 +29,4 @@ TEST(ParseDuration, RefusesJunk) {
 }
 
 }  // namespace
-}  // namespace smtp::common
+}  // namespace smtp::common::duration_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace smtp::common {
+namespace smtp::common::host_port_test {
 namespace {
 
 TEST(ParseHostPort, Ipv4NameAndPortZero) {
@@ -32,4 +32,4 @@ TEST(ParseHostPort, RefusesAmbiguousOrIncomplete) {
 }
 
 }  // namespace
-}  // namespace smtp::common
+}  // namespace smtp::common::host_port_test

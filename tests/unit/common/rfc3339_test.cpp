@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-namespace smtp::common {
+namespace smtp::common::rfc3339_test {
 namespace {
 
 using namespace std::chrono;
@@ -50,4 +50,4 @@ TEST(Rfc3339, RefusesEveryCut) {
 }
 
 }  // namespace
-}  // namespace smtp::common
+}  // namespace smtp::common::rfc3339_test

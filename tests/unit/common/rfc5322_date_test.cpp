@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-namespace smtp::common {
+namespace smtp::common::rfc5322_date_test {
 namespace {
 
 using namespace std::chrono;
@@ -19,4 +19,4 @@ TEST(Rfc5322Date, DayNameDateTimeAndZone) {
 }
 
 }  // namespace
-}  // namespace smtp::common
+}  // namespace smtp::common::rfc5322_date_test

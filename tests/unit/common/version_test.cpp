@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-namespace smtp::common {
+namespace smtp::common::version_test {
 namespace {
 
 // MAJOR.MINOR.PATCH, as CMake's project(VERSION) takes it: a mistyped or
@@ -28,4 +28,4 @@ TEST(Version, IsThreeNumbers) {
 }
 
 }  // namespace
-}  // namespace smtp::common
+}  // namespace smtp::common::version_test

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "proto/base64.hpp"
 
-namespace smtp::fake {
+namespace smtp::fake::api_json_test {
 namespace {
 
 TEST(ApiJson, MessageEnvelopeAndParams) {
@@ -28,6 +30,14 @@ TEST(ApiJson, MessageEnvelopeAndParams) {
   EXPECT_EQ(j["mail_params"]["SIZE"], "12");
   EXPECT_EQ(j["mail_params"]["SMTPUTF8"], true);
   EXPECT_EQ(j["tls"], true);
+}
+
+// The API's times are RFC 3339 in UTC with milliseconds
+// (common/rfc3339.hpp), as clients of /api/messages parse them.
+TEST(ApiJson, Iso8601) {
+  StoredMessage m;
+  m.received_at = std::chrono::system_clock::from_time_t(1795305600) + std::chrono::milliseconds(7);
+  EXPECT_EQ(message_json(m)["received_at"], "2026-11-22T00:00:00.007Z");
 }
 
 TEST(ApiJson, NullSenderIsEmptyString) {
@@ -69,4 +79,4 @@ TEST(ApiJson, StatsCountRepliesByCode) {
 }
 
 }  // namespace
-}  // namespace smtp::fake
+}  // namespace smtp::fake::api_json_test

@@ -9,7 +9,7 @@
 
 #include "fake-server/profile.hpp"
 
-namespace smtp::fake {
+namespace smtp::fake::lua_hooks_test {
 namespace {
 
 class Hooks : public ::testing::Test {
@@ -214,4 +214,4 @@ TEST_F(Hooks, ProfileFunctionsAreGoneAfterLoading) {
 }
 
 }  // namespace
-}  // namespace smtp::fake
+}  // namespace smtp::fake::lua_hooks_test

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace smtp::fake {
+namespace smtp::fake::message_store_test {
 namespace {
 
 StoredMessage message_from(std::string from) {
@@ -103,4 +103,4 @@ TEST_F(Maildir, UnwritableDirectoryIsRefusedAtStart) {
 }
 
 }  // namespace
-}  // namespace smtp::fake
+}  // namespace smtp::fake::message_store_test

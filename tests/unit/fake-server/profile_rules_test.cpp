@@ -6,7 +6,7 @@
 
 #include "script/lua_state.hpp"
 
-namespace smtp::fake {
+namespace smtp::fake::profile_rules_test {
 namespace {
 
 // Runs `code` with rule and greylist defined; returns the rules it made.
@@ -170,4 +170,4 @@ TEST(ProfileRules, ReadActionChecksTheEvent) {
 }
 
 }  // namespace
-}  // namespace smtp::fake
+}  // namespace smtp::fake::profile_rules_test

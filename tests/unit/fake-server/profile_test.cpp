@@ -9,7 +9,7 @@
 #include "proto/server_violations.hpp"
 #include "script/lua_state.hpp"
 
-namespace smtp::fake {
+namespace smtp::fake::profile_test {
 namespace {
 
 // Writes a profile to a temporary file named after the test.
@@ -179,4 +179,4 @@ TEST(ShippedProfiles, EveryProfileInScenariosFakeLoads) {
 }
 
 }  // namespace
-}  // namespace smtp::fake
+}  // namespace smtp::fake::profile_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace smtp::fake {
+namespace smtp::fake::received_header_test {
 namespace {
 
 ReceivedFacts facts() {
@@ -49,4 +49,4 @@ TEST(ReceivedHeader, MissingHeloSaysUnknown) {
 }
 
 }  // namespace
-}  // namespace smtp::fake
+}  // namespace smtp::fake::received_header_test

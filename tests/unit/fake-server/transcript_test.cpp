@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace smtp::fake {
+namespace smtp::fake::transcript_test {
 namespace {
 
 TEST(Transcript, MergesConsecutiveBytesOfOneDirection) {
@@ -65,4 +65,4 @@ TEST(Transcript, DirectionNames) {
 }
 
 }  // namespace
-}  // namespace smtp::fake
+}  // namespace smtp::fake::transcript_test

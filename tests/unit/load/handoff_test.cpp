@@ -9,7 +9,7 @@
 
 #include "load/connect_pacer.hpp"
 
-namespace smtp::load {
+namespace smtp::load::handoff_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -103,4 +103,4 @@ TEST(ConnectPacer, CloseRefusesWaiters) {
 }
 
 }  // namespace
-}  // namespace smtp::load
+}  // namespace smtp::load::handoff_test

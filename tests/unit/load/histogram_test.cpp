@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace smtp::load {
+namespace smtp::load::histogram_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -499,4 +499,4 @@ TEST(HistogramSparse, AcceptsTheEmptyForm) {
 }
 
 }  // namespace
-}  // namespace smtp::load
+}  // namespace smtp::load::histogram_test

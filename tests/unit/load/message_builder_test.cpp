@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::load {
+namespace smtp::load::message_builder_test {
 namespace {
 
 bool every_line_ends_in_crlf(const std::string& content) {
@@ -95,4 +95,4 @@ TEST(ToCrlfLines, NormalisesEveryLineEnding) {
 }
 
 }  // namespace
-}  // namespace smtp::load
+}  // namespace smtp::load::message_builder_test

@@ -28,7 +28,7 @@ void operator delete(void* memory, std::size_t) noexcept {
   std::free(memory);
 }
 
-namespace smtp::load {
+namespace smtp::load::metrics_test {
 namespace {
 
 constexpr std::uint64_t kMs = 1'000'000;
@@ -475,4 +475,4 @@ TEST(MetricsEquality, AnEmptiedHistogramEqualsNone) {
 }
 
 }  // namespace
-}  // namespace smtp::load
+}  // namespace smtp::load::metrics_test

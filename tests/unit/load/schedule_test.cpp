@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-namespace smtp::load {
+namespace smtp::load::schedule_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -268,4 +268,4 @@ TEST(PoissonArrivals, EndAtTheLastStageAndStayEnded) {
 }
 
 }  // namespace
-}  // namespace smtp::load
+}  // namespace smtp::load::schedule_test

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace smtp::load {
+namespace smtp::load::threshold_test {
 namespace {
 
 using Metric = Threshold::Metric;
@@ -360,4 +360,4 @@ TEST(EvaluateThreshold, CountsWithNothingStartedAreStillJudged) {
 }
 
 }  // namespace
-}  // namespace smtp::load
+}  // namespace smtp::load::threshold_test

@@ -12,7 +12,7 @@
 
 #include "loopback.hpp"
 
-namespace smtp::net {
+namespace smtp::net::connect_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -81,4 +81,4 @@ TEST(ConnectUntil, DroppedSynsEndAtTheDeadline) {
 }
 
 }  // namespace
-}  // namespace smtp::net
+}  // namespace smtp::net::connect_test

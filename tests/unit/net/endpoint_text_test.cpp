@@ -4,7 +4,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
-namespace smtp::net {
+namespace smtp::net::endpoint_text_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -23,4 +23,4 @@ TEST(EndpointText, Ipv6IsBracketed) {
 }
 
 }  // namespace
-}  // namespace smtp::net
+}  // namespace smtp::net::endpoint_text_test

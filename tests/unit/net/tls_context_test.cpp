@@ -14,7 +14,7 @@
 #include "net/transport.hpp"
 #include "temp_dir.hpp"
 
-namespace smtp::net {
+namespace smtp::net::tls_context_test {
 namespace {
 
 using test::error_code;
@@ -276,4 +276,4 @@ TEST_F(TlsVerifyTest, VerifyWithoutHostNameIsRefusedBeforeAnyByte) {
 }
 
 }  // namespace
-}  // namespace smtp::net
+}  // namespace smtp::net::tls_context_test

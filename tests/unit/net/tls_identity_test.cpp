@@ -16,7 +16,7 @@
 
 #include "temp_dir.hpp"
 
-namespace smtp::net {
+namespace smtp::net::tls_identity_test {
 namespace {
 
 struct X509Free {
@@ -276,4 +276,4 @@ TEST(LoadIdentity, EncryptedKeyFailsInsteadOfPrompting) {
 }
 
 }  // namespace
-}  // namespace smtp::net
+}  // namespace smtp::net::tls_identity_test

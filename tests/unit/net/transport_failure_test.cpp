@@ -14,7 +14,7 @@
 
 #include "transport_fixture.hpp"
 
-namespace smtp::net {
+namespace smtp::net::transport_failure_test {
 namespace {
 
 using test::error_code;
@@ -259,4 +259,4 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
-}  // namespace smtp::net
+}  // namespace smtp::net::transport_failure_test

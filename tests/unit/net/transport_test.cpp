@@ -16,7 +16,7 @@
 
 #include "transport_fixture.hpp"
 
-namespace smtp::net {
+namespace smtp::net::transport_test {
 namespace {
 
 using test::error_code;
@@ -389,4 +389,4 @@ TEST_F(TransportTest, UnconnectedSocketHasDefaultEndpointsAndNoThrow) {
 // ---- hostile peers -----------------------------------------------------------
 
 }  // namespace
-}  // namespace smtp::net
+}  // namespace smtp::net::transport_test

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::proto {
+namespace smtp::proto::ascii_test {
 namespace {
 
 TEST(AsciiCase, ChangesLettersOnly) {
@@ -49,4 +49,4 @@ TEST(AsciiCase, IstartsWith) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::ascii_test

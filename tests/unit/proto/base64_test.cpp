@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::proto {
+namespace smtp::proto::base64_test {
 namespace {
 
 // RFC 4648 §10 test vectors.
@@ -63,4 +63,4 @@ TEST(Base64, IsBase64AgreesWithDecode) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::base64_test

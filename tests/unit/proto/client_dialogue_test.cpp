@@ -5,7 +5,7 @@
 
 #include "client_server_link.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::client_dialogue_test {
 namespace {
 
 using namespace test;
@@ -507,4 +507,4 @@ TEST(ClientDialogue, TheSessionDoesNotDependOnHowTheStreamsAreCut) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::client_dialogue_test

@@ -9,7 +9,7 @@
 
 #include "proto/command_encoder.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::client_envelope_test {
 namespace {
 
 std::string encoded_rcpt(const std::string& address) {
@@ -71,4 +71,4 @@ TEST(ClientEnvelope, RefusalsNameTheAddressAndAreNotRemembered) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::client_envelope_test

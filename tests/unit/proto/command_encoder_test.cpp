@@ -11,7 +11,7 @@
 #include "proto/line_framer.hpp"
 #include "support/split.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::command_encoder_test {
 namespace {
 
 std::string line_of(const Encoded& e) {
@@ -199,8 +199,8 @@ void expect_server_reads(const Encoded& encoded, const Command& wanted,
                          const CommandParseOptions& options = {}) {
   ASSERT_TRUE(std::holds_alternative<std::string>(encoded)) << line_of(encoded);
   const std::string& wire = std::get<std::string>(encoded);
-  for (const auto& chunks : test::every_split(wire)) {
-    SCOPED_TRACE(wire + " / " + test::describe_split(chunks));
+  for (const auto& chunks : smtp::test::every_split(wire)) {
+    SCOPED_TRACE(wire + " / " + smtp::test::describe_split(chunks));
     LineFramer framer;
     int lines = 0;
     for (auto chunk : chunks) {
@@ -259,4 +259,4 @@ TEST(CommandEncoder, ServerReadsWhatWasSentAtEverySplit) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::command_encoder_test

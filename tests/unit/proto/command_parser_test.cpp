@@ -10,7 +10,7 @@
 #include "proto/line_framer.hpp"
 #include "support/split.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::command_parser_test {
 namespace {
 
 using Result = std::variant<Command, CommandError>;
@@ -496,8 +496,8 @@ void expect_framed_same(std::string_view line, const CommandParseOptions& option
   const std::string wire = std::string(line) + "\r\n";
   LineFramer::Options framing;
   framing.max_line = std::max(options.max_line, options.max_auth_line) + 2;
-  for (const auto& chunks : test::every_split(wire)) {
-    SCOPED_TRACE(std::string(line) + " / " + test::describe_split(chunks));
+  for (const auto& chunks : smtp::test::every_split(wire)) {
+    SCOPED_TRACE(std::string(line) + " / " + smtp::test::describe_split(chunks));
     LineFramer framer(framing);
     int lines = 0;
     for (auto chunk : chunks) {
@@ -538,4 +538,4 @@ TEST(CommandParser, SplitAtEveryByte) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::command_parser_test

@@ -13,7 +13,7 @@
 #include "proto/dot_unstuffer.hpp"
 #include "support/split.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::dot_stuffer_test {
 namespace {
 
 using smtp::test::normalised;
@@ -34,8 +34,8 @@ std::string stuff_chunks(const std::vector<std::string_view>& chunks, DotStuffer
 // Every chunking gives what the one-shot dot_stuff gives.
 std::string checked(std::string_view body, DotStuffer::Options options = {}) {
   const std::string one = dot_stuff(body, options);
-  for (const auto& chunks : test::every_split(body)) {
-    SCOPED_TRACE(test::describe_split(chunks));
+  for (const auto& chunks : smtp::test::every_split(body)) {
+    SCOPED_TRACE(smtp::test::describe_split(chunks));
     EXPECT_EQ(stuff_chunks(chunks, options), one);
   }
   return one;
@@ -190,4 +190,4 @@ TEST(DotStuffer, RoundTripsEveryLookAlike) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::dot_stuffer_test

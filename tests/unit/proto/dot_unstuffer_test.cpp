@@ -13,7 +13,7 @@
 #include "proto/byte_scan.hpp"
 #include "support/split.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::dot_unstuffer_test {
 
 void PrintTo(const DataEvent& e, std::ostream* os) {
   *os << to_string(e.anomaly);
@@ -24,8 +24,8 @@ void PrintTo(const DataEvent& e, std::ostream* os) {
 namespace {
 
 using namespace std::string_view_literals;
-using test::run_unstuffer;
-using test::UnstuffOutcome;
+using smtp::test::run_unstuffer;
+using smtp::test::UnstuffOutcome;
 
 // No cap on events, so tests see all of them.
 DotUnstuffer::Options all_events(std::size_t max_line = 1000) {
@@ -40,13 +40,13 @@ UnstuffOutcome whole(std::string_view in, DotUnstuffer::Options options = all_ev
 // the naive oracle gives. Returns the one-shot result.
 UnstuffOutcome checked(std::string_view in, DotUnstuffer::Options options = all_events()) {
   const UnstuffOutcome one = whole(in, options);
-  for (const auto& chunks : test::every_split(in)) {
-    SCOPED_TRACE(test::describe_split(chunks));
+  for (const auto& chunks : smtp::test::every_split(in)) {
+    SCOPED_TRACE(smtp::test::describe_split(chunks));
     EXPECT_EQ(run_unstuffer(chunks, options), one);
   }
   UnstuffOutcome sorted = one;
-  test::sort_events(sorted.events);
-  EXPECT_EQ(sorted, test::oracle_unstuff(in, options.max_line));
+  smtp::test::sort_events(sorted.events);
+  EXPECT_EQ(sorted, smtp::test::oracle_unstuff(in, options.max_line));
   return one;
 }
 
@@ -385,8 +385,8 @@ TEST(DotUnstuffer, MatchesTheOracleOnRandomInputs) {
       at += len;
     }
     ASSERT_EQ(run_unstuffer(chunks, opts), got) << testing::PrintToString(in);
-    test::sort_events(got.events);
-    ASSERT_EQ(got, test::oracle_unstuff(in, opts.max_line)) << testing::PrintToString(in);
+    smtp::test::sort_events(got.events);
+    ASSERT_EQ(got, smtp::test::oracle_unstuff(in, opts.max_line)) << testing::PrintToString(in);
   }
 }
 
@@ -408,4 +408,4 @@ TEST(ByteScan, FindsTheFirstOfThreeBytesLikeTheScalarLoop) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::dot_unstuffer_test

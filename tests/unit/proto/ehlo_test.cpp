@@ -8,7 +8,7 @@
 #include "proto/reply_parser.hpp"
 #include "support/split.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::ehlo_test {
 namespace {
 
 using Strings = std::vector<std::string>;
@@ -185,8 +185,8 @@ TEST(Ehlo, ErrorKindNames) {
 TEST(Ehlo, SplitInvariance) {
   const std::string_view wire = kPostfix;
   const Capabilities whole = caps(wire);
-  for (const auto& chunks : test::every_split(wire)) {
-    SCOPED_TRACE(test::describe_split(chunks));
+  for (const auto& chunks : smtp::test::every_split(wire)) {
+    SCOPED_TRACE(smtp::test::describe_split(chunks));
     ReplyParser p;
     std::optional<Reply> got;
     for (auto c : chunks) {
@@ -207,4 +207,4 @@ TEST(Ehlo, SplitInvariance) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::ehlo_test

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::proto {
+namespace smtp::proto::escape_test {
 namespace {
 
 TEST(EscapeBytes, KeepsPrintableAscii) {
@@ -30,4 +30,4 @@ TEST(EscapeBytes, NoEllipsisAtExactLimit) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::escape_test

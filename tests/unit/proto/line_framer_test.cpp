@@ -8,7 +8,7 @@
 
 #include "support/split.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::line_framer_test {
 namespace {
 
 using Kind = LineFramer::Event::Kind;
@@ -74,8 +74,8 @@ LineFramer::Options bare_lf(std::size_t max) {
 // Every chunking gives the events of the whole input.
 void expect_split_invariant(LineFramer::Options o, std::string_view input) {
   const auto whole = frame(o, input);
-  for (const auto& chunks : test::every_split(input)) {
-    SCOPED_TRACE(test::describe_split(chunks));
+  for (const auto& chunks : smtp::test::every_split(input)) {
+    SCOPED_TRACE(smtp::test::describe_split(chunks));
     ASSERT_EQ(frame(o, chunks), whole);
   }
 }
@@ -320,4 +320,4 @@ TEST(LineFramer, SplitInvarianceBareLfMode) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::line_framer_test

@@ -8,7 +8,7 @@
 
 #include "support/split.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::path_test {
 namespace {
 
 const PathOptions ascii{};
@@ -286,6 +286,16 @@ TEST(Path, Smtputf8) {
   bad("<\"\\\xC3\xA9\"@x>", PathErrorKind::bad_local_part, 3, utf8);  // nor in quoted pairs
 }
 
+// Each width of UTF-8 character, at both ends of its range, is one whole
+// character of a local part (proto/utf8.hpp judges them for the path).
+TEST(Path, Utf8CharLength) {
+  for (const std::string_view c : {"\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xEF\xBF\xBF",
+                                   "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF"}) {
+    const Path p = ok("<a" + std::string(c) + "b@x>", utf8);
+    EXPECT_EQ(p.mailbox.local_part, "a" + std::string(c) + "b");
+  }
+}
+
 TEST(Path, IllFormedUtf8) {
   bad("<\xC3@x>", PathErrorKind::bad_utf8, 1, utf8);                  // lead without tail
   bad("<\xC0\xAF@x>", PathErrorKind::bad_utf8, 1, utf8);              // overlong
@@ -329,8 +339,8 @@ void expect_split_invariant(std::string_view input, const PathOptions& options) 
   std::size_t whole_length = 0;
   const auto whole = parse_path(input, options, &whole_length);
   const bool valid = std::holds_alternative<Path>(whole);
-  for (const auto& chunks : test::every_split(input)) {
-    SCOPED_TRACE(std::string(input) + " / " + test::describe_split(chunks));
+  for (const auto& chunks : smtp::test::every_split(input)) {
+    SCOPED_TRACE(std::string(input) + " / " + smtp::test::describe_split(chunks));
     std::string joined;
     for (auto c : chunks) joined += c;
     std::size_t length = 0;
@@ -381,4 +391,4 @@ TEST(Path, AddressHasNoBracketsAndIsEmptyForTheNullPath) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::path_test

@@ -8,7 +8,7 @@
 
 #include "support/split.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::reply_parser_test {
 namespace {
 
 using Limits = ReplyParser::Limits;
@@ -52,8 +52,8 @@ std::vector<std::string> run(std::string_view input, Limits limits = {}) {
 
 void expect_split_invariant(std::string_view input, Limits limits = {}) {
   const auto whole = run(input, limits);
-  for (const auto& chunks : test::every_split(input)) {
-    SCOPED_TRACE(test::describe_split(chunks));
+  for (const auto& chunks : smtp::test::every_split(input)) {
+    SCOPED_TRACE(smtp::test::describe_split(chunks));
     ASSERT_EQ(run(limits, chunks), whole);
   }
 }
@@ -363,4 +363,4 @@ TEST(ReplyParser, SplitInvarianceOfErrors) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::reply_parser_test

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::proto {
+namespace smtp::proto::reply_test {
 namespace {
 
 EnhancedCode ec(int c, int s, int d) {
@@ -115,4 +115,4 @@ TEST(Reply, Equality) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::reply_test

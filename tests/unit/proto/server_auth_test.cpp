@@ -7,7 +7,7 @@
 #include "proto/server_dialogue.hpp"
 #include "server_session.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::server_auth_test {
 namespace {
 
 using test::code_of;
@@ -139,4 +139,4 @@ TEST_F(Auth, SecretsAreRedacted) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::server_auth_test

@@ -6,7 +6,7 @@
 #include "proto/server_dialogue.hpp"
 #include "server_session.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::server_dialogue_data_test {
 namespace {
 
 using test::code_of;
@@ -161,4 +161,4 @@ TEST(ServerDialogue, OversizedBdatLatchesUntilChunkEnds) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::server_dialogue_data_test

@@ -5,7 +5,7 @@
 
 #include "server_session.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::server_dialogue_steps_test {
 namespace {
 
 using test::code_of;
@@ -97,4 +97,4 @@ TEST(ServerDialogue, RefusedEmptyChunkIsAnsweredAtOnce) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::server_dialogue_steps_test

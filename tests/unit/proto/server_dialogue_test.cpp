@@ -10,7 +10,7 @@
 #include "proto/ascii.hpp"
 #include "server_session.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::server_dialogue_test {
 namespace {
 
 using test::code_of;
@@ -360,4 +360,4 @@ TEST(ServerDialogue, StateNamesForTraces) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::server_dialogue_test

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-namespace smtp::proto {
+namespace smtp::proto::server_params_test {
 namespace {
 
 Command with_params(Verb verb, std::vector<EsmtpParam> params) {
@@ -138,4 +138,4 @@ TEST(Xtext, HexcharMustBeUpperCaseHex) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::server_params_test

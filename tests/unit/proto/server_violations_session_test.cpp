@@ -11,7 +11,7 @@
 #include "proto/server_violations.hpp"
 #include "server_session.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::server_violations_session_test {
 namespace {
 
 using test::code_of;
@@ -357,4 +357,4 @@ TEST(ServerViolations, CorrectServerAnnounces8BitMimeWithSmtputf) {  // X3, the 
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::server_violations_session_test

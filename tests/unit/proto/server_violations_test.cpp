@@ -16,7 +16,7 @@
 #include "server_session.hpp"
 #include "support/split.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::server_violations_test {
 namespace {
 
 using test::code_of;
@@ -398,4 +398,4 @@ TEST(ServerViolations, CorrectServerTakesAStuffedLineOf1000) {  // L4, the defau
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::server_violations_test

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <utility>
 
-namespace smtp::proto {
+namespace smtp::proto::status_catalogue_test {
 namespace {
 
 TEST(StatusCatalogue, ReplyCodesAreSortedUniqueAndSourced) {
@@ -145,4 +145,4 @@ TEST(StatusCatalogue, CitesTheLaterRegistrations) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::status_catalogue_test

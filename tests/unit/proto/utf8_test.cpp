@@ -8,7 +8,7 @@
 
 #include "support/split.hpp"
 
-namespace smtp::proto {
+namespace smtp::proto::utf8_test {
 namespace {
 
 using namespace std::string_literals;
@@ -71,8 +71,8 @@ TEST(Utf8, ScanOfEveryCutOfACharacter) {
   for (const std::string& character :
        {"\xC2\x80"s, "\xDF\xBF"s, "\xE0\xA0\x80"s, "\xE2\x82\xAC"s, "\xED\x9F\xBF"s,
         "\xEF\xBF\xBF"s, "\xF0\x90\x80\x80"s, "\xF0\x9F\x98\x80"s, "\xF4\x8F\xBF\xBF"s}) {
-    for (const auto& chunks : test::every_split(character)) {
-      SCOPED_TRACE(test::describe_split(chunks));
+    for (const auto& chunks : smtp::test::every_split(character)) {
+      SCOPED_TRACE(smtp::test::describe_split(chunks));
       const std::string_view first = chunks.front();
       if (first.empty()) {
         EXPECT_EQ(utf8_scan(first), 0);
@@ -125,9 +125,9 @@ TEST(Utf8, IsUtf8) {
 TEST(Utf8, IsUtf8OfEveryCut) {
   const std::string text = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z";
   const std::size_t boundaries[] = {0, 1, 3, 6, 10, 11};
-  for (const auto& chunks : test::every_split(text)) {
+  for (const auto& chunks : smtp::test::every_split(text)) {
     if (chunks.size() != 2) continue;
-    SCOPED_TRACE(test::describe_split(chunks));
+    SCOPED_TRACE(smtp::test::describe_split(chunks));
     const bool between = std::find(std::begin(boundaries), std::end(boundaries),
                                    chunks[0].size()) != std::end(boundaries);
     EXPECT_EQ(is_utf8(chunks[0]), between);
@@ -136,4 +136,4 @@ TEST(Utf8, IsUtf8OfEveryCut) {
 }
 
 }  // namespace
-}  // namespace smtp::proto
+}  // namespace smtp::proto::utf8_test

@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-namespace smtp::reports::html {
+namespace smtp::reports::html::chart_scale_test {
 namespace {
 
 TEST(LinearAxis, EndsOnANiceValueAboveTheData) {
@@ -72,4 +72,4 @@ TEST(FormatValue, CountsAndRatesAreCompact) {
 }
 
 }  // namespace
-}  // namespace smtp::reports::html
+}  // namespace smtp::reports::html::chart_scale_test

@@ -9,7 +9,7 @@
 #include "sample_check_result.hpp"
 #include "sample_result.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::check_result_json_test {
 namespace {
 
 using check::CheckResult;
@@ -258,4 +258,4 @@ TEST(CheckResultJson, HostileBytesSurviveADumpAndParse) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::check_result_json_test

@@ -8,7 +8,7 @@
 
 #include "reports/compare_cells.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::compare_output_test {
 namespace {
 
 using Kind = CompareMetric::Kind;
@@ -247,4 +247,4 @@ TEST(CompareHtml, SelfContainedAndEscaped) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::compare_output_test

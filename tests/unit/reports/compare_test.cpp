@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace smtp::reports {
+namespace smtp::reports::compare_test {
 namespace {
 
 using Kind = CompareMetric::Kind;
@@ -236,4 +236,4 @@ TEST(Compare, RelativeChange) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::compare_test

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::reports {
+namespace smtp::reports::compare_threshold_test {
 namespace {
 
 using Form = CompareThreshold::Form;
@@ -234,4 +234,4 @@ TEST(CompareThresholdJudge, NoDataInNewIsARegressionOnlyForWholeTransactions) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::compare_threshold_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace smtp::reports {
+namespace smtp::reports::fixed_decimal_test {
 namespace {
 
 TEST(FixedDecimal, PrintsTheGivenDigitsWithAPoint) {
@@ -15,4 +15,4 @@ TEST(FixedDecimal, PrintsTheGivenDigitsWithAPoint) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::fixed_decimal_test

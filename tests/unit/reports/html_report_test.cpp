@@ -7,7 +7,7 @@
 #include "hostile_results.hpp"
 #include "proto/utf8.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::html_report_test {
 namespace {
 
 using testing::hostile_load_document;
@@ -175,4 +175,4 @@ TEST(HtmlReport, AnEmptyCheckRunStillRenders) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::html_report_test

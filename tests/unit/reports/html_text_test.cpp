@@ -6,7 +6,7 @@
 
 #include "proto/utf8.hpp"
 
-namespace smtp::reports::html {
+namespace smtp::reports::html::html_text_test {
 namespace {
 
 using namespace std::string_literals;
@@ -73,4 +73,4 @@ TEST(HtmlTranscriptBytes, ShowsLineEndingsAndDoublesBackslashes) {
 }
 
 }  // namespace
-}  // namespace smtp::reports::html
+}  // namespace smtp::reports::html::html_text_test

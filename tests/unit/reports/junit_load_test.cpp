@@ -7,7 +7,7 @@
 #include "hostile_results.hpp"
 #include "proto/utf8.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::junit_load_test {
 namespace {
 
 using testing::hostile_load_document;
@@ -87,4 +87,4 @@ TEST(LoadJunit, HostileStringsAreEscaped) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::junit_load_test

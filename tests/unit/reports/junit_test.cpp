@@ -7,7 +7,7 @@
 #include "proto/utf8.hpp"
 #include "sample_check_result.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::junit_test {
 namespace {
 
 using check::CheckRunResult;
@@ -217,4 +217,4 @@ TEST(Junit, EveryVerdictMapsToOneOutcome) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::junit_test

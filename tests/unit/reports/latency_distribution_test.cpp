@@ -7,7 +7,7 @@
 #include "load/histogram.hpp"
 #include "reports/result_json.hpp"
 
-namespace smtp::reports::html {
+namespace smtp::reports::html::latency_distribution_test {
 namespace {
 
 using load::Histogram;
@@ -94,4 +94,4 @@ TEST(LatencyDistribution, UnderflowAndOverflowStayInRange) {
 }
 
 }  // namespace
-}  // namespace smtp::reports::html
+}  // namespace smtp::reports::html::latency_distribution_test

@@ -10,7 +10,7 @@
 #include "proto/utf8.hpp"
 #include "reports/markdown_text.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::markdown_test {
 namespace {
 
 using testing::hostile_load_document;
@@ -129,4 +129,4 @@ TEST(Markdown, HostileStringsStayInTheirCells) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::markdown_test

@@ -11,7 +11,7 @@
 
 #include "sample_result.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::merge_test {
 namespace {
 
 using load::MeasuredPhase;
@@ -221,4 +221,4 @@ TEST(MergeResults, GeneratorHealthKeepsTheWorstAndNamesTheInput) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::merge_test

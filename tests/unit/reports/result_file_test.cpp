@@ -9,7 +9,7 @@
 #include "hostile_results.hpp"
 #include "proto/utf8.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::result_file_test {
 namespace {
 
 using testing::sample_check_document;
@@ -120,4 +120,4 @@ TEST_F(ResultFile, WrittenTextReadsBack) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::result_file_test

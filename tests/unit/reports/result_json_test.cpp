@@ -8,7 +8,7 @@
 
 #include "sample_result.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::result_json_test {
 namespace {
 
 using load::Histogram;
@@ -489,4 +489,4 @@ TEST(HistogramJson, ErrorsHaveNoPathPrefixAtTheTop) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::result_json_test

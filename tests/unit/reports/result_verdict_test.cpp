@@ -4,7 +4,7 @@
 
 #include "hostile_results.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::result_verdict_test {
 namespace {
 
 using Outcome = RunVerdict::Outcome;
@@ -59,4 +59,4 @@ TEST(CheckVerdict, FailAndErrorFailWarnDoesNot) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::result_verdict_test

@@ -11,7 +11,7 @@
 #include "reports/html/svg_percentile_chart.hpp"
 #include "reports/result_json.hpp"
 
-namespace smtp::reports::html {
+namespace smtp::reports::html::svg_chart_test {
 namespace {
 
 std::size_t occurrences(const std::string& text, const std::string& part) {
@@ -132,4 +132,4 @@ TEST(SvgHistogramChart, NoTimingsSaySo) {
 }
 
 }  // namespace
-}  // namespace smtp::reports::html
+}  // namespace smtp::reports::html::svg_chart_test

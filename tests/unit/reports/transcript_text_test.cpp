@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::reports {
+namespace smtp::reports::transcript_text_test {
 namespace {
 
 using check::TranscriptEntry;
@@ -85,4 +85,4 @@ TEST(TranscriptText, PartialLineEndsTheEntry) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::transcript_text_test

@@ -6,7 +6,7 @@
 
 #include "proto/utf8.hpp"
 
-namespace smtp::reports {
+namespace smtp::reports::utf8_text_test {
 namespace {
 
 using namespace std::string_literals;
@@ -52,4 +52,4 @@ TEST(Utf8Text, EveryByteValueAloneIsHandled) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::utf8_text_test

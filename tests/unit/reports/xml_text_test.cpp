@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::reports {
+namespace smtp::reports::xml_text_test {
 namespace {
 
 using namespace std::string_literals;
@@ -57,4 +57,4 @@ TEST(XmlText, EveryByteValueAloneGivesCharacterData) {
 }
 
 }  // namespace
-}  // namespace smtp::reports
+}  // namespace smtp::reports::xml_text_test

@@ -13,7 +13,7 @@
 #include "proto/reply.hpp"
 #include "script/lua_state.hpp"
 
-namespace smtp::script {
+namespace smtp::script::check_suite_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -359,4 +359,4 @@ TEST(CheckSuite, ADirectoryLoadsItsFilesInNameOrder) {
 }
 
 }  // namespace
-}  // namespace smtp::script
+}  // namespace smtp::script::check_suite_test

@@ -8,7 +8,7 @@
 
 #include "scenario_file.hpp"
 
-namespace smtp::script {
+namespace smtp::script::load_scenario_test {
 namespace {
 
 using test::error_of;
@@ -307,4 +307,4 @@ TEST_F(Scenario, DoneErrorNamesFileAndLine) {
 }
 
 }  // namespace
-}  // namespace smtp::script
+}  // namespace smtp::script::load_scenario_test

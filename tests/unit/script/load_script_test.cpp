@@ -7,7 +7,7 @@
 #include "scenario_file.hpp"
 #include "script/load_scenario.hpp"
 
-namespace smtp::script {
+namespace smtp::script::load_script_test {
 namespace {
 
 using test::error_of;
@@ -307,4 +307,4 @@ TEST_F(Script, FileErrorsAreReportedByTheWorkerToo) {
 }
 
 }  // namespace
-}  // namespace smtp::script
+}  // namespace smtp::script::load_script_test

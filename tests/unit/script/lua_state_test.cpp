@@ -7,7 +7,7 @@
 #include <lua.hpp>
 #include <string>
 
-namespace smtp::script {
+namespace smtp::script::lua_state_test {
 namespace {
 
 // The error of running `code`, or "" when it runs.
@@ -105,4 +105,4 @@ TEST(LuaState, BytecodeIsRefused) {
 }
 
 }  // namespace
-}  // namespace smtp::script
+}  // namespace smtp::script::lua_state_test

@@ -9,7 +9,7 @@
 
 #include "script/lua_state.hpp"
 
-namespace smtp::script {
+namespace smtp::script::lua_value_test {
 namespace {
 
 // Runs `code` (which returns one value) and reads the value.
@@ -233,4 +233,4 @@ TEST(ReadOnly, ScalarsArePushedAsThemselves) {
 }
 
 }  // namespace
-}  // namespace smtp::script
+}  // namespace smtp::script::lua_value_test

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::action_check_test {
 namespace {
 
 Action reply(int code) {
@@ -67,4 +67,4 @@ TEST(ActionCheck, TlsTakesConnectionFaultsOnly) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::action_check_test

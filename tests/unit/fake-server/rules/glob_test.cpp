@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::glob_test {
 namespace {
 
 TEST(Glob, EmptyPatternMatchesOnlyEmptyText) {
@@ -99,4 +99,4 @@ TEST(Glob, PathologicalPatternFinishesQuickly) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::glob_test

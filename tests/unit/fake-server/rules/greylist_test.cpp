@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::greylist_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -164,4 +164,4 @@ TEST(Greylist, PeriodicSweepForgetsExpiredEntries) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::greylist_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::ip_match_test {
 namespace {
 
 IpMatch parsed(std::string_view text) {
@@ -87,4 +87,4 @@ TEST(IpMatch, LargestPrefixes) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::ip_match_test

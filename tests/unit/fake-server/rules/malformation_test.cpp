@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::malformation_test {
 namespace {
 
 TEST(Malformation, NamesRoundTrip) {
@@ -88,4 +88,4 @@ TEST(Malformation, EmptyReplyStaysEmpty) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::malformation_test

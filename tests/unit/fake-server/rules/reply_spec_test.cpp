@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::reply_spec_test {
 namespace {
 
 ReplySpec parse_ok(std::string_view text) {
@@ -204,9 +204,9 @@ TEST(RenderReply, ParseThenRenderRoundTrip) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::reply_spec_test
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::reply_spec_test {
 namespace {
 
 TEST(ParseReplySpec, TextIsAsciiOnly) {
@@ -217,9 +217,9 @@ TEST(ParseReplySpec, TextIsAsciiOnly) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::reply_spec_test
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::reply_spec_test {
 namespace {
 
 TEST(ParseReplySpec, LinesAreBounded) {
@@ -232,4 +232,4 @@ TEST(ParseReplySpec, LinesAreBounded) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::reply_spec_test

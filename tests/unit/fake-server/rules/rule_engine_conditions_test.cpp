@@ -7,7 +7,7 @@
 
 #include "rule_engine_fixture.hpp"
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::rule_engine_conditions_test {
 namespace {
 
 using namespace test;
@@ -200,4 +200,4 @@ TEST_F(RuleEngineTest, ConditionsThatFailDoNotCount) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::rule_engine_conditions_test

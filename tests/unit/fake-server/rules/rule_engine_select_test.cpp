@@ -7,7 +7,7 @@
 
 #include "rule_engine_fixture.hpp"
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::rule_engine_select_test {
 namespace {
 
 using namespace test;
@@ -269,4 +269,4 @@ TEST_F(RuleEngineTest, KeyTableIsBounded) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::rule_engine_select_test

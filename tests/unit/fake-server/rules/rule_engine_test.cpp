@@ -8,7 +8,7 @@
 
 #include "rule_engine_fixture.hpp"
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::rule_engine_test {
 namespace {
 
 using namespace test;
@@ -198,4 +198,4 @@ TEST_F(RuleEngineTest, ReplaceStartsCountersAgain) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::rule_engine_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::rule_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -76,9 +76,9 @@ TEST(ActionDescribe, EmptyAction) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::rule_test
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::rule_test {
 namespace {
 
 TEST(RuleMerge, ModifiersAddUpAndTheFirstTerminalStays) {
@@ -117,9 +117,9 @@ TEST(RuleMerge, ATerminalAfterModifiersIsTaken) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::rule_test
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::rule_test {
 namespace {
 
 TEST(CommandWord, WordsOnly) {
@@ -135,4 +135,4 @@ TEST(CommandWord, WordsOnly) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::rule_test

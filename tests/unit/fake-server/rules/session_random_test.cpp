@@ -7,7 +7,7 @@
 
 #include "rule_engine_fixture.hpp"
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::session_random_test {
 namespace {
 
 using namespace test;
@@ -60,4 +60,4 @@ TEST(SessionRandom, SequenceIsPinned) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::session_random_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace smtp::fake::rules {
+namespace smtp::fake::rules::token_bucket_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -55,4 +55,4 @@ TEST(TokenBucket, TimeGoingBackwardsAddsNothing) {
 }
 
 }  // namespace
-}  // namespace smtp::fake::rules
+}  // namespace smtp::fake::rules::token_bucket_test
