@@ -147,6 +147,19 @@ class PathScanner {
     return std::nullopt;
   }
 
+  // The text is a Domain or address-literal followed by one '>', which the
+  // grammar's domain rules need as their end (check_domain adds it).
+  std::optional<PathError> run_domain() {
+    const bool ok = !text_.empty() && text_[0] == '['
+                        ? address_literal()
+                        : domain(PathErrorKind::bad_domain, PathErrorKind::domain_too_long);
+    if (!ok) return std::move(error_);
+    if (pos_ + 1 != text_.size()) {
+      return PathError{PathErrorKind::bad_domain, "unexpected character in the domain", pos_};
+    }
+    return std::nullopt;
+  }
+
  private:
   bool scan(Path& path) {
     if (text_.empty() || text_[0] != '<') {
@@ -416,6 +429,20 @@ class PathScanner {
 };
 
 }  // namespace
+
+std::optional<PathError> check_domain(std::string_view text, const PathOptions& options) {
+  const std::string terminated = std::string(text) + '>';
+  auto error = PathScanner(terminated, options).run_domain();
+  // Offsets and details speak of `text`, without the added '>'.
+  if (error && error->offset >= text.size()) {
+    error->offset = text.size();
+    if (error->kind == PathErrorKind::missing_brackets) {
+      error->kind = PathErrorKind::bad_domain;
+      error->detail = "the domain is incomplete";
+    }
+  }
+  return error;
+}
 
 bool Mailbox::quoted_local_part() const {
   return !local_part.empty() && local_part.front() == '"';

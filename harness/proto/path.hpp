@@ -75,7 +75,13 @@ struct PathOptions {
 std::variant<Path, PathError> parse_path(std::string_view text, const PathOptions& options,
                                          std::size_t* length = nullptr);
 
-// The same, filling `out` in place for callers that keep the Path inside a
+// A whole Domain or address-literal (RFC 5321 §4.1.2, §4.1.3) by the same
+// rules as the domain of a mailbox: what a server names itself by in its
+// greeting and its EHLO reply. nullopt when `text` is one; else the error,
+// its offset into `text`.
+std::optional<PathError> check_domain(std::string_view text, const PathOptions& options = {});
+
+// The same as parse_path, filling `out` in place for callers that keep the Path inside a
 // bigger object (the command parser); `out` must be default-constructed and
 // holds partial results after an error.
 std::optional<PathError> parse_path_into(std::string_view text, const PathOptions& options,

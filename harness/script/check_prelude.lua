@@ -5,7 +5,7 @@
 -- I/O: io(request) yields the request to the runner (ARCHITECTURE.md §3, the
 -- coroutine bridge) and returns its result table. Verdicts that end a check
 -- are raised as error objects { check_verdict = "FAIL", reason = ... }.
-local io, parse_ehlo, dot_stuff, base64 = ...
+local io, parse_ehlo, dot_stuff, base64, is_domain = ...
 
 local function finish(verdict, reason)
   error({ check_verdict = verdict, reason = reason }, 0)
@@ -231,6 +231,12 @@ Test.__index = Test
 
 function Test:_unmet(reason)
   finish(self._unmet_verdict, reason)
+end
+
+-- true, or false and why: `text` is a Domain or an address-literal (RFC 5321
+-- §4.1.2, §4.1.3), judged by the project's path grammar.
+function Test:is_domain(text)
+  return is_domain(text)
 end
 
 function Test:require(condition, reason)

@@ -7,6 +7,7 @@
 #include "proto/base64.hpp"
 #include "proto/dot_stuffer.hpp"
 #include "proto/ehlo.hpp"
+#include "proto/path.hpp"
 
 namespace smtp::script::check_primitives {
 namespace {
@@ -101,6 +102,14 @@ int base64(lua_State* L) {
   const std::string encoded = proto::base64_encode(checked_string(L, 1));
   lua_pushlstring(L, encoded.data(), encoded.size());
   return 1;
+}
+
+int is_domain(lua_State* L) {
+  const auto error = proto::check_domain(checked_string(L, 1));
+  lua_pushboolean(L, !error);
+  if (!error) return 1;
+  lua_pushlstring(L, error->detail.data(), error->detail.size());
+  return 2;
 }
 
 }  // namespace smtp::script::check_primitives

@@ -2,7 +2,7 @@
 // The C functions the compliance checks' Lua prelude (check_prelude.lua) is
 // given: the I/O yield of the coroutine bridge, and the protocol pieces a
 // check needs without I/O, each the project's one implementation
-// (ARCHITECTURE.md §1: one EHLO parser, one dot-stuffer).
+// (ARCHITECTURE.md §1: one EHLO parser, one dot-stuffer, one path grammar).
 struct lua_State;
 
 namespace smtp::script::check_primitives {
@@ -19,6 +19,10 @@ int parse_ehlo(lua_State* L);
 int dot_stuff(lua_State* L);
 // base64(bytes) → RFC 4648 base64, for SASL (RFC 4954 §4).
 int base64(lua_State* L);
+// is_domain(text) → true, or false and why: text is a Domain or
+// address-literal (RFC 5321 §4.1.2, §4.1.3) by the path parser's rules
+// (proto::check_domain), as a server names itself in its greeting and EHLO.
+int is_domain(lua_State* L);
 
 // Marks the running thread as a check coroutine (io() refuses others).
 void register_check_thread(lua_State* L, lua_State* thread);

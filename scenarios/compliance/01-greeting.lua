@@ -8,27 +8,6 @@
 --
 -- Every check applies to every profile.
 
--- RFC 5321 §4.1.2: Domain = sub-domain *("." sub-domain), where a sub-domain
--- is letters, digits and hyphens, starting and ending with a letter or digit.
-local function is_domain(text)
-  if #text == 0 or #text > 255 then return false end
-  for label in (text .. "."):gmatch("(.-)%.") do
-    if not (label:match("^%w$") or label:match("^%w[%w-]*%w$")) then return false end
-  end
-  return true
-end
-
--- RFC 5321 §4.1.3: "[" IPv4 "]", "[IPv6:...]" or "[tag:content]".
-local function is_address_literal(text)
-  local inner = text:match("^%[([^%[%]\\]+)%]$")
-  if not inner then return false end
-  local a, b, c, d = inner:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
-  if a then
-    return tonumber(a) <= 255 and tonumber(b) <= 255 and tonumber(c) <= 255 and tonumber(d) <= 255
-  end
-  return inner:match("^[%w-]*%w:[!-Z^-~]+$") ~= nil
-end
-
 -- Malformed bytes that still start like a reply code: an SMTP server that
 -- got its reply wrong, rather than something that does not speak SMTP.
 local function reply_like(r)
@@ -74,10 +53,11 @@ check {
       -- §4.2: Greeting = "220 " (Domain / address-literal) [SP textstring];
       -- §4.3.1: the server's name is the first word after the code.
       local name = (g.lines[1] or ""):match("^(%S*)")
-      if not (is_domain(name) or is_address_literal(name)) then
+      local named, why = t:is_domain(name)
+      if not named then
         t:unmet("SHOULD", "the greeting " .. tostring(g) .. " does not start with the " ..
-          "server's domain or an address literal: an SMTP server SHOULD use the text shown " ..
-          "in the examples, \"220 <domain> Service ready\" (RFC 5321 §4.2, §4.2.2)")
+          "server's domain or an address literal (" .. why .. "): an SMTP server SHOULD use " ..
+          "the text shown in the examples, \"220 <domain> Service ready\" (RFC 5321 §4.2, §4.2.2)")
       end
       return
     end

@@ -7,18 +7,6 @@
 --
 -- Every check applies to every profile.
 
-local function is_domain(text)
-  if #text == 0 or #text > 255 then return false end
-  for label in (text .. "."):gmatch("(.-)%.") do
-    if not (label:match("^%w$") or label:match("^%w[%w-]*%w$")) then return false end
-  end
-  return true
-end
-
-local function is_address_literal(text)
-  return text:match("^%[[^%[%]\\]+%]$") ~= nil
-end
-
 check {
   id = "E1",
   title = "EHLO gets 250, with one keyword per line",
@@ -37,9 +25,11 @@ check {
     -- rule 6): what breaks it is recorded.
     local f = t:findings()
     local name = (r.lines[1] or ""):match("^(%S*)")
-    if not (is_domain(name) or is_address_literal(name)) then
+    local named, why = t:is_domain(name)
+    if not named then
       f:add("INFO", "the first line of the EHLO reply, '" .. (r.lines[1] or "") ..
-        "', does not start with a domain (RFC 5321 §4.1.1.1 ehlo-ok-rsp)")
+        "', does not start with a domain or an address literal (" .. why ..
+        "; RFC 5321 §4.1.1.1 ehlo-ok-rsp)")
     end
     local bad, empty = {}, 0
     for i = 2, #r.lines do

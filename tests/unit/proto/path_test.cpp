@@ -309,6 +309,37 @@ TEST(Path, IllFormedUtf8) {
   bad("<u@a\xE2\x82", PathErrorKind::missing_brackets, 6, utf8);
 }
 
+// check_domain: the domain rules of a mailbox, for a whole text.
+TEST(Path, CheckDomainAcceptsWhatAMailboxDomainAccepts) {
+  for (const std::string_view d : {"example.org", "mx1.example.org", "a", "x-1.example",
+                                   "[192.0.2.1]", "[IPv6:2001:db8::1]", "[tag:content]"}) {
+    EXPECT_EQ(check_domain(d), std::nullopt) << d;
+  }
+  EXPECT_EQ(check_domain(domain_of(255)), std::nullopt);
+  EXPECT_EQ(check_domain("b\xC3\xBC\x63her.example", utf8), std::nullopt);
+}
+
+TEST(Path, CheckDomainRefusesWhatAMailboxDomainRefuses) {
+  const auto kind = [](std::string_view d, const PathOptions& o = ascii) {
+    const auto e = check_domain(d, o);
+    return e ? e->kind : PathErrorKind::missing_brackets;  // "no error" never happens below
+  };
+  EXPECT_EQ(kind(""), PathErrorKind::bad_domain);
+  EXPECT_EQ(kind("-a.example"), PathErrorKind::bad_domain);
+  EXPECT_EQ(kind("a..example"), PathErrorKind::bad_domain);
+  EXPECT_EQ(kind("a_b.example"), PathErrorKind::bad_domain);
+  EXPECT_EQ(kind("a.example "), PathErrorKind::bad_domain);
+  EXPECT_EQ(kind("a>b"), PathErrorKind::bad_domain);
+  EXPECT_EQ(kind(std::string(64, 'a') + ".example"), PathErrorKind::bad_domain);
+  EXPECT_EQ(kind(domain_of(256)), PathErrorKind::domain_too_long);
+  EXPECT_EQ(kind("[192.0.2.256]"), PathErrorKind::bad_domain);
+  EXPECT_EQ(kind("[192.0.2.1"), PathErrorKind::bad_domain);
+  EXPECT_EQ(kind("b\xC3\xBC\x63her.example"), PathErrorKind::non_ascii);
+  const auto e = check_domain("ok.example.b_d");
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->offset, 12u);  // the offending octet, counted in the text given
+}
+
 TEST(Path, ErrorKindNames) {
   EXPECT_EQ(to_string(PathErrorKind::missing_brackets), "missing_brackets");
   EXPECT_EQ(to_string(PathErrorKind::bad_local_part), "bad_local_part");
