@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "proto/ascii.hpp"
+#include "proto/limits.hpp"
 
 namespace smtp::check {
 namespace {
@@ -104,10 +105,12 @@ bool any_line(std::string_view text, Each each) {
   return false;
 }
 
+// At most the RFC's reply line (RFC 5321 §4.5.3.1.5): the bytes of a
+// greeting that did not parse may be longer.
 std::string first_line(std::string_view text) {
   std::string_view line = text.substr(0, text.find('\n'));
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return std::string(line);
+  return std::string(line.substr(0, proto::limits::reply_line));
 }
 
 }  // namespace

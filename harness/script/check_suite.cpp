@@ -64,7 +64,8 @@ CheckSuite::CheckSuite()
   lua_pushcfunction(L, check_primitives::parse_ehlo);
   lua_pushcfunction(L, check_primitives::dot_stuff);
   lua_pushcfunction(L, check_primitives::base64);
-  lua_->call(4, 2);
+  lua_pushlstring(L, kClientName.data(), kClientName.size());
+  lua_->call(5, 2);
   body_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);      // the second result
   new_test_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);  // the first
 
