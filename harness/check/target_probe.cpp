@@ -61,9 +61,9 @@ asio::awaitable<ProbeOutcome> probe_target(const RunEnvironment& env) {
     if (!opened.peer_answered) co_return unreachable(opened.failure);
     // It answered the handshake with something else, plaintext say: for the
     // checks to judge (T6 records a cleartext greeting on the TLS port).
-    ProbeOutcome answered;
-    answered.server = ServerIdentity{};
-    co_return answered;
+    ProbeOutcome spoke;
+    spoke.server.emplace();  // nothing read in clear text names it
+    co_return spoke;
   }
   CheckConnection& connection = *opened.connection;
   const IoResult greeting = co_await connection.read_reply(until(reply_timeout), reply_timeout);
@@ -75,16 +75,16 @@ asio::awaitable<ProbeOutcome> probe_target(const RunEnvironment& env) {
   // EHLO only after a 2xx greeting; after a 554 the server waits for QUIT
   // (RFC 5321 §3.1). Each step only while the last one got a reply.
   std::optional<IoResult> ehlo;
-  bool answered = greeting.reply.has_value();
-  if (answered && greeting.reply->reply_class() == 2) {
+  bool replied = greeting.reply.has_value();
+  if (replied && greeting.reply->reply_class() == 2) {
     const IoResult sent = co_await connection.write(
         command_line(proto::encode_ehlo(script::kClientName)), false, until(reply_timeout));
     if (sent.status == IoResult::Status::ok) {
       ehlo = co_await connection.read_reply(until(reply_timeout), reply_timeout);
-      answered = ehlo->reply.has_value();
+      replied = ehlo->reply.has_value();
     }
   }
-  if (answered) {
+  if (replied) {
     const IoResult sent = co_await connection.write(
         command_line(proto::encode_simple(proto::Verb::quit)), false, until(reply_timeout));
     // Its 221 is read so that the close does not reset the connection (a
