@@ -2,6 +2,7 @@
 
 #include <array>
 #include <set>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,7 @@ namespace {
 using check::CheckResult;
 using check::CheckRunResult;
 using check::Level;
+using check::ServerIdentity;
 using check::TranscriptEntry;
 using check::Verdict;
 using nlohmann::json;
@@ -86,7 +88,7 @@ json result_to_json(const CheckResult& result) {
   for (const std::string& note : result.notes) notes.push_back(text(note));
   json transcript = json::array();
   for (const TranscriptEntry& entry : result.transcript) transcript.push_back(entry_to_json(entry));
-  return json{
+  json value{
       {"id", text(result.id)},
       {"title", text(result.title)},
       {"rfc", text(result.rfc)},
@@ -100,6 +102,17 @@ json result_to_json(const CheckResult& result) {
       {"transcript_truncated", result.transcript_truncated},
       {"transcript", std::move(transcript)},
   };
+  if (!result.hint.empty()) value["hint"] = text(result.hint);
+  return value;
+}
+
+json server_to_json(const ServerIdentity& server) {
+  return json{
+      {"software", text(server.software)},
+      {"version", text(server.version)},
+      {"banner", text(server.banner)},
+      {"ehlo", text(server.ehlo)},
+  };
 }
 
 json counts_to_json(const CheckRunResult& run) {
@@ -112,13 +125,15 @@ json counts_to_json(const CheckRunResult& run) {
 json run_to_json(const CheckRunResult& run) {
   json results = json::array();
   for (const CheckResult& result : run.results) results.push_back(result_to_json(result));
-  return json{
+  json value{
       {"target", text(run.target)},
       {"profile", text(run.profile)},
       {"elapsed_seconds", run.elapsed_seconds},
       {"counts", counts_to_json(run)},
       {"results", std::move(results)},
   };
+  if (run.server) value["server"] = server_to_json(*run.server);
+  return value;
 }
 
 // --- Reading ----------------------------------------------------------------
@@ -149,7 +164,8 @@ TranscriptEntry read_entry(const json& value, const std::string& path) {
 CheckResult read_result(const json& value, const std::string& path) {
   const Fields fields(value, path,
                       {"id", "title", "rfc", "level", "area", "source", "verdict", "reason",
-                       "notes", "seconds", "transcript_truncated", "transcript"});
+                       "notes", "seconds", "transcript_truncated", "transcript"},
+                      {"hint"});
   CheckResult result;
   result.id = fields.string("id");
   if (result.id.empty()) fail(fields.path("id"), "empty");
@@ -165,7 +181,24 @@ CheckResult read_result(const json& value, const std::string& path) {
   result.transcript_truncated = fields.flag("transcript_truncated");
   result.transcript =
       read_list<TranscriptEntry>(fields["transcript"], fields.path("transcript"), read_entry);
+  // Absent in files written before hints, and whenever there is none.
+  if (fields.has("hint")) {
+    result.hint = fields.string("hint");
+    if (result.hint.empty()) fail(fields.path("hint"), "empty (a result without a hint has none)");
+  }
   return result;
+}
+
+ServerIdentity read_server(const json& value, const std::string& path) {
+  const Fields fields(value, path, {"software", "version", "banner", "ehlo"});
+  ServerIdentity server;
+  server.software = fields.string("software");
+  if (server.software.empty()) fail(fields.path("software"), "empty (\"unknown\" when not shown)");
+  server.version = fields.string("version");
+  if (server.version.empty()) fail(fields.path("version"), "empty (\"unknown\" when not shown)");
+  server.banner = fields.string("banner");
+  server.ehlo = fields.string("ehlo");
+  return server;
 }
 
 // "counts" is derived from "results", so it is checked, not read.
@@ -182,11 +215,14 @@ void check_counts(const json& value, const std::string& path, const CheckRunResu
 }
 
 CheckRunResult read_run(const json& value, const std::string& path) {
-  const Fields fields(value, path, {"target", "profile", "elapsed_seconds", "counts", "results"});
+  const Fields fields(value, path, {"target", "profile", "elapsed_seconds", "counts", "results"},
+                      {"server"});
   CheckRunResult run;
   run.target = fields.string("target");
   run.profile = read_enum(fields["profile"], fields.path("profile"), kProfiles);
   run.elapsed_seconds = fields.non_negative("elapsed_seconds");
+  // Absent in files written before the probe named the server.
+  if (fields.has("server")) run.server = read_server(fields["server"], fields.path("server"));
   run.results = read_list<CheckResult>(fields["results"], fields.path("results"), read_result);
   std::set<std::string> ids;
   for (std::size_t i = 0; i < run.results.size(); ++i) {
@@ -217,6 +253,16 @@ nlohmann::json to_json(const check::CheckRunResult& run) {
 std::optional<check::CheckRunResult> check_result_from_json(const nlohmann::json& document,
                                                             std::string& error) {
   return detail::catch_read_error(error, [&] { return detail::read_document(document); });
+}
+
+std::optional<check::ServerIdentity> server_of(const nlohmann::json& check_part) {
+  if (!check_part.contains("server")) return std::nullopt;
+  std::string error;
+  auto server = detail::catch_read_error(
+      error, [&] { return detail::read_server(check_part.at("server"), "check.server"); });
+  // Validated when the file was read; a document that was not is a bug.
+  if (!server) throw std::logic_error("server_of: " + error);
+  return server;
 }
 
 }  // namespace smtp::reports

@@ -5,6 +5,8 @@
 // them exactly in "octets_base64" beside a readable "text" (the schema's
 // "BYTES THAT ARE NOT UTF-8"), so the round trip of a transcript is exact;
 // other strings that are not UTF-8 are written with \xnn for the stray bytes.
+// The server's identity and the hints are optional: files written before
+// them are read as they were.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -21,5 +23,9 @@ nlohmann::json to_json(const check::CheckRunResult& run);
 // its results, whose ids repeat, or whose octets_base64 disagrees with text.
 std::optional<check::CheckRunResult> check_result_from_json(const nlohmann::json& document,
                                                             std::string& error);
+
+// The server of the "check" part of a document check_result_from_json read
+// (the renderers'); nullopt for a file written before the probe named it.
+std::optional<check::ServerIdentity> server_of(const nlohmann::json& check_part);
 
 }  // namespace smtp::reports

@@ -77,9 +77,18 @@ std::string verdict_line(const CheckResult& result) {
   return line;
 }
 
+// The message of <failure> and <error>: the reason, and the remediation
+// hint when the server's software has one for it.
+std::string problem_message(const CheckResult& result) {
+  if (result.hint.empty()) return result.reason;
+  return result.reason + "; hint: " + result.hint;
+}
+
 // The body of <failure> and <error>: what a CI page shows first.
 std::string problem_details(const CheckResult& result) {
-  return result.reason + "\n" + result.rfc + " (" + std::string(check::to_string(result.level)) +
+  std::string details = result.reason + "\n";
+  if (!result.hint.empty()) details += "hint: " + result.hint + "\n";
+  return details + result.rfc + " (" + std::string(check::to_string(result.level)) +
          ")\nsource: " + result.source;
 }
 
@@ -88,11 +97,11 @@ std::string outcome_element(const CheckResult& result) {
   const std::string_view indent = "      ";
   switch (result.verdict) {
     case Verdict::fail:
-      return std::string(indent) + "<failure" + attribute("message", result.reason) +
+      return std::string(indent) + "<failure" + attribute("message", problem_message(result)) +
              attribute("type", check::to_string(result.level)) + ">" +
              xml_content(problem_details(result)) + "</failure>\n";
     case Verdict::error:
-      return std::string(indent) + "<error" + attribute("message", result.reason) +
+      return std::string(indent) + "<error" + attribute("message", problem_message(result)) +
              attribute("type", "ERROR") + ">" + xml_content(problem_details(result)) + "</error>\n";
     case Verdict::skip:
       return std::string(indent) + "<skipped" + attribute("message", result.reason) + "/>\n";
@@ -108,6 +117,7 @@ std::string outcome_element(const CheckResult& result) {
 // visible_bytes (transcript_text), then XML escaping.
 std::string system_out(const CheckResult& result) {
   std::string text = verdict_line(result) + "\nsource: " + result.source + "\n";
+  if (!result.hint.empty()) text += "hint: " + result.hint + "\n";
   for (const std::string& note : result.notes) text += "note: " + note + "\n";
   if (!result.transcript.empty()) {
     text += result.transcript_truncated
@@ -129,6 +139,7 @@ std::string testcase(const CheckResult& result) {
   xml += property(indent, "verdict", check::to_string(result.verdict));
   xml += property(indent, "source", result.source);
   if (result.verdict == Verdict::warn) xml += property(indent, "warning", result.reason);
+  if (!result.hint.empty()) xml += property(indent, "hint", result.hint);
   xml += "      </properties>\n";
   xml += outcome_element(result);
   xml += system_out(result);
@@ -145,6 +156,10 @@ std::string testsuite(const CheckRunResult& run, const Area& area) {
   xml += "    <properties>\n";
   xml += property("      ", "target", run.target);
   xml += property("      ", "profile", run.profile);
+  if (run.server) {
+    xml += property("      ", "server", check::software_text(*run.server));
+    xml += property("      ", "banner", run.server->banner);
+  }
   xml += "    </properties>\n";
   for (const CheckResult* result : area.results) xml += testcase(*result);
   xml += "  </testsuite>\n";

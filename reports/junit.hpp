@@ -5,12 +5,14 @@
 //
 //   <testsuites name tests failures errors skipped time timestamp>
 //     <testsuite name="smtp-harness check: AREA" ...>  one per area, in suite order
-//       <properties> target, profile </properties>
+//       <properties> target, profile, server and banner (when known) </properties>
 //       <testcase name="ID title" classname="compliance.AREA" time>
-//         <properties> rfc, level, verdict, source (and warning for a WARN) </properties>
-//         <failure message type="LEVEL"> for FAIL, <error> for ERROR,
+//         <properties> rfc, level, verdict, source (and warning for a WARN,
+//                      hint when the server has one for the verdict) </properties>
+//         <failure message type="LEVEL"> for FAIL, <error> for ERROR (the
+//         message: the reason; its hint after "; hint: "),
 //         <skipped message/> for SKIP; PASS, WARN and INFO pass
-//         <system-out> the verdict, reason, notes and transcript </system-out>
+//         <system-out> the verdict, reason, hint, notes and transcript </system-out>
 //
 // Properties inside a testcase are an extension (pytest, jest-junit and
 // Testmo write them) that the readers above ignore or show; GitLab shows

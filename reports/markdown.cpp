@@ -3,7 +3,9 @@
 #include <array>
 #include <string_view>
 
+#include "check/server_identity.hpp"
 #include "load/format.hpp"
+#include "reports/check_result_json.hpp"
 #include "reports/markdown_text.hpp"
 #include "reports/result_verdict.hpp"
 
@@ -155,13 +157,19 @@ std::string check_markdown(const nlohmann::json& document) {
           std::string(kVerdicts[i]);
   }
   md += ".\n\n";
+  if (const auto server = server_of(check)) {
+    md += "Server: " + markdown_text(check::software_text(*server)) +
+          "; greeting: " + markdown_text(server->banner) + "\n\n";
+  }
   std::string table;
   for (const std::string_view wanted : {"FAIL", "ERROR", "WARN"}) {
     for (const nlohmann::json& result : results) {
       if (result.at("verdict").get<std::string>() != wanted) continue;
+      std::string reason = text(result, "reason");
+      if (result.contains("hint")) reason += " **hint:** " + text(result, "hint");
       table += "| " + std::string(wanted) + " | " + text(result, "id") + " | " +
                text(result, "level") + " | " + text(result, "rfc") + " | " + text(result, "title") +
-               " | " + text(result, "reason") + " |\n";
+               " | " + reason + " |\n";
     }
   }
   if (table.empty()) return md + "No check failed, erred or warned.\n\n";

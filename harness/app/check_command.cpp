@@ -178,7 +178,10 @@ int run(const Options& options) {
   }
 
   const bool live = !options.quiet && isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr;
-  if (!options.quiet) {
+  // Once the probe reached the target: one that cannot be reached gets its
+  // one error line and nothing else.
+  auto on_reached = [&](const check::ServerIdentity&) {
+    if (options.quiet) return;
     std::printf("smtp-harness check %s (profile %s, domain %s): %zu checks from %s\n",
                 config.target.target.c_str(), options.profile.c_str(), options.domain.c_str(),
                 selected.size(), options.suite.c_str());
@@ -187,7 +190,7 @@ int run(const Options& options) {
                   oracle->where().c_str(), options.domain.c_str());
     }
     std::fflush(stdout);
-  }
+  };
   auto on_done = [&](const check::CheckResult& result, std::size_t done, std::size_t total) {
     if (options.quiet) return;
     // A terminal gets the lines as checks end and a counter under them.
@@ -199,8 +202,10 @@ int run(const Options& options) {
 
   check::CheckRunResult result;
   try {
-    result = check::run_checks(suite, selected, config, on_done);
+    result = check::run_checks(suite, selected, config, on_done, on_reached);
   } catch (const std::runtime_error& e) {
+    // check::TargetUnreachable, above all: nothing was judged, so no result
+    // file is written.
     return fail(exit_failed, e.what());
   }
   if (live) std::fprintf(stderr, "\r\033[K");
@@ -231,8 +236,13 @@ Subcommand register_check(CLI::App& app) {
       "check", "Judge an SMTP server against the RFCs: clause-level verdicts with evidence");
   cmd->footer(
       "Verdicts: PASS, FAIL (a MUST violated), WARN (a SHOULD), INFO, SKIP (does not apply),\n"
-      "ERROR (could not run). Exit codes: 0 no FAIL or ERROR (and no WARN with --fail-on\n"
-      "should), 1 otherwise or the target cannot be resolved, 2 usage or suite error.\n"
+      "ERROR (could not judge). Before the checks one probe session connects, reads the\n"
+      "greeting and sends EHLO and QUIT; its replies name the server, and a FAIL or WARN\n"
+      "gets a hint when the server is one whose fix is known. A target that cannot be\n"
+      "reached (no address, no connection, no byte of a greeting) is one error line, exit\n"
+      "1, and no result file (--json, --junit, --html, --markdown) is written.\n"
+      "Exit codes: 0 no FAIL or ERROR (and no WARN with --fail-on should), 1 otherwise or\n"
+      "the target cannot be reached, 2 usage or suite error.\n"
       "Examples:\n"
       "  smtp-harness check 127.0.0.1:2525\n"
       "  smtp-harness check mx.example.org:25 --domain example.org --junit checks.xml\n"

@@ -45,14 +45,26 @@ std::string check_line(const check::CheckResult& result) {
     line += printable(reason);
     line += '\n';
   }
+  if (!result.hint.empty()) {
+    line += "       hint: ";
+    line += printable(result.hint);
+    line += '\n';
+  }
   return line;
+}
+
+std::string server_line(const check::ServerIdentity& server) {
+  std::string line = "server: " + check::software_text(server);
+  line += "; greeting: " + printable(server.banner);
+  return line + '\n';
 }
 
 std::string check_summary(const check::CheckRunResult& run, bool fail_on_should) {
   char head[96];
   std::snprintf(head, sizeof head, "%zu checks in %.1f s:", run.results.size(),
                 run.elapsed_seconds);
-  std::string out = head;
+  std::string out = run.server ? server_line(*run.server) : std::string();
+  out += head;
   for (std::size_t i = 0; i < check::kVerdictCount; ++i) {
     const auto verdict = static_cast<check::Verdict>(i);
     out += i == 0 ? " " : ", ";

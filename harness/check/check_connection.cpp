@@ -198,7 +198,16 @@ asio::awaitable<IoResult> CheckConnection::handshake(const TlsSettings& tls,
     const std::string reason = transport_.handshake_failure(
         ec == asio::error::timed_out ? "no handshake in time" : ec.message());
     lost("TLS handshake failed: " + reason);
-    co_return with_status(Status::failed, "TLS handshake: " + reason);
+    // Whether the peer said anything: a timeout or a close is silence, any
+    // other failure came from bytes it sent (plaintext, an alert, a
+    // certificate that does not verify). The probe tells them apart.
+    Status status = Status::failed;
+    if (ec == asio::error::timed_out) status = Status::timeout;
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+        ec == asio::error::connection_reset) {
+      status = Status::closed;
+    }
+    co_return with_status(status, "TLS handshake: " + reason);
   }
   std::string established =
       "TLS established (" + transport_.tls_version() + ", " + transport_.tls_cipher() + ")";

@@ -61,6 +61,8 @@ class CheckConnection {
   // connect (RFC 8314 §3), or after STARTTLS's 220 (RFC 3207 §4). Plaintext
   // still buffered then is discarded, as RFC 3207 §4.2 requires, and the
   // transcript says how much (the evidence for CVE-2011-0411, check T4).
+  // A failure is timeout or closed when the peer sent nothing (it waited, or
+  // closed), failed when it answered with something else than a handshake.
   boost::asio::awaitable<script::IoResult> handshake(const TlsSettings& tls,
                                                      Clock::time_point deadline);
 

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "check/server_identity.hpp"
 #include "check/verdict.hpp"
 
 namespace smtp::check {
@@ -39,6 +41,9 @@ struct CheckResult {
   Verdict verdict = Verdict::error;
   std::string reason;              // why, one line; empty for a plain PASS
   std::vector<std::string> notes;  // t:info and t:note lines, in order
+  // What to change on this server to fix it (remediation_hints.hpp); empty
+  // when the table has nothing for its software, this check and verdict.
+  std::string hint;
   std::vector<TranscriptEntry> transcript;
   bool transcript_truncated = false;  // the check sent or received more than the cap
   double seconds = 0;                 // how long the check ran
@@ -49,6 +54,9 @@ struct CheckRunResult {
   std::string profile;  // "mx", "relay", "submission", "implicit-tls"
   std::chrono::system_clock::time_point started_at;
   double elapsed_seconds = 0;
+  // What the probe before the checks found out about the server (runner.hpp);
+  // absent in result files older than it.
+  std::optional<ServerIdentity> server;
   std::vector<CheckResult> results;  // in suite order
 
   std::size_t count(Verdict verdict) const;

@@ -191,31 +191,11 @@ asio::awaitable<IoResult> CheckRun::perform(const IoRequest& request) {
 
 asio::awaitable<IoResult> CheckRun::connect(bool implicit_tls) {
   const int number = ++last_number_;
-  const auto timeout = bounded(env_.config.connect_timeout);
-  asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
-  const boost::system::error_code error =
-      co_await net::connect_until(socket, env_.endpoints, until(timeout));
-  if (error) {
-    const std::string reason =
-        error == asio::error::timed_out
-            ? "no connection within " + seconds_text(env_.config.connect_timeout)
-            : error.message();
-    transcript_.event(number, "connect to " + env_.target_text + " failed: " + reason);
-    co_return failed("connect " + env_.target_text + ": " + reason);
-  }
-  net::Transport transport(std::move(socket));
-  transcript_.event(number, "connected to " + net::endpoint_text(transport.remote_endpoint()));
-  auto connection = std::make_unique<CheckConnection>(number, std::move(transport), transcript_);
-  if (implicit_tls) {
-    // RFC 8314 §3: TLS from the first byte; the greeting comes inside it.
-    IoResult secured =
-        co_await connection->handshake(env_.tls, until(env_.config.target.reply_timeout));
-    if (secured.status != IoResult::Status::ok) {
-      connection->close();
-      co_return failed("connect " + env_.target_text + ": " + secured.detail);
-    }
-  }
-  connections_.emplace(number, std::move(connection));
+  OpenedConnection opened = co_await open_connection(env_, number, transcript_, implicit_tls,
+                                                     until(env_.config.connect_timeout),
+                                                     until(env_.config.target.reply_timeout));
+  if (!opened.connection) co_return failed("connect " + env_.target_text + ": " + opened.failure);
+  connections_.emplace(number, std::move(opened.connection));
   IoResult result;
   result.connection = number;
   co_return result;
@@ -266,6 +246,39 @@ asio::awaitable<IoResult> CheckRun::delivered(const std::string& token,
 }
 
 }  // namespace
+
+asio::awaitable<OpenedConnection> open_connection(const RunEnvironment& env, int number,
+                                                  TranscriptRecorder& transcript, bool implicit_tls,
+                                                  Clock::time_point connect_deadline,
+                                                  Clock::time_point tls_deadline) {
+  OpenedConnection opened;
+  asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
+  const boost::system::error_code error =
+      co_await net::connect_until(socket, env.endpoints, connect_deadline);
+  if (error) {
+    opened.failure = error == asio::error::timed_out
+                         ? "no connection within " + seconds_text(env.config.connect_timeout)
+                         : error.message();
+    transcript.event(number, "connect to " + env.target_text + " failed: " + opened.failure);
+    co_return opened;
+  }
+  opened.connected = true;
+  net::Transport transport(std::move(socket));
+  transcript.event(number, "connected to " + net::endpoint_text(transport.remote_endpoint()));
+  auto connection = std::make_unique<CheckConnection>(number, std::move(transport), transcript);
+  if (implicit_tls) {
+    // RFC 8314 §3: TLS from the first byte; the greeting comes inside it.
+    IoResult secured = co_await connection->handshake(env.tls, tls_deadline);
+    if (secured.status != IoResult::Status::ok) {
+      connection->close();
+      opened.peer_answered = secured.status == IoResult::Status::failed;
+      opened.failure = std::move(secured.detail);
+      co_return opened;
+    }
+  }
+  opened.connection = std::move(connection);
+  co_return opened;
+}
 
 CheckResult result_for(const script::CheckInfo& info) {
   CheckResult result;

@@ -9,13 +9,16 @@
 // next request without anything to cancel.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "check/check_connection.hpp"
 #include "check/check_result.hpp"
 #include "check/runner.hpp"
+#include "check/transcript_recorder.hpp"
 #include "script/check_suite.hpp"
 
 namespace smtp::check {
@@ -27,6 +30,24 @@ struct RunEnvironment {
   std::vector<boost::asio::ip::tcp::endpoint> endpoints;  // resolved once
   TlsSettings tls;
 };
+
+// A new connection to the run's target, as a check's connect makes it (and
+// the probe before the checks, target_probe.hpp): TCP within
+// `connect_deadline` (net::connect_until), then, for implicit TLS (RFC 8314
+// §3), the handshake within `tls_deadline`. Both are events in `transcript`.
+struct OpenedConnection {
+  std::unique_ptr<CheckConnection> connection;  // null when it failed
+  // When it failed, how: no TCP connection (`connected` false); or a TLS
+  // handshake the peer did not answer (it waited or closed: `peer_answered`
+  // false) or answered with something else (plaintext, an alert).
+  bool connected = false;
+  bool peer_answered = false;
+  std::string failure;  // "Connection refused", "no connection within 5s", "TLS handshake: ..."
+};
+boost::asio::awaitable<OpenedConnection> open_connection(
+    const RunEnvironment& env, int number, TranscriptRecorder& transcript, bool implicit_tls,
+    std::chrono::steady_clock::time_point connect_deadline,
+    std::chrono::steady_clock::time_point tls_deadline);
 
 // Runs suite.checks()[index]; never throws for anything the target or the
 // check does (those are verdicts).

@@ -14,6 +14,8 @@
 #include <utility>
 
 #include "check/check_run.hpp"
+#include "check/remediation_hints.hpp"
+#include "check/target_probe.hpp"
 #include "common/host_port.hpp"
 #include "net/tls_context.hpp"
 
@@ -30,7 +32,7 @@ std::string target_text(const RunnerConfig& config) {
 }
 
 // Resolved once for the whole run (runner.hpp): a name that does not resolve
-// is a usage-level error, not N checks in ERROR.
+// is one error, not N checks in ERROR.
 std::vector<tcp::endpoint> resolve(const RunnerConfig& config, const std::string& text) {
   asio::io_context io;
   tcp::resolver resolver(io);
@@ -38,7 +40,7 @@ std::vector<tcp::endpoint> resolve(const RunnerConfig& config, const std::string
   auto results = resolver.resolve(config.host, std::to_string(config.port),
                                   tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
-    throw std::runtime_error(text + ": cannot resolve: " + (ec ? ec.message() : "no address"));
+    throw TargetUnreachable(text + ": cannot resolve: " + (ec ? ec.message() : "no address"));
   }
   std::vector<tcp::endpoint> endpoints;
   for (const auto& entry : results) endpoints.push_back(entry.endpoint());
@@ -71,12 +73,18 @@ std::optional<std::string> skip_reason(const script::CheckInfo& info, const Runn
 // The run's shared state: the next check to start and the results so far.
 struct Progress {
   Progress(script::CheckSuite& suite, const std::vector<std::size_t>& selected,
-           const RunEnvironment& env, const CheckDone& on_done)
-      : suite(suite), selected(selected), env(env), on_done(on_done), results(selected.size()) {}
+           const RunEnvironment& env, const ServerIdentity& server, const CheckDone& on_done)
+      : suite(suite),
+        selected(selected),
+        env(env),
+        server(server),
+        on_done(on_done),
+        results(selected.size()) {}
 
   script::CheckSuite& suite;
   const std::vector<std::size_t>& selected;
   const RunEnvironment& env;
+  const ServerIdentity& server;
   const CheckDone& on_done;
   std::size_t next = 0;  // position in `selected` of the next check to start
   std::size_t done = 0;
@@ -110,16 +118,31 @@ asio::awaitable<void> slot(Progress& progress) {
   while (progress.next < progress.selected.size()) {
     const std::size_t position = progress.next++;
     CheckResult result = co_await run_one(progress, progress.selected[position]);
+    // After the verdict, never inside the check (remediation_hints.hpp).
+    result.hint = remediation_hint(progress.server.software, result.id, result.verdict);
     auto& stored = progress.results[position].emplace(std::move(result));
     ++progress.done;
     if (progress.on_done) progress.on_done(stored, progress.done, progress.selected.size());
   }
 }
 
+// Runs the probe (target_probe.hpp) on `io` to its end.
+ProbeOutcome probe(asio::io_context& io, const RunEnvironment& env) {
+  std::optional<ProbeOutcome> outcome;
+  asio::co_spawn(io, probe_target(env), [&outcome](std::exception_ptr error, ProbeOutcome probed) {
+    if (error) std::rethrow_exception(error);  // out of io.run()
+    outcome = std::move(probed);
+  });
+  io.run();
+  io.restart();
+  return std::move(outcome).value();
+}
+
 }  // namespace
 
 CheckRunResult run_checks(script::CheckSuite& suite, const std::vector<std::size_t>& selected,
-                          const RunnerConfig& config, const CheckDone& on_done) {
+                          const RunnerConfig& config, const CheckDone& on_done,
+                          const TargetReached& on_reached) {
   CheckRunResult run;
   run.target = target_text(config);
   run.profile = config.target.profile;
@@ -132,9 +155,14 @@ CheckRunResult run_checks(script::CheckSuite& suite, const std::vector<std::size
   env.tls.sni = config.sni.empty() ? config.host : config.sni;
   env.tls.verify = config.tls_verify;
 
-  Progress progress(suite, selected, env, on_done);
   // One thread (runner.hpp): the hint lets Asio skip its locking.
   asio::io_context io(1);
+  ProbeOutcome probed = probe(io, env);
+  if (!probed.server) throw TargetUnreachable(run.target + ": " + probed.failure);
+  run.server = std::move(probed.server);
+  if (on_reached) on_reached(*run.server);
+
+  Progress progress(suite, selected, env, *run.server, on_done);
   const std::size_t slots = std::min(std::max<std::size_t>(config.concurrency, 1), selected.size());
   for (std::size_t i = 0; i < slots; ++i) {
     asio::co_spawn(io, slot(progress), [](std::exception_ptr error) {

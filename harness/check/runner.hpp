@@ -9,14 +9,22 @@
 // (bounded, see kMaxTranscriptOctets), with connects, TLS handshakes, closes
 // and timeouts as events. Writes marked secret are redacted.
 //
-// Failure: a target that is down, hangs or sends garbage makes checks end in
-// ERROR with a reason; a check that runs past check_timeout ends in ERROR; a
-// Lua error ends in ERROR with file:line. Nothing here blocks without a
-// deadline.
+// Before the checks, one probe session (target_probe.hpp): a target that
+// cannot be reached (no name, no connection, no byte of a greeting) ends the
+// run with TargetUnreachable, one reason instead of an ERROR per check. The
+// probe's greeting and EHLO reply name the server (CheckRunResult::server),
+// and after each verdict the runner adds the remediation hint the table has
+// for it (remediation_hints.hpp).
+//
+// Failure: a target that goes down, hangs or sends garbage during the run
+// makes checks end in ERROR with a reason; a check that runs past
+// check_timeout ends in ERROR; a Lua error ends in ERROR with file:line.
+// Nothing here blocks without a deadline.
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -61,10 +69,20 @@ std::vector<std::size_t> select_checks(const std::vector<script::CheckInfo>& che
 
 // Called after each check ends (for a progress line); may be empty.
 using CheckDone = std::function<void(const CheckResult&, std::size_t done, std::size_t total)>;
+// Called once the probe reached the target, before the first check; may be empty.
+using TargetReached = std::function<void(const ServerIdentity&)>;
 
-// Runs the selected checks. Throws std::runtime_error when the host cannot
-// be resolved (a usage-level error: nothing could run).
+// Nothing could be judged: "host:port: connect: Connection refused",
+// "host:port: no greeting within 5s", "host:port: cannot resolve: ...".
+class TargetUnreachable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Probes the target, then runs the selected checks. Throws TargetUnreachable
+// when the probe fails.
 CheckRunResult run_checks(script::CheckSuite& suite, const std::vector<std::size_t>& selected,
-                          const RunnerConfig& config, const CheckDone& on_done = {});
+                          const RunnerConfig& config, const CheckDone& on_done = {},
+                          const TargetReached& on_reached = {});
 
 }  // namespace smtp::check

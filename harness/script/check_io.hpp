@@ -7,10 +7,16 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "proto/reply.hpp"
 
 namespace smtp::script {
+
+// The name the harness gives itself in EHLO and HELO (RFC 5321 §4.1.1.1),
+// whatever --domain says: the default of the checks' API (check_prelude.lua,
+// which gets it from CheckSuite) and the name the runner's probe uses.
+inline constexpr std::string_view kClientName = "client.example";
 
 struct IoRequest {
   enum class Kind : std::uint8_t {
@@ -36,10 +42,12 @@ struct IoResult {
     ok,         // connect: connected; write/handshake/close/sleep done; read_reply: a reply;
                 // wait_close: the peer closed; delivered: a message arrived (its text in raw)
     timeout,    // nothing (complete) within the timeout; wait_close: still open;
-                // delivered: no message holding the token arrived
-    closed,     // the peer closed (EOF, reset) before a complete reply or during a write
+                // delivered: no message holding the token arrived; handshake: no answer
+    closed,     // the peer closed (EOF, reset) before a complete reply, during a write
+                // or during the handshake
     malformed,  // read_reply: bytes that are not a reply (RFC 5321 §4.2); see detail, raw
-    failed,     // connect refused or unreachable, handshake failed, a bad connection number
+    failed,     // connect refused or unreachable, handshake failed on what the peer sent,
+                // a bad connection number
   };
   Status status = Status::ok;
   int connection = 0;                 // connect: the new connection's number

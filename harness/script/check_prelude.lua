@@ -1,11 +1,12 @@
 -- The Lua side of the compliance checks' API (SCRIPTING.md, "Compliance
 -- checks"). Loaded once per CheckSuite, before any suite file. The C++ side
--- (check_suite.cpp) passes in its primitives and keeps what this returns.
+-- (check_suite.cpp) passes in its primitives and the name the harness gives
+-- itself in EHLO (script/check_io.hpp), and keeps what this returns.
 --
 -- I/O: io(request) yields the request to the runner (ARCHITECTURE.md §3, the
 -- coroutine bridge) and returns its result table. Verdicts that end a check
 -- are raised as error objects { check_verdict = "FAIL", reason = ... }.
-local io, parse_ehlo, dot_stuff, base64, is_domain = ...
+local io, parse_ehlo, dot_stuff, base64, is_domain, client_name = ...
 
 local function finish(verdict, reason)
   error({ check_verdict = verdict, reason = reason }, 0)
@@ -137,13 +138,13 @@ function Connection:expect(what, context)
 end
 
 function Connection:ehlo(name)
-  local r = self:send("EHLO " .. (name or "client.example"))
+  local r = self:send("EHLO " .. (name or client_name))
   if r.code == 250 then self.caps = parse_ehlo(r.code, r.lines) end
   return r
 end
 
 function Connection:helo(name)
-  return self:send("HELO " .. (name or "client.example"))
+  return self:send("HELO " .. (name or client_name))
 end
 
 function Connection:has(keyword)

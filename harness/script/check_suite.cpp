@@ -65,7 +65,8 @@ CheckSuite::CheckSuite()
   lua_pushcfunction(L, check_primitives::dot_stuff);
   lua_pushcfunction(L, check_primitives::base64);
   lua_pushcfunction(L, check_primitives::is_domain);
-  lua_->call(5, 2);
+  lua_pushlstring(L, kClientName.data(), kClientName.size());
+  lua_->call(6, 2);
   body_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);      // the second result
   new_test_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);  // the first
 

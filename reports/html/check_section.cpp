@@ -1,14 +1,16 @@
-// A compliance run's section: the verdict and counts, the checks that need
-// attention, then every check grouped by area (suite file) in suite order,
-// each with its clause, level, verdict, reason, notes and an expandable
-// transcript (<details>, no script needed).
+// A compliance run's section: the verdict, the server and the counts, the
+// checks that need attention, then every check grouped by area (suite file)
+// in suite order, each with its clause, level, verdict, reason, remediation
+// hint, notes and an expandable transcript (<details>, no script needed).
 #include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
 
+#include "check/server_identity.hpp"
 #include "load/format.hpp"
 #include "proto/ascii.hpp"
+#include "reports/check_result_json.hpp"
 #include "reports/html/check_transcript.hpp"
 #include "reports/html/html_blocks.hpp"
 #include "reports/html/html_text.hpp"
@@ -47,8 +49,15 @@ std::vector<Area> group_by_area(const nlohmann::json& results) {
   return areas;
 }
 
+// The remediation hint beside the verdict's reason, when the result has one.
+std::string hint_html(const nlohmann::json& result) {
+  if (!result.contains("hint")) return {};
+  return "<div class=\"hint\"><strong>hint:</strong> " + html_text(json_text(result, "hint")) +
+         "</div>";
+}
+
 std::string reason_html(const nlohmann::json& result) {
-  std::string html = html_text(json_text(result, "reason"));
+  std::string html = html_text(json_text(result, "reason")) + hint_html(result);
   const nlohmann::json& notes = result.at("notes");
   if (!notes.empty()) {
     html += "<ul class=\"notes\">";
@@ -127,7 +136,7 @@ std::string attention_table(const nlohmann::json& results, const std::string& id
                  Cell::text(json_text(results[i], "level")),
                  Cell::text(json_text(results[i], "rfc")),
                  Cell::text(json_text(results[i], "title")),
-                 Cell::text(json_text(results[i], "reason"))});
+                 Cell::markup(html_text(json_text(results[i], "reason")) + hint_html(results[i]))});
     }
   }
   return any ? table.html() : "<p>No check failed, erred or warned.</p>\n";
@@ -137,13 +146,20 @@ std::string summary(const ResultDocument& result) {
   const nlohmann::json& check = result.document.at("check");
   const nlohmann::json& counts = check.at("counts");
   std::string html = verdict_box(check_verdict(result.document));
-  html += facts({
+  std::vector<Fact> items{
       fact("target", json_text(check, "target")),
       fact("profile", json_text(check, "profile")),
-      {"started", started_at_html(result.document)},
-      fact("duration", load::format_number(json_number(check, "elapsed_seconds")) + " s"),
-      fact("checks", std::to_string(check.at("results").size())),
-  });
+  };
+  // The server as the probe saw it (absent in older result files).
+  if (const auto server = server_of(check)) {
+    items.push_back(fact("server", check::software_text(*server)));
+    items.push_back(fact("greeting", server->banner));
+  }
+  items.push_back({"started", started_at_html(result.document)});
+  items.push_back(
+      fact("duration", load::format_number(json_number(check, "elapsed_seconds")) + " s"));
+  items.push_back(fact("checks", std::to_string(check.at("results").size())));
+  html += facts(items);
   html += "<div class=\"counts\">";
   for (const std::string_view verdict : kVerdicts) {
     const std::string name(verdict);

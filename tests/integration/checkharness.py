@@ -162,6 +162,11 @@ class CheckTestCase(unittest.TestCase):
         self.addCleanup(server.stop)
         return server
 
+    def temp_dir(self):
+        path = tempfile.mkdtemp(prefix="check-it-")
+        self.addCleanup(shutil.rmtree, path, ignore_errors=True)
+        return path
+
     def temp_file(self, text, suffix=".lua"):
         fd, path = tempfile.mkstemp(prefix="check-it-", suffix=suffix)
         with os.fdopen(fd, "w", encoding="utf-8") as f:

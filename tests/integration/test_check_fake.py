@@ -112,6 +112,20 @@ class FullSuite(CheckTestCase):
         for r in check["results"]:
             self.assertTrue(r["transcript"] or r["verdict"] == "SKIP", f"{r['id']}: no evidence")
 
+    def test_the_probe_names_fake_smtpd_and_there_is_no_hint(self):
+        run = self.run_
+        self.assertEqual(run.check["server"], {
+            "software": "fake-smtpd",
+            "version": "unknown",
+            "banner": "220 fake-smtpd.test ESMTP fake-smtpd ready",
+            "ehlo": "250-fake-smtpd.test Hello client.example",
+        })
+        self.assertIn("server: fake-smtpd (version unknown); greeting: 220 fake-smtpd.test "
+                      "ESMTP fake-smtpd ready\n", run.stdout)
+        # Nothing fails, and the hint table has nothing for fake-smtpd.
+        self.assertEqual([r["id"] for r in run.check["results"] if "hint" in r], [])
+        self.assertNotIn("hint:", run.stdout)
+
     def test_every_check_of_the_list_but_the_slow_one_ran(self):
         listing = run_check("127.0.0.1:9", "--list", json_file=False, timeout=30)
         self.assertEqual(listing.code, EXIT_OK, listing.describe())

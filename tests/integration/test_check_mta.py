@@ -19,6 +19,7 @@ skipped with the reason (mta.py needs root, and Exim's and OpenSMTPD's
 
 import os
 import unittest
+import xml.etree.ElementTree as ET
 
 import mta
 from checkharness import EXIT_FAILED, EXIT_OK, CheckTestCase
@@ -101,7 +102,9 @@ EXPECTED = {
         "WARN": {},
         "INFO": {
             "G5": ("tolerates: greeting 220 mx.example.com ESMTP Exim 4.96", RECORDED),
-            "L2": ("1 MiB line: (the connection was closed)", RECORDED),
+            # The 1 MiB line gets "500 unrecognized command" or a close, as
+            # the write and Exim's reading interleave: recorded either way.
+            "L2": ("4 KiB line: 250 OK; NOOP on the same connection: 250 OK", RECORDED),
             "R3": ("refused all 7 of 7 variants tried", RECORDED),
             "P5": ("554 SMTP synchronization error", RECORDED),
             "X1": ("MAIL ... SIZE=abc was accepted: 250 OK",
@@ -149,6 +152,29 @@ EXPECTED = {
 
 JUDGED = ("FAIL", "WARN", "INFO", "ERROR")
 
+# What the probe's greeting and EHLO reply name (harness/check/server_identity.cpp):
+# (software, version). None of these banners shows Postfix's or OpenSMTPD's version.
+SERVERS = {
+    "postfix-stock": ("Postfix", "unknown"),
+    "postfix-normalize": ("Postfix", "unknown"),
+    "postfix-reject": ("Postfix", "unknown"),
+    "exim": ("Exim", "4.96"),
+    "opensmtpd": ("OpenSMTPD", "unknown"),
+}
+
+# The remediation hints (harness/check/remediation_hints.cpp) each target's
+# results carry, {id: the setting the hint names}; every other result has
+# none. Exim has no setting for a bare LF ending a command (its D5).
+_NORMALIZE = "set smtpd_forbid_bare_newline = normalize in main.cf"
+_REJECT = "set smtpd_forbid_bare_newline = reject in main.cf"
+HINTS = {
+    "postfix-stock": {"D3": _NORMALIZE, "D4": _NORMALIZE, "D5": _REJECT},
+    "postfix-normalize": {"D5": _REJECT},
+    "postfix-reject": {},
+    "exim": {},
+    "opensmtpd": {},
+}
+
 
 class CheckMta(CheckTestCase):
     def start_target(self, name):
@@ -168,9 +194,10 @@ class CheckMta(CheckTestCase):
         expected = {**expected, "ERROR": {}}  # ERROR is never a finding about a server
         failing = bool(expected["FAIL"])
         run = self.check(target.address, "--domain", target.domain,
-                         expect=EXIT_FAILED if failing else EXIT_OK)
+                         expect=EXIT_FAILED if failing else EXIT_OK, junit_file=True)
         self.assertValid(run.result)
         self.assertCountsMatch(run)
+        self.assertServerAndHints(name, run)
         print(f"\n{name} ({target.version}, ready in {target.start_seconds:.2f} s): "
               f"{run.check['counts']} in {run.check['elapsed_seconds']:.2f} s", flush=True)
         actual = {verdict: run.reasons(verdict) for verdict in JUDGED}
@@ -193,6 +220,32 @@ class CheckMta(CheckTestCase):
                       + "\n\nThis run's verdicts, to paste into EXPECTED once checked (cut each "
                       "reason to a part that names the evidence, without queue ids):\n"
                       + verdict_table(actual) + "\n" + target.log_tail(10))
+
+    def assertServerAndHints(self, name, run):
+        """The server as named in the JSON, the text and the JUnit; the
+        hints exactly where HINTS has them, in each output."""
+        server = run.check["server"]
+        self.assertEqual((server["software"], server["version"]), SERVERS[name], server)
+        self.assertIn(EXPECTED[name]["banner"], server["banner"])
+        self.assertTrue(server["ehlo"].startswith("250"), server)
+        self.assertIn(f"server: {server['software']}", run.stdout)
+        junit = ET.fromstring(run.junit)
+        self.assertEqual({p.get("value") for p in junit.iter("property")
+                          if p.get("name") == "banner"}, {server["banner"]})
+        hints = {r["id"]: r["hint"] for r in run.check["results"] if "hint" in r}
+        self.assertEqual(set(hints), set(HINTS[name]), hints)
+        for check_id, setting in HINTS[name].items():
+            hint = hints[check_id]
+            self.assertTrue(hint.startswith(setting), hint)
+            self.assertIn("(needs Postfix 3.5.24, 3.6.14, 3.7.10, 3.8.5, 3.9 or later)", hint)
+            self.assertIn(f"       hint: {hint}\n", run.stdout)
+            failures = [f for case in junit.iter("testcase")
+                        if case.get("name").split()[0] == check_id
+                        for f in case.iter("failure")]
+            self.assertEqual(len(failures), 1, check_id)
+            self.assertTrue(failures[0].get("message").endswith("; hint: " + hint),
+                            failures[0].get("message"))
+            print(f"{name} {check_id} hint: {hint}", flush=True)
 
     def test_postfix_stock(self):
         self.assertVerdicts("postfix-stock")

@@ -47,7 +47,7 @@ RunnerConfig RunnerTest::config(std::uint16_t port) {
 }
 
 CheckRunResult RunnerTest::run(const std::string& suite_text, const RunnerConfig& config,
-                               const CheckDone& on_done) {
+                               const CheckDone& on_done, const TargetReached& on_reached) {
   const auto file = dir_ / "demo.lua";
   std::ofstream(file, std::ios::binary) << suite_text;
   script::CheckSuite suite;
@@ -55,7 +55,24 @@ CheckRunResult RunnerTest::run(const std::string& suite_text, const RunnerConfig
   std::string error;
   auto selected = select_checks(suite.checks(), Selection{}, &error);
   EXPECT_EQ(error, "");
-  return run_checks(suite, selected, config, on_done);
+  return run_checks(suite, selected, config, on_done, on_reached);
+}
+
+std::string RunnerTest::unreachable(const std::string& suite_text, const RunnerConfig& config) {
+  int checks_done = 0;
+  bool reached = false;
+  try {
+    run(
+        suite_text, config,
+        [&checks_done](const CheckResult&, std::size_t, std::size_t) { ++checks_done; },
+        [&reached](const ServerIdentity&) { reached = true; });
+  } catch (const TargetUnreachable& e) {
+    EXPECT_FALSE(reached);
+    EXPECT_EQ(checks_done, 0);
+    return e.what();
+  }
+  ADD_FAILURE() << "the run went ahead: no TargetUnreachable";
+  return {};
 }
 
 const TranscriptEntry* RunnerTest::find(const CheckResult& result, TranscriptEntry::Kind kind,

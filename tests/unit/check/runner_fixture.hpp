@@ -27,7 +27,11 @@ class RunnerTest : public ::testing::Test {
 
   // Loads `suite_text` and runs every check it declares.
   CheckRunResult run(const std::string& suite_text, const RunnerConfig& config,
-                     const CheckDone& on_done = {});
+                     const CheckDone& on_done = {}, const TargetReached& on_reached = {});
+
+  // The same for a target the probe cannot reach: the TargetUnreachable's
+  // message, and a test failure if a run happened instead or a check ran.
+  std::string unreachable(const std::string& suite_text, const RunnerConfig& config);
 
   // The first entry of `kind` whose text contains `text`, or null.
   static const TranscriptEntry* find(const CheckResult& result, TranscriptEntry::Kind kind,

@@ -52,9 +52,12 @@ TEST_F(RunnerTest, WrongCodeFailsAMustCheck) {
   EXPECT_EQ(run.results[0].reason, "VRFY: expected 252, got 500 5.5.2 Unknown command");
 }
 
-TEST_F(RunnerTest, RefusedConnectIsAnErrorNamingTheTarget) {
-  const auto port = closed_port();
-  auto run = this->run(check("G1", "    t:connect()"), config(port));
+TEST_F(RunnerTest, RefusedConnectDuringTheRunIsAnErrorNamingTheTarget) {
+  // The probe reaches the target, which is gone when the check connects.
+  std::optional<ScriptedServer> server(std::in_place, plain_smtp);
+  const auto port = server->port();
+  auto run = this->run(check("G1", "    t:connect()"), config(port), {},
+                       [&server](const ServerIdentity&) { server.reset(); });
   ASSERT_EQ(run.results.size(), 1u);
   const auto& result = run.results[0];
   EXPECT_EQ(result.verdict, Verdict::error);
@@ -64,15 +67,8 @@ TEST_F(RunnerTest, RefusedConnectIsAnErrorNamingTheTarget) {
   EXPECT_NE(find(result, Kind::event, "failed"), nullptr) << describe(result);
 }
 
-// A server that accepts and never speaks: the greeting's read times out.
-asio::awaitable<void> silent(net::Transport& transport) {
-  LineReader lines(transport);
-  while (co_await lines.next()) {
-  }
-}
-
-TEST_F(RunnerTest, ServerThatNeverGreetsIsAnErrorAfterTheReplyTimeout) {
-  ScriptedServer server(silent);
+TEST_F(RunnerTest, ServerThatStopsGreetingIsAnErrorAfterTheReplyTimeout) {
+  ScriptedServer server(after_the_probe(silent));
   auto cfg = config(server.port());
   cfg.target.reply_timeout = std::chrono::milliseconds(200);
   auto run = this->run(check("G1", "    t:connect().banner:expect(220)") +
@@ -140,7 +136,7 @@ TEST_F(RunnerTest, OtherProfilesAndOracleChecksAreSkippedWithoutRunning) {
   EXPECT_EQ(run.results[1].reason, "needs the delivery oracle (--oracle HOST:PORT, not given)");
   EXPECT_TRUE(run.results[0].transcript.empty());
   EXPECT_EQ(run.results[2].verdict, Verdict::pass) << describe(run.results[2]);
-  EXPECT_EQ(server.sessions(), 1);  // only C1 connected
+  EXPECT_EQ(server.sessions(), 2);  // the probe, and C1: the others did not connect
 }
 
 // The oracle the runner sees (delivery_oracle.hpp): messages handed in by
@@ -162,7 +158,8 @@ class StoredOracle final : public DeliveryOracle {
 TEST_F(RunnerTest, OracleChecksRunAndFindTheirMessageByToken) {
   StoredOracle oracle;
   oracle.messages = {"Subject: other tok12\r\n\r\nno\r\n", "Subject: mine tok1\r\n\r\nbody\r\n"};
-  auto cfg = config(closed_port());
+  ScriptedServer server(plain_smtp);
+  auto cfg = config(server.port());
   cfg.oracle = &oracle;
   cfg.target.oracle = true;
   auto run = this->run(check("D2", R"(
@@ -187,7 +184,8 @@ TEST_F(RunnerTest, OracleChecksRunAndFindTheirMessageByToken) {
 
 TEST_F(RunnerTest, DeliveredWithoutAnOracleIsASkip) {
   // A user's own check that calls t:delivered without declaring oracle = true.
-  auto run = this->run(check("U1", "    t:delivered(\"x1\", 1)"), config(closed_port()));
+  ScriptedServer server(plain_smtp);
+  auto run = this->run(check("U1", "    t:delivered(\"x1\", 1)"), config(server.port()));
   ASSERT_EQ(run.results.size(), 1u);
   EXPECT_EQ(run.results[0].verdict, Verdict::skip) << describe(run.results[0]);
   EXPECT_EQ(run.results[0].reason, "needs the delivery oracle (--oracle)");
@@ -203,14 +201,15 @@ TEST(HoldsToken, MatchesWholeTokensOnly) {
 }
 
 TEST_F(RunnerTest, LuaErrorIsAnErrorWithFileAndLine) {
-  auto run = this->run(check("X1", "    local x = nil\n    x.field = 1"), config(closed_port()));
+  ScriptedServer server(plain_smtp);
+  auto run = this->run(check("X1", "    local x = nil\n    x.field = 1"), config(server.port()));
   ASSERT_EQ(run.results.size(), 1u);
   EXPECT_EQ(run.results[0].verdict, Verdict::error);
   EXPECT_NE(run.results[0].reason.find("demo.lua:"), std::string::npos) << run.results[0].reason;
 }
 
 TEST_F(RunnerTest, CheckTimeoutEndsAWaitingCheck) {
-  ScriptedServer server(silent);
+  ScriptedServer server(after_the_probe(silent));
   auto cfg = config(server.port());
   cfg.target.reply_timeout = std::chrono::milliseconds(20000);
   cfg.check_timeout = std::chrono::milliseconds(300);
@@ -275,20 +274,16 @@ TEST_F(RunnerTest, RunsAtMostConcurrencyChecksAtOnceInSuiteOrder) {
   for (int i = 0; i < 6; ++i) EXPECT_EQ(run.results[i].id, "P" + std::to_string(i + 1));
   EXPECT_EQ(done_counts, (std::vector<std::size_t>{1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(occupancy.most.load(), 2);
-  EXPECT_EQ(server.sessions(), 6);
+  EXPECT_EQ(server.sessions(), 7);  // the probe's, then the checks
 }
 
 TEST_F(RunnerTest, UnresolvableHostThrowsNamingTheTarget) {
   auto cfg = config(25);
   cfg.host = "no-such-host.invalid";
   cfg.target.target = "no-such-host.invalid:25";
-  try {
-    this->run(check("G1", "    t:connect()"), cfg);
-    ADD_FAILURE() << "no exception";
-  } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("no-such-host.invalid:25: cannot resolve", 0), 0u)
-        << e.what();
-  }
+  EXPECT_EQ(unreachable(check("G1", "    t:connect()"), cfg)
+                .rfind("no-such-host.invalid:25: cannot resolve", 0),
+            0u);
 }
 
 }  // namespace

@@ -84,15 +84,46 @@ TEST_F(RunnerTest, ImplicitTlsToAPlaintextServerIsAConnectError) {
 }
 
 TEST_F(RunnerTest, VerificationFailsTheHandshakeWhenAsked) {
+  // The probe's handshake fails too, but on what the server sent (its
+  // certificate): the target is reached, and each check's connect says why.
   ScriptedServer server(plain_smtp, /*implicit_tls=*/true);
   auto cfg = config(server.port());
+  cfg.target.profile = "implicit-tls";
   cfg.tls_verify = true;
   cfg.sni = "mail.test";
   auto run = this->run(check("T7", "    t:connect({ tls = true })"), cfg);
+  ASSERT_TRUE(run.server.has_value());
+  EXPECT_EQ(run.server->software, "unknown");
   ASSERT_EQ(run.results.size(), 1u);
   EXPECT_EQ(run.results[0].verdict, Verdict::error);
   EXPECT_NE(run.results[0].reason.find("TLS handshake"), std::string::npos)
       << run.results[0].reason;
+  EXPECT_NE(run.results[0].reason.find("certificate verify failed"), std::string::npos)
+      << run.results[0].reason;
+}
+
+TEST_F(RunnerTest, APlaintextServerOnTheImplicitTlsPortIsReachedForT6) {
+  ScriptedServer server(plain_smtp);
+  auto cfg = config(server.port());
+  cfg.target.profile = "implicit-tls";
+  auto run = this->run(check("T6", R"(
+    local c = t:connect({ tls = false })
+    t:require(c.banner.ok, tostring(c.banner)))"),
+                       cfg);
+  ASSERT_TRUE(run.server.has_value());
+  EXPECT_EQ(run.server->banner, "");  // nothing was read in clear text
+  ASSERT_EQ(run.results.size(), 1u);
+  EXPECT_EQ(run.results[0].verdict, Verdict::pass) << describe(run.results[0]);
+}
+
+TEST_F(RunnerTest, AnImplicitTlsPortThatNeverAnswersTheHandshakeIsUnreachable) {
+  ScriptedServer server(silent);
+  auto cfg = config(server.port());
+  cfg.target.profile = "implicit-tls";
+  cfg.target.reply_timeout = std::chrono::milliseconds(200);
+  const std::string error = unreachable(check("T6", "    t:connect()"), cfg);
+  EXPECT_EQ(error,
+            "127.0.0.1:" + std::to_string(server.port()) + ": TLS handshake: no handshake in time");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <utility>
 
 #include "net/tls_context.hpp"
@@ -62,6 +63,24 @@ asio::awaitable<void> plain_smtp(net::Transport& transport) {
       co_await send(transport, "500 5.5.2 Unknown command\r\n");
     }
   }
+}
+
+asio::awaitable<void> silent(net::Transport& transport) {
+  LineReader lines(transport);
+  while (co_await lines.next()) {
+  }
+}
+
+std::function<asio::awaitable<void>(net::Transport&)> after_the_probe(
+    std::function<asio::awaitable<void>(net::Transport&)> later) {
+  auto sessions = std::make_shared<std::atomic<int>>(0);
+  return [sessions, later = std::move(later)](net::Transport& transport) -> asio::awaitable<void> {
+    if ((*sessions)++ == 0) {
+      co_await plain_smtp(transport);
+    } else {
+      co_await later(transport);
+    }
+  };
 }
 
 namespace {

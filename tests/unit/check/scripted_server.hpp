@@ -47,6 +47,15 @@ boost::asio::awaitable<void> send(net::Transport& transport, std::string bytes);
 // 221 and a close, anything else with 500. Returns at the client's close.
 boost::asio::awaitable<void> plain_smtp(net::Transport& transport);
 
+// Accepts and never sends a byte; returns at the client's close.
+boost::asio::awaitable<void> silent(net::Transport& transport);
+
+// Serves the first session (the runner's probe, check/target_probe.hpp) with
+// plain_smtp and every later one with `later`: a target that goes wrong
+// only once the probe has reached it.
+std::function<boost::asio::awaitable<void>(net::Transport&)> after_the_probe(
+    std::function<boost::asio::awaitable<void>(net::Transport&)> later);
+
 class ScriptedServer {
  public:
   using Session = std::function<boost::asio::awaitable<void>(net::Transport&)>;

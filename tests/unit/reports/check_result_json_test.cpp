@@ -46,6 +46,7 @@ void expect_same(const CheckRunResult& a, const CheckRunResult& b) {
   EXPECT_EQ(a.profile, b.profile);
   EXPECT_EQ(a.started_at, b.started_at);
   EXPECT_EQ(a.elapsed_seconds, b.elapsed_seconds);
+  EXPECT_EQ(a.server, b.server);
   ASSERT_EQ(a.results.size(), b.results.size());
   for (std::size_t i = 0; i < a.results.size(); ++i) {
     const CheckResult& x = a.results[i];
@@ -58,6 +59,7 @@ void expect_same(const CheckRunResult& a, const CheckRunResult& b) {
     EXPECT_EQ(x.source, y.source) << x.id;
     EXPECT_EQ(x.verdict, y.verdict) << x.id;
     EXPECT_EQ(x.reason, y.reason) << x.id;
+    EXPECT_EQ(x.hint, y.hint) << x.id;
     EXPECT_EQ(x.notes, y.notes) << x.id;
     EXPECT_EQ(x.seconds, y.seconds) << x.id;
     EXPECT_EQ(x.transcript_truncated, y.transcript_truncated) << x.id;
@@ -103,6 +105,42 @@ TEST(CheckResultJson, RoundTripIsExact) {
   expect_same(original, *read);
   // And writing what was read gives the same document again.
   EXPECT_EQ(to_json(original), to_json(*read));
+}
+
+TEST(CheckResultJson, TheServerAndTheHintsRoundTrip) {
+  const json document = sample_document();
+  const json& server = document["check"]["server"];
+  EXPECT_EQ(server, (json{{"software", "Postfix"},
+                          {"version", "unknown"},
+                          {"banner", testing::hostile_banner()},
+                          {"ehlo", "250-fake.test"}}));
+  const json& results = document["check"]["results"];
+  EXPECT_EQ(results[1]["hint"], testing::sample_hint());
+  EXPECT_EQ(results[kHostile]["hint"], testing::hostile_reason());
+  // No hint, no field.
+  EXPECT_FALSE(results[kPasses].contains("hint"));
+  std::string error;
+  const auto read = check_result_from_json(document, error);
+  ASSERT_TRUE(read.has_value()) << error;
+  ASSERT_TRUE(read->server.has_value());
+  EXPECT_EQ(*read->server, *sample_check_result().server);
+  EXPECT_EQ(read->results[1].hint, testing::sample_hint());
+  EXPECT_EQ(read->results[kPasses].hint, "");
+  EXPECT_EQ(server_of(document["check"]), read->server);
+}
+
+TEST(CheckResultJson, FilesWrittenBeforeTheServerAndHintsAreStillRead) {
+  json document = sample_document();
+  document["check"].erase("server");
+  for (json& result : document["check"]["results"]) result.erase("hint");
+  std::string error;
+  const auto read = check_result_from_json(document, error);
+  ASSERT_TRUE(read.has_value()) << error;
+  EXPECT_FALSE(read->server.has_value());
+  for (const CheckResult& result : read->results) EXPECT_EQ(result.hint, "") << result.id;
+  EXPECT_FALSE(server_of(document["check"]).has_value());
+  // And they are written back as they were.
+  EXPECT_EQ(to_json(*read), document);
 }
 
 TEST(CheckResultJson, BytesThatAreNotUtf8TravelInBase64BesideReadableText) {
@@ -194,6 +232,17 @@ const std::vector<Corruption>& corruptions() {
        "check.results[0].transcript_truncated: expected true or false"},
       {"note", [](json& d) { result_at(d, 1)["notes"][1] = 5; },
        "check.results[1].notes[1]: expected a string"},
+      {"empty hint", [](json& d) { result_at(d, 0)["hint"] = ""; }, "check.results[0].hint: empty"},
+      {"hint type", [](json& d) { result_at(d, 1)["hint"] = json::array(); },
+       "check.results[1].hint: expected a string"},
+      {"server field", [](json& d) { d["check"]["server"].erase("ehlo"); },
+       "check.server: missing field \"ehlo\""},
+      {"server unknown field", [](json& d) { d["check"]["server"]["os"] = "Debian"; },
+       "check.server: unknown field \"os\""},
+      {"server software", [](json& d) { d["check"]["server"]["software"] = ""; },
+       "check.server.software: empty"},
+      {"server version", [](json& d) { d["check"]["server"]["version"] = ""; },
+       "check.server.version: empty"},
       {"counts disagree", [](json& d) { d["check"]["counts"]["FAIL"] = 2; },
        "check.counts.FAIL: 2, but 1 results have this verdict"},
       {"counts incomplete", [](json& d) { d["check"]["counts"].erase("ERROR"); },

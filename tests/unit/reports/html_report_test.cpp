@@ -108,6 +108,22 @@ TEST(HtmlReport, CheckSectionHasTheVerdictsByArea) {
   EXPECT_TRUE(contains(page, "<span class=\"server\">250-fake.test\\r\\n</span>"));
 }
 
+TEST(HtmlReport, CheckSectionNamesTheServerAndShowsTheHints) {
+  const std::string page = to_html({sample_check_document()});
+  EXPECT_TRUE(contains(page, "<dt>server</dt><dd>Postfix (version unknown)</dd>")) << page;
+  EXPECT_TRUE(contains(page,
+                       "<dt>greeting</dt><dd>220 &lt;b&gt;mx&lt;/b&gt; &amp; &quot;q&quot; "
+                       "&#39;a&#39; ESMTP Postfix &lt;script&gt;alert(5)&lt;/script&gt;</dd>"));
+  // Beside the FAIL's reason, in its row and in the attention table.
+  const std::string hint =
+      "<div class=\"hint\"><strong>hint:</strong> set smtpd_forbid_bare_newline = normalize "
+      "&amp; keep &lt;CR&gt;&lt;LF&gt;.&lt;CR&gt;&lt;LF&gt;</div>";
+  EXPECT_EQ(occurrences(page, hint), 2u) << page;
+  // The WARN's hostile hint is text too.
+  EXPECT_EQ(occurrences(page, "<div class=\"hint\">"), 4u);
+  EXPECT_FALSE(contains(page, "<script"));
+}
+
 TEST(HtmlReport, HostileServerBytesAreEscapedAndVisible) {
   const std::string page = to_html({sample_check_document()});
   // Check D3's server sent markup, quotes, NUL, ESC and bytes that are not

@@ -71,6 +71,21 @@ TEST(Junit, CountsTheRunAndEachArea) {
   EXPECT_EQ(occurrences(xml, "<testcase "), 6u);
 }
 
+TEST(Junit, EachSuiteNamesTheServerAndItsBanner) {
+  const std::string& xml = sample_xml();
+  EXPECT_EQ(occurrences(xml, "<property name=\"server\" value=\"Postfix (version unknown)\"/>"), 3u)
+      << xml;
+  EXPECT_TRUE(contains(xml,
+                       "<property name=\"banner\" value=\"220 &lt;b&gt;mx&lt;/b&gt; &amp; "
+                       "&quot;q&quot; &apos;a&apos; ESMTP Postfix "
+                       "&lt;script&gt;alert(5)&lt;/script&gt;\"/>"))
+      << xml;
+  // A run read from a file older than the probe has neither.
+  CheckRunResult run = sample_check_result();
+  run.server.reset();
+  EXPECT_FALSE(contains(to_junit(run), "name=\"server\""));
+}
+
 TEST(Junit, AreasKeepSuiteOrderEvenWhenInterleaved) {
   CheckRunResult run = sample_check_result();
   std::swap(run.results[1], run.results[3]);  // ehlo, data, data, ehlo, ...
@@ -81,19 +96,28 @@ TEST(Junit, AreasKeepSuiteOrderEvenWhenInterleaved) {
   EXPECT_LT(xml.find("<testcase name=\"E7 "), xml.find("check: data"));
 }
 
-TEST(Junit, FailBecomesFailureWithTheReasonLevelAndClause) {
+TEST(Junit, FailBecomesFailureWithTheReasonHintLevelAndClause) {
   const std::string e7 = testcase_of(sample_xml(), "E7");
   ASSERT_FALSE(e7.empty());
   EXPECT_TRUE(contains(e7,
                        "<testcase name=\"E7 A second EHLO resets the transaction\" "
                        "classname=\"compliance.ehlo\" time=\"0.250\">"))
       << e7;
+  // The message a CI page shows first: the reason, then the hint.
   EXPECT_TRUE(contains(e7,
                        "<failure message=\"DATA after a second EHLO was not refused: "
-                       "&quot;354 &lt;go ahead&gt;&quot; &amp; more\" type=\"MUST\">"
+                       "&quot;354 &lt;go ahead&gt;&quot; &amp; more; hint: set "
+                       "smtpd_forbid_bare_newline = normalize &amp; keep "
+                       "&lt;CR&gt;&lt;LF&gt;.&lt;CR&gt;&lt;LF&gt;\" type=\"MUST\">"
                        "DATA after a second EHLO was not refused: &quot;354 &lt;go ahead&gt;"
-                       "&quot; &amp; more\nRFC 5321 §4.1.4 (MUST)\n"
+                       "&quot; &amp; more\nhint: set smtpd_forbid_bare_newline = normalize "
+                       "&amp; keep &lt;CR&gt;&lt;LF&gt;.&lt;CR&gt;&lt;LF&gt;\n"
+                       "RFC 5321 §4.1.4 (MUST)\n"
                        "source: scenarios/compliance/ehlo.lua:42</failure>"))
+      << e7;
+  EXPECT_TRUE(contains(e7,
+                       "<property name=\"hint\" value=\"set smtpd_forbid_bare_newline = "
+                       "normalize &amp; keep &lt;CR&gt;&lt;LF&gt;.&lt;CR&gt;&lt;LF&gt;\"/>"))
       << e7;
   EXPECT_TRUE(contains(e7, "<property name=\"verdict\" value=\"FAIL\"/>"));
   EXPECT_TRUE(contains(e7, "note: sent at once: &apos;MAIL&apos; and &apos;RCPT&apos;\n"));

@@ -111,7 +111,16 @@ TEST(Markdown, CheckSummaryListsWhatFailed) {
   EXPECT_TRUE(contains(md,
                        "| FAIL | E7 | MUST | RFC 5321 §4.1.4 | A second EHLO resets the "
                        "transaction | DATA after a second EHLO was not refused: "
-                       "&quot;354 &lt;go ahead&gt;&quot; &amp; more |"));
+                       "&quot;354 &lt;go ahead&gt;&quot; &amp; more **hint:** set "
+                       "smtpd\\_forbid\\_bare\\_newline = normalize &amp; keep "
+                       "&lt;CR&gt;&lt;LF&gt;.&lt;CR&gt;&lt;LF&gt; |"))
+      << md;
+  // The server the probe saw, its banner escaped.
+  EXPECT_TRUE(contains(md,
+                       "Server: Postfix (version unknown); greeting: 220 &lt;b&gt;mx&lt;/b&gt; "
+                       "&amp; &quot;q&quot; &#39;a&#39; ESMTP Postfix "
+                       "&lt;script&gt;alert(5)&lt;/script&gt;\n\n"))
+      << md;
   EXPECT_TRUE(contains(md, "| ERROR | T4 |"));
   EXPECT_TRUE(contains(md, "| WARN | D3 | SHOULD |"));
   EXPECT_FALSE(contains(md, "| PASS |"));

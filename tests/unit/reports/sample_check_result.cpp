@@ -58,6 +58,7 @@ CheckResult ehlo_fails() {
                         "DATA after a second EHLO was not refused: \"354 <go ahead>\" & more");
   r.seconds = 0.25;
   r.notes = {"the server advertised PIPELINING", "sent at once: 'MAIL' and 'RCPT'"};
+  r.hint = sample_hint();
   r.transcript = {
       entry(0, 1, Kind::event, "connected to 127.0.0.1:2525"),
       entry(0.001, 1, Kind::client, "EHLO harness.test\r\n"),
@@ -73,6 +74,7 @@ CheckResult data_warns() {
   CheckResult r = check("D3", hostile_reason(), "RFC 5321 §4.1.1.4", Level::should, "data", 7,
                         Verdict::warn, hostile_reason());
   r.seconds = 1.5;
+  r.hint = hostile_reason();
   r.transcript = {
       entry(0, 1, Kind::event, "connected to 127.0.0.1:2525"),
       entry(0.01, 1, Kind::client, "DATA\r\nSubject: x\n.\n"),
@@ -125,6 +127,14 @@ std::string hostile_reason() {
          "e"s;
 }
 
+std::string hostile_banner() {
+  return "220 <b>mx</b> & \"q\" 'a' ESMTP Postfix <script>alert(5)</script>";
+}
+
+std::string sample_hint() {
+  return "set smtpd_forbid_bare_newline = normalize & keep <CR><LF>.<CR><LF>";
+}
+
 check::CheckRunResult sample_check_result() {
   using namespace std::chrono;
   check::CheckRunResult run;
@@ -133,6 +143,7 @@ check::CheckRunResult sample_check_result() {
   run.started_at = system_clock::time_point{sys_days{year{2026} / 11 / 22} + hours{4} +
                                             minutes{43} + seconds{41} + milliseconds{123}};
   run.elapsed_seconds = 3.25;
+  run.server = check::identify_server(hostile_banner() + "\r\n", "250-fake.test\r\n250 OK\r\n");
   run.results = {ehlo_passes(),  ehlo_fails(),     data_warns(),
                  data_informs(), starttls_skips(), starttls_errors()};
   return run;
