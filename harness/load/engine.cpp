@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <exception>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "load/worker.hpp"
+#include "net/connect.hpp"
 
 namespace smtp::load {
 
@@ -53,39 +56,29 @@ std::vector<tcp::endpoint> resolve(const LoadConfig& config, const std::string& 
 
 // One TCP connection before any load, so that a target that is down is a
 // clear error at once rather than a run full of connect errors. It closes
-// without a word, as a load balancer's health check does.
-boost::system::error_code probe_one(const tcp::endpoint& target, std::chrono::nanoseconds timeout) {
+// without a word, as a load balancer's health check does. The addresses are
+// tried in order (localhost may resolve to ::1 first while the server
+// listens on 127.0.0.1 only); every session then uses the one that accepted.
+tcp::endpoint probe(const std::vector<tcp::endpoint>& endpoints, const std::string& text,
+                    std::chrono::nanoseconds timeout) {
   asio::io_context io;
   tcp::socket socket(io);
   boost::system::error_code result = asio::error::timed_out;
-  bool done = false;
-  socket.async_connect(target, [&](const boost::system::error_code& ec) {
-    result = ec;
-    done = true;
-  });
-  io.run_for(timeout);
-  if (!done) {
-    boost::system::error_code ignored;
-    socket.close(ignored);
-    io.restart();
-    io.run();
-    result = asio::error::timed_out;
-  }
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        const auto deadline =
+            std::chrono::steady_clock::now() +
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
+        result = co_await net::connect_until(socket, endpoints, deadline);
+      },
+      asio::detached);
+  io.run();
+  if (result) throw TargetError(text + ": connect: " + result.message());
   boost::system::error_code ignored;
+  const tcp::endpoint accepted = socket.remote_endpoint(ignored);
   socket.close(ignored);
-  return result;
-}
-
-// The first address that accepts a connection (localhost may resolve to ::1
-// first while the server listens on 127.0.0.1 only); every session uses it.
-tcp::endpoint probe(const std::vector<tcp::endpoint>& endpoints, const std::string& text,
-                    std::chrono::nanoseconds timeout) {
-  boost::system::error_code last;
-  for (const auto& endpoint : endpoints) {
-    last = probe_one(endpoint, timeout);
-    if (!last) return endpoint;
-  }
-  throw TargetError(text + ": connect: " + last.message());
+  return accepted;
 }
 
 // Merges the workers' per-second samples and emits each second once every
