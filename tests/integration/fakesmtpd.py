@@ -107,6 +107,7 @@ class FakeSmtpd:
         self.args = [str(a) for a in args]
         self.profile = profile
         self.plain_args = plain_args
+        self.env = None  # the environment of the process; None: ours
         self.proc = None
         self.ports = None
         self.banner = ""
@@ -129,7 +130,7 @@ class FakeSmtpd:
 
     def start(self):
         self._stderr = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, env=self.env,
                                      stdout=subprocess.PIPE, stderr=self._stderr)
         line = self._read_ready_line()
         self.banner = line.decode(errors="replace")
