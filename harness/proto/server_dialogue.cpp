@@ -411,7 +411,10 @@ ServerStep ServerDialogue::on_rcpt(const Command& cmd) {
 }
 
 ServerStep ServerDialogue::on_starttls() {
-  if (!starttls_offered()) {
+  // Violation starttls-again (docs/CONFORMANCE.md T3, INFO): a second STARTTLS
+  // inside TLS is answered 220 although it is not offered there.
+  const bool again = tls_active_ && config_.violations.starttls_again;
+  if (!starttls_offered() && !again) {
     // RFC 3207 §4.2, docs/CONFORMANCE.md T3: no second STARTTLS inside TLS.
     return refuse(tls_active_ ? ServerReply::tls_active : ServerReply::not_implemented);
   }

@@ -31,6 +31,7 @@ struct ServerViolations {
   bool ignores_declared_size = false;           // X1
   bool auth_twice = false;                      // A6
   bool starttls_twice = false;                  // T3
+  bool starttls_again = false;                  // T3 (INFO)
   bool short_command_lines = false;             // L1
   bool ehlo_reply_to_helo = false;              // E2
   bool ehlo_without_domain = false;             // E6
@@ -57,7 +58,7 @@ struct ViolationInfo {
   std::string_view breaks;  // the requirement and its clause, for docs and errors
 };
 
-inline constexpr std::array<ViolationInfo, 29> violation_table{{
+inline constexpr std::array<ViolationInfo, 30> violation_table{{
     {"lf-dot-lf-ends-data", &ServerViolations::lf_dot_lf_ends_data, "D3",
      "LF \".\" LF ends DATA; only CRLF \".\" CRLF may (RFC 5321 §4.1.1.4, §2.3.8)"},
     {"starttls-keeps-plaintext", &ServerViolations::starttls_keeps_plaintext, "T4",
@@ -86,6 +87,9 @@ inline constexpr std::array<ViolationInfo, 29> violation_table{{
     {"starttls-twice", &ServerViolations::starttls_twice, "T3",
      "STARTTLS is advertised again inside TLS and answered 220 (RFC 3207 §4.2); the session "
      "then closes, as TLS inside TLS cannot start"},
+    {"starttls-again", &ServerViolations::starttls_again, "T3",
+     "STARTTLS is not advertised inside TLS, but a second STARTTLS is answered 220 all the same "
+     "(RFC 3207 §4.2 forbids only advertising it: INFO); the session then closes"},
     {"short-command-lines", &ServerViolations::short_command_lines, "L1",
      "command lines over 300 octets get 500; 512 must be accepted (RFC 5321 §4.5.3.1.4)"},
     {"ehlo-reply-to-helo", &ServerViolations::ehlo_reply_to_helo, "E2",

@@ -1,11 +1,12 @@
 -- BROKEN ON PURPOSE: STARTTLS is offered and accepted again inside TLS.
 --
--- Breaks: RFC 3207 §4.2. After the handshake the server must not offer
--- STARTTLS again, and a second STARTTLS must be refused. This server lists
--- STARTTLS in the EHLO reply inside TLS and answers a second STARTTLS with
--- 220; the session then ends, since TLS cannot start inside TLS.
+-- Breaks: RFC 3207 §4.2. After the handshake the server MUST NOT offer
+-- STARTTLS again. This server lists STARTTLS in the EHLO reply inside TLS
+-- and answers a second STARTTLS with 220; the session then ends, since TLS
+-- cannot start inside TLS.
 --
--- Fails: docs/CONFORMANCE.md T3 (its "no STARTTLS advertised; refused" parts).
+-- Fails: docs/CONFORMANCE.md T3 (its "no STARTTLS advertised" part; the 220
+-- to a second STARTTLS alone is only recorded, see broken-starttls-again).
 -- The handshake still resets the session state: MAIL before the new EHLO gets
 -- 503.
 -- expect-fail: T3

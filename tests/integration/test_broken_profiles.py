@@ -388,6 +388,19 @@ class StarttlsTwice(BrokenProfile, ServerTestCase):  # T3
         self.assertIn(how, ("eof", "reset", "tls-error"))
 
 
+class StarttlsAgain(BrokenProfile, ServerTestCase):  # T3, INFO
+    PROFILE = "broken-starttls-again"
+    VIOLATION = "starttls-again"
+
+    def test_starttls_not_offered_but_accepted_inside_tls(self):
+        c = self.session()
+        c.starttls()
+        self.assertNotIn("STARTTLS", c.keywords(c.ehlo()))
+        self.assertReply(c.cmd("STARTTLS"), 220)
+        _, how = c.read_until_closed()  # no TLS inside TLS: the session ends
+        self.assertIn(how, ("eof", "reset", "tls-error"))
+
+
 class ShortLines(BrokenProfile, ServerTestCase):  # L1
     PROFILE = "broken-short-lines"
     VIOLATION = "short-command-lines"

@@ -126,6 +126,16 @@ TEST(ServerViolations, StarttlsOfferedAndAcceptedInsideTls) {  // T3
   EXPECT_TRUE(again.start_tls);
 }
 
+TEST(ServerViolations, StarttlsAnsweredInsideTlsWithoutBeingOffered) {  // T3, INFO
+  ServerConfig c = violating("starttls-again");
+  c.tls_available = true;
+  Session s(c, true);
+  EXPECT_EQ(s.say("EHLO client.example").find("STARTTLS"), std::string::npos);
+  const auto again = s.step("STARTTLS");
+  EXPECT_EQ(again.output, "220 2.0.0 Ready to start TLS\r\n");
+  EXPECT_TRUE(again.start_tls);
+}
+
 TEST(ServerViolations, CorrectServerRefusesStarttlsInsideTls) {  // T3, the default
   ServerConfig c;
   c.tls_available = true;

@@ -1,0 +1,15 @@
+-- BROKEN ON PURPOSE: a second STARTTLS inside TLS gets 220.
+--
+-- Deviates: RFC 3207 §4.2 forbids advertising STARTTLS again after the
+-- handshake ("A server MUST NOT return the STARTTLS extension in response to
+-- an EHLO command received after a TLS handshake has completed"); it says
+-- nothing of the reply to a second STARTTLS. This server does not advertise
+-- it inside TLS, but answers a second STARTTLS with 220 all the same; the
+-- session then ends, since TLS cannot start inside TLS.
+--
+-- INFO: docs/CONFORMANCE.md T3 (the 220 to a second STARTTLS is recorded,
+-- never failed: the MUST NOT is about advertising).
+-- expect-info: T3
+--
+-- Everything else is the default server.
+violate "starttls-again"
