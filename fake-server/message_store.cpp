@@ -2,8 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -60,7 +63,7 @@ class NullStore : public MessageStore {
   }
   std::vector<const StoredMessage*> list() const override { return {}; }
   const StoredMessage* find(std::uint64_t) const override { return nullptr; }
-  std::optional<std::string> raw(std::uint64_t) const override { return std::nullopt; }
+  std::optional<MessageBytes> bytes(std::uint64_t) const override { return std::nullopt; }
   void clear() override {}
   std::uint64_t count() const override { return 0; }
   std::string_view kind() const override { return "none"; }
@@ -72,15 +75,17 @@ class NullStore : public MessageStore {
 class MemoryStore : public IndexedStore {
  public:
   using IndexedStore::IndexedStore;
-  bool put(StoredMessage& message, std::string&& raw) override {
-    message.size = raw.size();
-    keep(message).raw = std::move(raw);
+  bool put(StoredMessage& message, std::string&& content) override {
+    message.size = message.trace.size() + content.size();
+    // Moved, never copied: the content is the one buffer the dialogue filled.
+    message.content = std::make_shared<const std::string>(std::move(content));
+    keep(message);
     return true;
   }
-  std::optional<std::string> raw(std::uint64_t id) const override {
+  std::optional<MessageBytes> bytes(std::uint64_t id) const override {
     const auto* m = find(id);
     if (m == nullptr) return std::nullopt;
-    return m->raw;
+    return MessageBytes{m->trace, m->content};
   }
   std::string_view kind() const override { return "memory"; }
 };
@@ -102,32 +107,42 @@ class MaildirStore : public IndexedStore {
     }
   }
 
-  bool put(StoredMessage& message, std::string&& raw) override {
+  bool put(StoredMessage& message, std::string&& content) override {
     std::ostringstream name;
     name << std::chrono::duration_cast<std::chrono::seconds>(message.received_at.time_since_epoch())
                 .count()
          << ".P" << ::getpid() << "Q" << ++sequence_ << ".fake-smtpd";
     const auto tmp = dir_ / "tmp" / name.str();
     const auto fresh = dir_ / "new" / name.str();
-    if (!write_synced(tmp, raw)) return false;
+    if (!write_synced(tmp, {message.trace, content})) return false;
     if (::rename(tmp.c_str(), fresh.c_str()) != 0 || !sync_directory(dir_ / "new")) {
       ::unlink(tmp.c_str());
       return false;
     }
-    message.size = raw.size();
+    message.size = message.trace.size() + content.size();
     message.path = fresh.string();
     keep(message);
     return true;
   }
 
-  std::optional<std::string> raw(std::uint64_t id) const override {
+  std::optional<MessageBytes> bytes(std::uint64_t id) const override {
     const auto* m = find(id);
     if (m == nullptr) return std::nullopt;
+    // The file is the trace line followed by the content: read as the two
+    // pieces, so that neither is copied again.
     std::ifstream in(m->path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+    MessageBytes bytes;
+    bytes.trace.resize(m->trace.size());
+    if (!in.read(bytes.trace.data(), static_cast<std::streamsize>(bytes.trace.size()))) {
+      return std::nullopt;
+    }
+    std::error_code ec;
+    const auto file_size = std::filesystem::file_size(m->path, ec);
+    if (ec || file_size < bytes.trace.size()) return std::nullopt;
+    std::string content(file_size - bytes.trace.size(), '\0');
+    if (!in.read(content.data(), static_cast<std::streamsize>(content.size()))) return std::nullopt;
+    bytes.content = std::make_shared<const std::string>(std::move(content));
+    return bytes;
   }
 
   // DELETE /api/messages forgets the messages; the files stay on disk, which
@@ -135,20 +150,36 @@ class MaildirStore : public IndexedStore {
   std::string_view kind() const override { return "maildir"; }
 
  private:
-  static bool write_synced(const std::filesystem::path& path, std::string_view bytes) {
+  // Writes the pieces one after the other, in one writev as long as the
+  // kernel takes them whole, and fsyncs the file.
+  static bool write_synced(const std::filesystem::path& path,
+                           std::array<std::string_view, 2> pieces) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return false;
-    bool ok = true;
-    while (ok && !bytes.empty()) {
-      const auto n = ::write(fd, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      ok = n > 0;
-      if (ok) bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    ok = ok && ::fsync(fd) == 0;
+    bool ok = write_all(fd, pieces) && ::fsync(fd) == 0;
     ok = ::close(fd) == 0 && ok;
     if (!ok) ::unlink(path.c_str());
     return ok;
+  }
+  static bool write_all(int fd, std::array<std::string_view, 2> pieces) {
+    for (;;) {
+      std::array<iovec, 2> vec{};
+      int count = 0;
+      for (const auto piece : pieces) {
+        if (!piece.empty()) vec[count++] = {const_cast<char*>(piece.data()), piece.size()};
+      }
+      if (count == 0) return true;
+      const auto n = ::writev(fd, vec.data(), count);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      // A short write: drop what went out, piece by piece.
+      auto done = static_cast<std::size_t>(n);
+      for (auto& piece : pieces) {
+        const auto taken = std::min(done, piece.size());
+        piece.remove_prefix(taken);
+        done -= taken;
+      }
+    }
   }
   static bool sync_directory(const std::filesystem::path& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
