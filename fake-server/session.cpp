@@ -210,6 +210,7 @@ Outcome process_input(SessionContext& s, bool& start_tls) {
                                         std::to_string(dropped) + " pipelined octets");
           }
         }
+        if (s.pending.size() >= kReplyQueueLimit) return Outcome::flush;
         break;
       }
       case proto::InputMode::data:
@@ -254,9 +255,13 @@ asio::awaitable<bool> flush(SessionContext& s) {
 // Writes what is pending, then carries out every staged effect, processing
 // the input buffered behind each. Returns false when the session is over.
 asio::awaitable<bool> settle(SessionContext& s, Outcome outcome, bool& start_tls) {
-  while (outcome == Outcome::effect) {
+  while (outcome == Outcome::effect || outcome == Outcome::flush) {
     const bool written = co_await flush(s);
     if (!written) co_return false;
+    if (outcome == Outcome::flush) {
+      outcome = process_input(s, start_tls);
+      continue;
+    }
     auto effect = std::move(*s.effect);
     s.effect.reset();
     // The read's idle deadline must not cut a delay or a stall short; each
