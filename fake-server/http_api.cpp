@@ -103,7 +103,10 @@ struct Answer {
 json messages_json(FakeServer& server) {
   json list = json::array();
   for (const auto* m : server.store().list()) list.push_back(message_json(*m));
-  return json{{"count", list.size()}, {"store", server.store().kind()}, {"messages", list}};
+  return json{{"count", list.size()},
+              {"octets", server.store().octets()},
+              {"store", server.store().kind()},
+              {"messages", list}};
 }
 
 asio::awaitable<Response> wait_for_messages(HttpApi::State& st, const Request& req,

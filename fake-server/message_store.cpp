@@ -20,7 +20,8 @@ namespace {
 // Keeps the metadata of every message; holds content only when asked to.
 class IndexedStore : public MessageStore {
  public:
-  explicit IndexedStore(std::size_t limit) : limit_(limit) {}
+  IndexedStore(std::size_t message_limit, std::uint64_t octet_limit)
+      : message_limit_(message_limit), octet_limit_(octet_limit) {}
 
   std::vector<const StoredMessage*> list() const override {
     std::vector<const StoredMessage*> out;
@@ -35,21 +36,41 @@ class IndexedStore : public MessageStore {
     return index < messages_.size() ? &messages_[index] : nullptr;
   }
   // Ids keep growing after clear(), so an old id never names a new message.
-  void clear() override { messages_.clear(); }
+  void clear() override {
+    messages_.clear();
+    held_ = 0;
+  }
   std::uint64_t count() const override { return messages_.size(); }
+  std::uint64_t octets() const override { return held_; }
 
  protected:
   StoredMessage& keep(StoredMessage& message) {
     message.id = ++last_id_;
+    held_ += held(message);
     messages_.push_back(std::move(message));  // callers read only the id afterwards
-    // Bounded: the oldest messages go first (a long load run must not grow
-    // without end). The limit is --store-limit.
-    while (limit_ != 0 && messages_.size() > limit_) messages_.pop_front();
+    // Bounded in count (--store-limit) and in octets held (--store-bytes):
+    // the oldest messages go first, as a mail sink's spool is trimmed, so a
+    // long load run never grows without end and never sees mail refused for
+    // the sink's sake. The newest message stays even when it alone is over
+    // the octet bound (it is at most --max-size).
+    while (messages_.size() > 1 && ((message_limit_ != 0 && messages_.size() > message_limit_) ||
+                                    (octet_limit_ != 0 && held_ > octet_limit_))) {
+      held_ -= held(messages_.front());
+      messages_.pop_front();
+    }
     return messages_.back();
   }
 
  private:
-  std::size_t limit_;
+  // The octets of a message this process holds: the trace line, and the
+  // content when it is kept in memory (a maildir keeps it on disk).
+  static std::uint64_t held(const StoredMessage& m) {
+    return m.trace.size() + (m.content ? m.content->size() : 0);
+  }
+
+  std::size_t message_limit_;
+  std::uint64_t octet_limit_;
+  std::uint64_t held_ = 0;
   std::uint64_t last_id_ = 0;
   std::deque<StoredMessage> messages_;
 };
@@ -66,6 +87,7 @@ class NullStore : public MessageStore {
   std::optional<MessageBytes> bytes(std::uint64_t) const override { return std::nullopt; }
   void clear() override {}
   std::uint64_t count() const override { return 0; }
+  std::uint64_t octets() const override { return 0; }
   std::string_view kind() const override { return "none"; }
 
  private:
@@ -95,8 +117,8 @@ class MemoryStore : public IndexedStore {
 // follows is true even if the machine loses power.
 class MaildirStore : public IndexedStore {
  public:
-  MaildirStore(std::filesystem::path dir, std::size_t limit)
-      : IndexedStore(limit), dir_(std::move(dir)) {
+  MaildirStore(std::filesystem::path dir, std::size_t message_limit, std::uint64_t octet_limit)
+      : IndexedStore(message_limit, octet_limit), dir_(std::move(dir)) {
     std::error_code ec;
     for (const char* sub : {"tmp", "new", "cur"}) {
       std::filesystem::create_directories(dir_ / sub, ec);
@@ -195,12 +217,14 @@ class MaildirStore : public IndexedStore {
 
 }  // namespace
 
-std::unique_ptr<MessageStore> make_store(std::string_view spec, std::size_t memory_limit) {
+std::unique_ptr<MessageStore> make_store(std::string_view spec, std::size_t message_limit,
+                                         std::uint64_t octet_limit) {
   if (spec == "none") return std::make_unique<NullStore>();
-  if (spec == "memory") return std::make_unique<MemoryStore>(memory_limit);
+  if (spec == "memory") return std::make_unique<MemoryStore>(message_limit, octet_limit);
   constexpr std::string_view maildir = "maildir:";
   if (spec.substr(0, maildir.size()) == maildir && spec.size() > maildir.size()) {
-    return std::make_unique<MaildirStore>(std::string(spec.substr(maildir.size())), memory_limit);
+    return std::make_unique<MaildirStore>(std::string(spec.substr(maildir.size())), message_limit,
+                                          octet_limit);
   }
   throw std::invalid_argument("--store must be none, memory or maildir:DIR, not '" +
                               std::string(spec) + "'");

@@ -58,12 +58,16 @@ class MessageStore {
   // The message's octets, read from wherever they live.
   virtual std::optional<MessageBytes> bytes(std::uint64_t id) const = 0;
   virtual void clear() = 0;
-  virtual std::uint64_t count() const = 0;  // messages currently held
+  virtual std::uint64_t count() const = 0;   // messages currently held
+  virtual std::uint64_t octets() const = 0;  // octets of them held in memory
   virtual std::string_view kind() const = 0;
 };
 
-// "none", "memory" or "maildir:DIR". Throws std::invalid_argument with a
-// one-line reason for anything else, or when DIR cannot be prepared.
-std::unique_ptr<MessageStore> make_store(std::string_view spec, std::size_t memory_limit);
+// "none", "memory" or "maildir:DIR", keeping at most `message_limit`
+// messages and `octet_limit` octets of them in memory (0: no limit), the
+// oldest dropped first. Throws std::invalid_argument with a one-line reason
+// for anything else, or when DIR cannot be prepared.
+std::unique_ptr<MessageStore> make_store(std::string_view spec, std::size_t message_limit,
+                                         std::uint64_t octet_limit = 0);
 
 }  // namespace smtp::fake

@@ -303,7 +303,7 @@ asio::awaitable<bool> handshake(SessionContext& s, asio::ssl::context& tls) {
 // close a connection only after a 421 (or a QUIT, or a timeout), so it gets
 // "421 4.3.2" in place of the greeting. False when `s` was turned away.
 asio::awaitable<bool> admitted(SessionContext& s) {
-  const auto limit = s.server.options().max_sessions;
+  const auto limit = s.server.options().max_sessions.value_or(0);
   if (limit == 0 || s.server.stats().active_sessions <= limit) co_return true;
   const auto open_now = std::to_string(s.server.stats().active_sessions - 1);
   if (s.server.options().smtp.violations.drops_sessions_over_limit) {

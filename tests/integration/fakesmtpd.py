@@ -108,6 +108,7 @@ class FakeSmtpd:
         self.profile = profile
         self.plain_args = plain_args
         self.env = None  # the environment of the process; None: ours
+        self.preexec = None  # run in the child before the exec (resource limits)
         self.proc = None
         self.ports = None
         self.banner = ""
@@ -131,7 +132,8 @@ class FakeSmtpd:
     def start(self):
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, env=self.env,
-                                     stdout=subprocess.PIPE, stderr=self._stderr)
+                                     preexec_fn=self.preexec, stdout=subprocess.PIPE,
+                                     stderr=self._stderr)
         line = self._read_ready_line()
         self.banner = line.decode(errors="replace")
         with open(self.ports_file, encoding="utf-8") as f:

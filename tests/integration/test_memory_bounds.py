@@ -10,12 +10,13 @@ still checked, the memory is only printed.
 Every loop is bounded in count and time; nothing sleeps to wait.
 """
 
-import os
+import resource
 import sys
+import threading
 import time
 import unittest
 
-from fakesmtpd import ServerTestCase
+from fakesmtpd import FakeSmtpd, ServerTestCase
 
 MIB = 1024 * 1024
 
@@ -83,6 +84,90 @@ class ReceivedLineIsNotACopy(MemoryTestCase):
         self.assertMemoryUnder(server, f"peak RSS growth for one {self.SIZE}-octet message "
                                "received, stored and served", after - before,
                                int(1.5 * self.SIZE / 1024))
+
+
+class StoreBoundedInOctets(MemoryTestCase):
+    """--store-bytes: past it the oldest messages go, as past --store-limit;
+    every message is still answered 250."""
+
+    BOUND = 4 * MIB
+    MESSAGES = 16
+    SIZE = 1 * MIB
+
+    def test_the_oldest_go_and_memory_stays_near_the_bound(self):
+        server = self.start_server("--store", "memory", "--store-bytes", str(self.BOUND))
+        line = b"y" * 78 + b"\r\n"
+        with self.client(server) as c:
+            c.ehlo()
+            self.assertReply(c.send_message("a@b.test", ["c@d.test"], "Subject: s\r\n\r\nx"), 250)
+            rss_before, _ = memory_kib(self.pid(server))
+            for i in range(self.MESSAGES):
+                body = f"Subject: {i}\r\n\r\n".encode() + line * (self.SIZE // len(line))
+                self.assertReply(c.send_message("a@b.test", ["c@d.test"], body, timeout=30),
+                                 250, "2.0.0")
+        listing = server.api_json("/api/messages")
+        kept = [m["id"] for m in listing["messages"]]
+        # The newest whole messages that fit: ids 15 to 17 of 17.
+        self.assertEqual(kept, list(range(self.MESSAGES + 2 - len(kept), self.MESSAGES + 2)))
+        self.assertEqual(len(kept), self.BOUND // (self.SIZE + 1000), listing["count"])
+        self.assertLessEqual(listing["octets"], self.BOUND)
+        rss_after, _ = memory_kib(self.pid(server))
+        self.assertMemoryUnder(server, f"RSS growth after {self.MESSAGES} messages of "
+                               f"{self.SIZE // MIB} MiB with --store-bytes {self.BOUND // MIB} MiB",
+                               rss_after - rss_before, (self.BOUND + 4 * self.SIZE) // 1024)
+
+
+class SessionsBoundedByOpenFiles(MemoryTestCase):
+    """The default session cap is the open-file limit, raised to its hard
+    value at start, minus 64 descriptors kept for the listeners, the API and
+    the store (descriptor_budget.hpp). The session past it gets "421 4.3.2"
+    in place of the greeting (RFC 5321 §3.8, as the O1 profile's limit)."""
+
+    RESERVED = 64
+
+    def start_with_open_files(self, soft, hard, *args):
+        server = FakeSmtpd("--store", "none", *args)
+        server.preexec = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        server.start()
+        self.addCleanup(server.stop)
+        return server
+
+    def test_the_soft_limit_is_raised_and_the_cap_derived_from_it(self):
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY:
+            hard = 1 << 20  # what the kernel allows a process (fs.nr_open) at most
+        server = self.start_with_open_files(256, hard)
+        # 19936 on a machine whose hard limit is 20000: the 10,000 sessions
+        # of bench/ fit.
+        self.assertEqual(server.ports["max_sessions"], hard - self.RESERVED)
+        with open(f"/proc/{self.pid(server)}/limits", encoding="ascii") as f:
+            limits = f.read()
+        self.assertRegex(limits, rf"Max open files\s+{hard}\s+{hard}\s")
+
+    def test_the_session_past_the_cap_gets_421_and_memory_stays_small(self):
+        server = self.start_with_open_files(100, 200)
+        cap = 200 - self.RESERVED
+        self.assertEqual(server.ports["max_sessions"], cap)
+        rss_before, _ = memory_kib(self.pid(server))
+        held = []
+        try:
+            for _ in range(cap):
+                held.append(server.connect(timeout=10))  # each greeted 220
+            for _ in range(10):
+                with server.connect(greet=False) as extra:
+                    reply = extra.reply()
+                    self.assertReply(reply, 421, "4.3.2")
+                    _, how = extra.read_until_closed()
+                    self.assertIn(how, ("eof", "reset"))
+            rss_after, _ = memory_kib(self.pid(server))
+            # A session still open is served as before.
+            held[0].ehlo()
+            self.assertReply(held[0].cmd("QUIT"), 221)
+        finally:
+            for c in held:
+                c.close()
+        self.assertMemoryUnder(server, f"RSS growth for {cap} sessions held and 10 turned "
+                               "away", rss_after - rss_before, cap * 64)
 
 
 if __name__ == "__main__":

@@ -93,6 +93,27 @@ TEST(MessageStore, MemoryIsBoundedOldestFirstAndIdsNeverReused) {
   EXPECT_EQ(store->find(3), nullptr);
 }
 
+TEST(MessageStore, MemoryIsBoundedInOctetsOldestFirst) {
+  auto store = make_store("memory", 100, 25);
+  for (int i = 0; i < 4; ++i) {
+    auto m = message_from("m" + std::to_string(i));
+    m.trace = "R\r\n";                                // 3 octets
+    ASSERT_TRUE(store->put(m, std::string(7, 'x')));  // 10 octets held each
+  }
+  EXPECT_EQ(store->count(), 2u);  // 20 octets; a third would make 30 > 25
+  EXPECT_EQ(store->octets(), 20u);
+  EXPECT_EQ(store->find(2), nullptr);
+  EXPECT_NE(store->find(3), nullptr);
+  // The newest stays even alone over the bound: it is at most --max-size.
+  auto big = message_from("big");
+  ASSERT_TRUE(store->put(big, std::string(40, 'y')));
+  EXPECT_EQ(store->count(), 1u);
+  EXPECT_EQ(store->octets(), 40u);
+  EXPECT_NE(store->find(big.id), nullptr);
+  store->clear();
+  EXPECT_EQ(store->octets(), 0u);
+}
+
 class Maildir : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -133,5 +154,17 @@ TEST_F(Maildir, UnwritableDirectoryIsRefusedAtStart) {
   EXPECT_THROW(make_store("maildir:" + dir_.string(), 10), std::invalid_argument);
 }
 
+TEST_F(Maildir, CountsOnlyTheOctetsItHoldsInMemory) {
+  auto store = make_store("maildir:" + dir_.string(), 100, 10);
+  for (int i = 0; i < 3; ++i) {
+    auto m = message_from("m" + std::to_string(i));
+    m.trace = "R\r\n";
+    ASSERT_TRUE(store->put(m, std::string(1000, 'x')));  // on disk, not held
+  }
+  EXPECT_EQ(store->count(), 3u);
+  EXPECT_EQ(store->octets(), 9u);
+}
+
 }  // namespace
+
 }  // namespace smtp::fake::message_store_test
