@@ -170,5 +170,108 @@ class SessionsBoundedByOpenFiles(MemoryTestCase):
                                "away", rss_after - rss_before, cap * 64)
 
 
+class BdatHasACeiling(MemoryTestCase):
+    """A chunk announced past the message limit fails the message before any
+    of it arrives: nothing of it is kept. With --max-size 0 the limit is the
+    1 GiB ceiling. Its octets are still read and discarded before the 552
+    (RFC 3030 §2, docs/CONFORMANCE.md K4)."""
+
+    STREAMED = 64 * MIB
+
+    def stream(self, client, total):
+        piece = b"z" * MIB
+        for _ in range(total // len(piece)):
+            client.send(piece)
+
+    def in_transaction(self, max_size):
+        """A server with --max-size `max_size`, and a client after RCPT."""
+        server = self.start_server("--store", "memory", "--max-size", str(max_size))
+        c = self.client(server)
+        c.ehlo()
+        self.assertReply(c.cmd("MAIL FROM:<a@b.test>"), 250)
+        self.assertReply(c.cmd("RCPT TO:<c@d.test>"), 250)
+        return server, c
+
+    def test_bdat_999999999999_without_max_size_keeps_nothing(self):
+        server, c = self.in_transaction(0)
+        with c:
+            _, peak_before = memory_kib(self.pid(server))
+            c.send(b"BDAT 999999999999 LAST\r\n")
+            # sendall() returns once the server has read all but what the
+            # two socket buffers hold (a few MiB of the 64).
+            self.stream(c, self.STREAMED)
+            _, peak_after = memory_kib(self.pid(server))
+            self.assertTrue(c.nothing_within(0.05), "a reply before the chunk's end")
+        self.assertMemoryUnder(server, f"peak RSS growth for BDAT 999999999999 and "
+                               f"{self.STREAMED // MIB} MiB of it", peak_after - peak_before,
+                               4 * 1024)
+
+    def test_a_chunk_over_max_size_gets_552_after_its_octets(self):
+        limit = MIB
+        server, c = self.in_transaction(limit)
+        with c:
+            _, peak_before = memory_kib(self.pid(server))
+            c.send(f"BDAT {16 * limit} LAST\r\n")
+            self.stream(c, 16 * limit)
+            self.assertReply(c.reply(timeout=30), 552, "5.3.4")
+            self.assertReply(c.cmd("NOOP"), 250)  # in step: the chunk was read as data
+            _, peak_after = memory_kib(self.pid(server))
+        self.assertEqual(server.messages()["count"], 0)
+        self.assertMemoryUnder(server, f"peak RSS growth for a {16 * limit // MIB} MiB chunk "
+                               f"over --max-size {limit}", peak_after - peak_before, 4 * 1024)
+
+
+class SessionBuffersAreBounded(MemoryTestCase):
+    """The line buffer (--max-line), the input read ahead (8 KiB a read) and
+    the replies queued for a pipelined group (16 KiB, then written) are
+    bounded, whatever the client sends."""
+
+    def test_an_endless_line_is_dropped_as_it_arrives(self):
+        server = self.start_server("--store", "none")
+        with self.client(server) as c:
+            c.ehlo()
+            _, peak_before = memory_kib(self.pid(server))
+            piece = b"a" * MIB
+            for _ in range(32):
+                c.send(piece)
+            c.send(b"\r\n")
+            self.assertReply(c.reply(timeout=30), 500, "5.5.2")
+            self.assertReply(c.cmd("NOOP"), 250)
+            _, peak_after = memory_kib(self.pid(server))
+        self.assertMemoryUnder(server, "peak RSS growth for a 32 MiB line", peak_after - peak_before,
+                               2 * 1024)
+
+    def test_a_long_pipelined_group_is_answered_in_bounded_pieces(self):
+        server = self.start_server("--store", "none", "--max-errors", "0")
+        commands = 60000  # 480 KB of EHLO, each answered with ~200 octets
+        with self.client(server) as c:
+            ehlo = c.ehlo()
+            _, peak_before = memory_kib(self.pid(server))
+            group = b"EHLO x.test\r\n" * commands
+            sender = threading.Thread(target=c.sock.sendall, args=(group,), daemon=True)
+            sender.start()
+            # Read the replies as they come: EHLO ends with its last line.
+            last = ehlo.raw.split(b"\r\n")[-2] + b"\r\n"
+            received = 0
+            tail = b""  # shorter than `last`: no reply is counted twice
+            deadline = time.monotonic() + 60
+            c.sock.settimeout(10)
+            for _ in range(10_000_000):
+                if received >= commands or time.monotonic() > deadline:
+                    break
+                chunk = c.sock.recv(1 << 20)
+                if not chunk:
+                    break
+                data = tail + chunk
+                received += data.count(last)
+                tail = data[-(len(last) - 1):]
+            sender.join(timeout=10)
+            self.assertFalse(sender.is_alive(), "the group was never all sent")
+            self.assertEqual(received, commands)
+            _, peak_after = memory_kib(self.pid(server))
+        self.assertMemoryUnder(server, f"peak RSS growth for {commands} pipelined EHLO",
+                               peak_after - peak_before, 2 * 1024)
+
+
 if __name__ == "__main__":
     unittest.main()
