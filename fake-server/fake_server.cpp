@@ -23,7 +23,7 @@ struct FakeServer::Listener {
 FakeServer::FakeServer(asio::io_context& io, FakeServerOptions options)
     : io_(io),
       options_(std::move(options)),
-      store_(make_store(options_.store, options_.store_limit)),
+      store_(make_store(options_.store, options_.store_limit, options_.store_bytes)),
       sessions_(options_.sessions_kept, options_.transcript_bytes) {
   options_.smtp.tls_available = options_.tls != nullptr;
   options_.smtp.keep_content = store_->kind() != "none";

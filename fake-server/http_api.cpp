@@ -1,16 +1,19 @@
 #include "fake-server/http_api.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
 #include <list>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 
 #include "common/duration.hpp"
 #include "fake-server/api_json.hpp"
@@ -86,10 +89,24 @@ std::optional<std::uint64_t> to_number(std::string_view s) {
   return n;
 }
 
+// What a request gets: a whole response or, for a message's octets, a
+// response head followed by the message in its two pieces
+// (message_store.hpp), so that serving a message never copies it.
+struct Answer {
+  Answer(Response r) : response(std::move(r)) {}  // every route but one answers a Response
+  Answer(Response head, MessageBytes bytes)
+      : response(std::move(head)), message(std::move(bytes)) {}
+  Response response;
+  std::optional<MessageBytes> message;
+};
+
 json messages_json(FakeServer& server) {
   json list = json::array();
   for (const auto* m : server.store().list()) list.push_back(message_json(*m));
-  return json{{"count", list.size()}, {"store", server.store().kind()}, {"messages", list}};
+  return json{{"count", list.size()},
+              {"octets", server.store().octets()},
+              {"store", server.store().kind()},
+              {"messages", list}};
 }
 
 asio::awaitable<Response> wait_for_messages(HttpApi::State& st, const Request& req,
@@ -120,7 +137,7 @@ asio::awaitable<Response> wait_for_messages(HttpApi::State& st, const Request& r
   co_return json_reply(req, body, reached ? http::status::ok : http::status::request_timeout);
 }
 
-asio::awaitable<Response> route(HttpApi::State& st, const Request& req) {
+asio::awaitable<Answer> route(HttpApi::State& st, const Request& req) {
   const std::string_view target = req.target();
   const auto path = target.substr(0, target.find('?'));
   const auto method = req.method();
@@ -147,9 +164,11 @@ asio::awaitable<Response> route(HttpApi::State& st, const Request& req) {
     const auto* message = id ? server.store().find(*id) : nullptr;
     if (message == nullptr) co_return error(req, http::status::not_found, "no such message");
     if (!raw) co_return json_reply(req, message_json(*message));
-    auto bytes = server.store().raw(*id);
+    auto bytes = server.store().bytes(*id);
     if (!bytes) co_return error(req, http::status::gone, "message content is not available");
-    co_return reply(req, http::status::ok, std::move(*bytes), "message/rfc822");
+    auto head = reply(req, http::status::ok, {}, "message/rfc822");
+    head.content_length(bytes->size());
+    co_return Answer(std::move(head), std::move(*bytes));
   }
   if (path == "/api/sessions") {
     if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");
@@ -202,11 +221,24 @@ asio::awaitable<void> serve(std::shared_ptr<HttpApi::State> st, tcp::socket sock
     if (ec) break;
     stream.expires_never();
     auto request = parser.release();
-    Response response = co_await route(*st, request);
+    Answer answer = co_await route(*st, request);
     stream.expires_after(std::chrono::seconds(30));
-    auto [wec, wn] =
-        co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
-    if (wec || !response.keep_alive()) break;
+    beast::error_code wec;
+    if (answer.message) {
+      http::response_serializer<http::string_body> head(answer.response);
+      std::tie(wec, std::ignore) =
+          co_await http::async_write_header(stream, head, asio::as_tuple(asio::use_awaitable));
+      const std::array<asio::const_buffer, 2> pieces = {asio::buffer(answer.message->trace),
+                                                        asio::buffer(*answer.message->content)};
+      if (!wec) {
+        std::tie(wec, std::ignore) =
+            co_await asio::async_write(stream, pieces, asio::as_tuple(asio::use_awaitable));
+      }
+    } else {
+      std::tie(wec, std::ignore) =
+          co_await http::async_write(stream, answer.response, asio::as_tuple(asio::use_awaitable));
+    }
+    if (wec || !answer.response.keep_alive()) break;
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

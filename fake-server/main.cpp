@@ -15,6 +15,7 @@
 
 #include "common/duration.hpp"
 #include "common/host_port.hpp"
+#include "fake-server/descriptor_budget.hpp"
 #include "fake-server/fake_server.hpp"
 #include "fake-server/http_api.hpp"
 #include "fake-server/profile.hpp"
@@ -66,8 +67,9 @@ int main(int argc, char** argv) {
   CLI::App app{"fake-smtpd: a correct, scriptable ESMTP server for testing mail clients"};
   std::string profile, listen = "127.0.0.1:2525", tls_listen, api = "127.0.0.1:8025";
   std::string store = "memory", hostname, ports_file, cert, key, idle;
-  std::optional<std::uint64_t> seed, max_size;
-  std::optional<std::size_t> max_recipients, max_errors, max_line, store_limit, sessions_kept;
+  std::optional<std::uint64_t> seed, max_size, store_bytes;
+  std::optional<std::size_t> max_recipients, max_errors, max_line, store_limit, sessions_kept,
+      max_sessions;
   std::vector<std::string> users, disabled, violations;
   bool no_api = false, keep_bare = false, auth_cleartext = false, require_auth = false;
 
@@ -82,6 +84,9 @@ int main(int argc, char** argv) {
   app.add_option("--store", store, "none | memory | maildir:DIR")->capture_default_str();
   app.add_option("--store-limit", store_limit,
                  "Messages kept in the index, oldest dropped first (default 10000; 0 = no limit)");
+  app.add_option("--store-bytes", store_bytes,
+                 "Octets of messages kept in memory, oldest dropped first (default 268435456, "
+                 "256 MiB; 0 = no limit)");
   app.add_option("--seed", seed,
                  "Master seed for per-session randomness (printed; default random)");
   app.add_option("--hostname", hostname,
@@ -95,12 +100,16 @@ int main(int argc, char** argv) {
   app.add_option("--user", users, "USER:PASSWORD that AUTH accepts (repeat); none: any credentials")
       ->allow_extra_args(false);
   app.add_option("--max-size", max_size,
-                 "Largest message in octets, advertised as SIZE (default 32 MiB; 0 = no limit)");
+                 "Largest message in octets, advertised as SIZE (default 32 MiB; 0 = SIZE 0, no "
+                 "fixed limit advertised, with a hard ceiling of 1 GiB)");
   app.add_option("--max-recipients", max_recipients,
                  "Recipients per message, then 452 (default 100)")
       ->check(CLI::Range(1, 1000000));
   app.add_option("--max-line", max_line, "Longest input line buffered, in octets (default 16384)")
       ->check(CLI::Range(514, 1 << 24));
+  app.add_option("--max-sessions", max_sessions,
+                 "Sessions at once; one more gets 421 4.3.2 and is closed (default: the open-file "
+                 "limit, raised to its hard value, minus 64; 0 = no limit)");
   app.add_option("--max-errors", max_errors, "Errors before 421 and close (default 20; 0 = never)");
   app.add_option("--idle-timeout", idle,
                  "Close an idle session with 421 after this long (default 300s)");
@@ -132,7 +141,9 @@ int main(int argc, char** argv) {
     if (max_recipients) config.max_recipients = *max_recipients;
     if (max_errors) config.max_errors = *max_errors;
     if (max_line) options.max_line = *max_line;
+    if (max_sessions) options.max_sessions = *max_sessions;
     if (store_limit) options.store_limit = *store_limit;
+    if (store_bytes) options.store_bytes = *store_bytes;
     if (sessions_kept) options.sessions_kept = *sessions_kept;
     for (const auto& d : disabled) {
       if (!smtp::proto::set_extension(config.extensions, d, false)) {
@@ -182,6 +193,17 @@ int main(int argc, char** argv) {
     const auto identity = cert.empty() ? smtp::net::make_self_signed(config.hostname)
                                        : smtp::net::load_identity(cert, key);
     options.tls = smtp::net::make_server_tls(identity);
+    const auto descriptors = smtp::fake::raise_descriptor_limit();
+    const auto fitting = smtp::fake::sessions_for_descriptors(descriptors);
+    if (!options.max_sessions) options.max_sessions = fitting;
+    if (*options.max_sessions > fitting) {
+      // Past the open-file limit, accept() fails with EMFILE: the client
+      // waits in the listen queue, unanswered, instead of getting a 421.
+      std::fprintf(stderr,
+                   "fake-smtpd: warning: max_sessions %zu is over the %zu sessions the open-file "
+                   "limit of %llu leaves room for\n",
+                   *options.max_sessions, fitting, static_cast<unsigned long long>(descriptors));
+    }
     asio::io_context io(1);
     smtp::fake::FakeServer server(io, options);
     server.start();
@@ -191,7 +213,10 @@ int main(int argc, char** argv) {
       http->start();
     }
 
-    nlohmann::json ports = {{"pid", ::getpid()}, {"seed", options.seed}, {"store", store}};
+    nlohmann::json ports = {{"pid", ::getpid()},
+                            {"seed", options.seed},
+                            {"store", store},
+                            {"max_sessions", *options.max_sessions}};
     std::string banner = "fake-smtpd ready:";
     const auto smtp_at = server.smtp_endpoints().front();
     ports["host"] = smtp_at.address().to_string();

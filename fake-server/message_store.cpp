@@ -2,8 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -17,7 +20,8 @@ namespace {
 // Keeps the metadata of every message; holds content only when asked to.
 class IndexedStore : public MessageStore {
  public:
-  explicit IndexedStore(std::size_t limit) : limit_(limit) {}
+  IndexedStore(std::size_t message_limit, std::uint64_t octet_limit)
+      : message_limit_(message_limit), octet_limit_(octet_limit) {}
 
   std::vector<const StoredMessage*> list() const override {
     std::vector<const StoredMessage*> out;
@@ -32,21 +36,41 @@ class IndexedStore : public MessageStore {
     return index < messages_.size() ? &messages_[index] : nullptr;
   }
   // Ids keep growing after clear(), so an old id never names a new message.
-  void clear() override { messages_.clear(); }
+  void clear() override {
+    messages_.clear();
+    held_ = 0;
+  }
   std::uint64_t count() const override { return messages_.size(); }
+  std::uint64_t octets() const override { return held_; }
 
  protected:
   StoredMessage& keep(StoredMessage& message) {
     message.id = ++last_id_;
+    held_ += held(message);
     messages_.push_back(std::move(message));  // callers read only the id afterwards
-    // Bounded: the oldest messages go first (a long load run must not grow
-    // without end). The limit is --store-limit.
-    while (limit_ != 0 && messages_.size() > limit_) messages_.pop_front();
+    // Bounded in count (--store-limit) and in octets held (--store-bytes):
+    // the oldest messages go first, as a mail sink's spool is trimmed, so a
+    // long load run never grows without end and never sees mail refused for
+    // the sink's sake. The newest message stays even when it alone is over
+    // the octet bound (it is at most --max-size).
+    while (messages_.size() > 1 && ((message_limit_ != 0 && messages_.size() > message_limit_) ||
+                                    (octet_limit_ != 0 && held_ > octet_limit_))) {
+      held_ -= held(messages_.front());
+      messages_.pop_front();
+    }
     return messages_.back();
   }
 
  private:
-  std::size_t limit_;
+  // The octets of a message this process holds: the trace line, and the
+  // content when it is kept in memory (a maildir keeps it on disk).
+  static std::uint64_t held(const StoredMessage& m) {
+    return m.trace.size() + (m.content ? m.content->size() : 0);
+  }
+
+  std::size_t message_limit_;
+  std::uint64_t octet_limit_;
+  std::uint64_t held_ = 0;
   std::uint64_t last_id_ = 0;
   std::deque<StoredMessage> messages_;
 };
@@ -60,9 +84,10 @@ class NullStore : public MessageStore {
   }
   std::vector<const StoredMessage*> list() const override { return {}; }
   const StoredMessage* find(std::uint64_t) const override { return nullptr; }
-  std::optional<std::string> raw(std::uint64_t) const override { return std::nullopt; }
+  std::optional<MessageBytes> bytes(std::uint64_t) const override { return std::nullopt; }
   void clear() override {}
   std::uint64_t count() const override { return 0; }
+  std::uint64_t octets() const override { return 0; }
   std::string_view kind() const override { return "none"; }
 
  private:
@@ -72,15 +97,17 @@ class NullStore : public MessageStore {
 class MemoryStore : public IndexedStore {
  public:
   using IndexedStore::IndexedStore;
-  bool put(StoredMessage& message, std::string&& raw) override {
-    message.size = raw.size();
-    keep(message).raw = std::move(raw);
+  bool put(StoredMessage& message, std::string&& content) override {
+    message.size = message.trace.size() + content.size();
+    // Moved, never copied: the content is the one buffer the dialogue filled.
+    message.content = std::make_shared<const std::string>(std::move(content));
+    keep(message);
     return true;
   }
-  std::optional<std::string> raw(std::uint64_t id) const override {
+  std::optional<MessageBytes> bytes(std::uint64_t id) const override {
     const auto* m = find(id);
     if (m == nullptr) return std::nullopt;
-    return m->raw;
+    return MessageBytes{m->trace, m->content};
   }
   std::string_view kind() const override { return "memory"; }
 };
@@ -90,8 +117,8 @@ class MemoryStore : public IndexedStore {
 // follows is true even if the machine loses power.
 class MaildirStore : public IndexedStore {
  public:
-  MaildirStore(std::filesystem::path dir, std::size_t limit)
-      : IndexedStore(limit), dir_(std::move(dir)) {
+  MaildirStore(std::filesystem::path dir, std::size_t message_limit, std::uint64_t octet_limit)
+      : IndexedStore(message_limit, octet_limit), dir_(std::move(dir)) {
     std::error_code ec;
     for (const char* sub : {"tmp", "new", "cur"}) {
       std::filesystem::create_directories(dir_ / sub, ec);
@@ -102,32 +129,42 @@ class MaildirStore : public IndexedStore {
     }
   }
 
-  bool put(StoredMessage& message, std::string&& raw) override {
+  bool put(StoredMessage& message, std::string&& content) override {
     std::ostringstream name;
     name << std::chrono::duration_cast<std::chrono::seconds>(message.received_at.time_since_epoch())
                 .count()
          << ".P" << ::getpid() << "Q" << ++sequence_ << ".fake-smtpd";
     const auto tmp = dir_ / "tmp" / name.str();
     const auto fresh = dir_ / "new" / name.str();
-    if (!write_synced(tmp, raw)) return false;
+    if (!write_synced(tmp, {message.trace, content})) return false;
     if (::rename(tmp.c_str(), fresh.c_str()) != 0 || !sync_directory(dir_ / "new")) {
       ::unlink(tmp.c_str());
       return false;
     }
-    message.size = raw.size();
+    message.size = message.trace.size() + content.size();
     message.path = fresh.string();
     keep(message);
     return true;
   }
 
-  std::optional<std::string> raw(std::uint64_t id) const override {
+  std::optional<MessageBytes> bytes(std::uint64_t id) const override {
     const auto* m = find(id);
     if (m == nullptr) return std::nullopt;
+    // The file is the trace line followed by the content: read as the two
+    // pieces, so that neither is copied again.
     std::ifstream in(m->path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+    MessageBytes bytes;
+    bytes.trace.resize(m->trace.size());
+    if (!in.read(bytes.trace.data(), static_cast<std::streamsize>(bytes.trace.size()))) {
+      return std::nullopt;
+    }
+    std::error_code ec;
+    const auto file_size = std::filesystem::file_size(m->path, ec);
+    if (ec || file_size < bytes.trace.size()) return std::nullopt;
+    std::string content(file_size - bytes.trace.size(), '\0');
+    if (!in.read(content.data(), static_cast<std::streamsize>(content.size()))) return std::nullopt;
+    bytes.content = std::make_shared<const std::string>(std::move(content));
+    return bytes;
   }
 
   // DELETE /api/messages forgets the messages; the files stay on disk, which
@@ -135,20 +172,36 @@ class MaildirStore : public IndexedStore {
   std::string_view kind() const override { return "maildir"; }
 
  private:
-  static bool write_synced(const std::filesystem::path& path, std::string_view bytes) {
+  // Writes the pieces one after the other, in one writev as long as the
+  // kernel takes them whole, and fsyncs the file.
+  static bool write_synced(const std::filesystem::path& path,
+                           std::array<std::string_view, 2> pieces) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return false;
-    bool ok = true;
-    while (ok && !bytes.empty()) {
-      const auto n = ::write(fd, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      ok = n > 0;
-      if (ok) bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    ok = ok && ::fsync(fd) == 0;
+    bool ok = write_all(fd, pieces) && ::fsync(fd) == 0;
     ok = ::close(fd) == 0 && ok;
     if (!ok) ::unlink(path.c_str());
     return ok;
+  }
+  static bool write_all(int fd, std::array<std::string_view, 2> pieces) {
+    for (;;) {
+      std::array<iovec, 2> vec{};
+      int count = 0;
+      for (const auto piece : pieces) {
+        if (!piece.empty()) vec[count++] = {const_cast<char*>(piece.data()), piece.size()};
+      }
+      if (count == 0) return true;
+      const auto n = ::writev(fd, vec.data(), count);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      // A short write: drop what went out, piece by piece.
+      auto done = static_cast<std::size_t>(n);
+      for (auto& piece : pieces) {
+        const auto taken = std::min(done, piece.size());
+        piece.remove_prefix(taken);
+        done -= taken;
+      }
+    }
   }
   static bool sync_directory(const std::filesystem::path& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -164,12 +217,14 @@ class MaildirStore : public IndexedStore {
 
 }  // namespace
 
-std::unique_ptr<MessageStore> make_store(std::string_view spec, std::size_t memory_limit) {
+std::unique_ptr<MessageStore> make_store(std::string_view spec, std::size_t message_limit,
+                                         std::uint64_t octet_limit) {
   if (spec == "none") return std::make_unique<NullStore>();
-  if (spec == "memory") return std::make_unique<MemoryStore>(memory_limit);
+  if (spec == "memory") return std::make_unique<MemoryStore>(message_limit, octet_limit);
   constexpr std::string_view maildir = "maildir:";
   if (spec.substr(0, maildir.size()) == maildir && spec.size() > maildir.size()) {
-    return std::make_unique<MaildirStore>(std::string(spec.substr(maildir.size())), memory_limit);
+    return std::make_unique<MaildirStore>(std::string(spec.substr(maildir.size())), message_limit,
+                                          octet_limit);
   }
   throw std::invalid_argument("--store must be none, memory or maildir:DIR, not '" +
                               std::string(spec) + "'");

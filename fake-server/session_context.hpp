@@ -32,7 +32,16 @@ enum class Outcome {
   need_more,  // all input used: read more
   close,      // write what is pending, then close
   effect,     // write what is pending, then carry out `effect`, then go on
+  flush,      // write what is pending (it reached kReplyQueueLimit), then go on
 };
+
+// The replies a session queues before it writes them. A long pipelined
+// group is answered in pieces of this size, still in order (RFC 2920 §3.2);
+// a client that never reads them blocks the write, and so the reading.
+// Input is read 8 KiB at a time and lines are at most max_line, so one
+// session holds at most this plus one reply, and 8 KiB plus max_line of
+// input (besides the message it receives).
+inline constexpr std::size_t kReplyQueueLimit = 16 * 1024;
 
 struct SessionContext {
   SessionContext(FakeServer& server_, boost::asio::ip::tcp::socket socket,

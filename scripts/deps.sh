@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers for integration tests and benchmarks
   swaks libnet-ssleay-perl postfix python3 python3-aiosmtpd python3-jsonschema openssl chromium
+  # the system calls of fake-smtpd's maildir store (tests/integration/test_maildir_crash.py)
+  strace
   # Exim and OpenSMTPD run from their .debs unpacked in the build tree
   # (tests/integration/mta.py; their packages conflict with postfix): the
   # libraries their binaries link, and unshare/mount for OpenSMTPD's paths

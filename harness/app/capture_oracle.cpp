@@ -73,13 +73,11 @@ std::optional<std::string> CaptureOracle::find(std::string_view token) {
     std::optional<std::string> text;
     auto& store = server_->store();
     for (const auto* message : store.list()) {
-      auto raw = store.raw(message->id);
-      if (!raw) continue;
       // The target's message, without the capture server's own trace line
       // (which names the recipient, and so the token, whatever arrived).
-      std::string delivered = raw->substr(std::min(message->trace_octets, raw->size()));
-      if (!check::holds_token(delivered, wanted)) continue;
-      text = std::move(delivered);
+      const auto bytes = store.bytes(message->id);
+      if (!bytes || !check::holds_token(*bytes->content, wanted)) continue;
+      text = *bytes->content;
       break;
     }
     answer->set_value(std::move(text));

@@ -1,10 +1,26 @@
 // DATA (RFC 5321 §4.1.1.4) and BDAT (RFC 3030) of the server dialogue.
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "proto/server_dialogue.hpp"
 
 namespace smtp::proto {
+
+namespace {
+
+// The largest message the server takes when max_message_size is 0 (no
+// fixed maximum advertised, "SIZE 0"): a message is held in memory while it
+// arrives, so some bound there must be. Over it, DATA and BDAT alike get
+// 552 5.3.4 (RFC 3463: the message is larger than a per-message limit "for
+// physical or administrative reasons"), after the data, as over max_size.
+constexpr std::uint64_t kMessageCeiling = std::uint64_t{1} << 30;  // 1 GiB
+
+std::uint64_t message_limit(const ServerConfig& config) {
+  return config.max_message_size != 0 ? config.max_message_size : kMessageCeiling;
+}
+
+}  // namespace
 
 ServerStep ServerDialogue::on_data_command() {
   // Violation chunking-refuses-data (docs/CONFORMANCE.md K1): RFC 3030 §2, "Servers
@@ -36,7 +52,7 @@ ServerStep ServerDialogue::on_data_command() {
 
 bool ServerDialogue::latch_if_too_big(std::uint64_t size) {
   if (latched_) return true;
-  if (config_.max_message_size == 0 || size <= config_.max_message_size) return false;
+  if (size <= message_limit(config_)) return false;
   // RFC 1870 §6.2: too big. Latch the error, drop what we kept, and read on to
   // the end of the data so the framing stays in step (ARCHITECTURE.md §5).
   latched_ = ServerReply::size_exceeded;
@@ -119,6 +135,13 @@ ServerStep ServerDialogue::on_bdat(const Command& cmd) {
     chunk_verdict_ = ServerReply::no_recipients;
   } else {
     bdat_used_ = true;
+    // A chunk announced past the limit fails the message before any of it
+    // arrives, so none of it is kept (BDAT 999999999999 allocates nothing);
+    // its octets are still read and discarded before the 552 (RFC 3030 §2,
+    // docs/CONFORMANCE.md K4). Saturating: the sum must not wrap.
+    const auto announced =
+        cmd.chunk_size > UINT64_MAX - chunked_size_ ? UINT64_MAX : chunked_size_ + cmd.chunk_size;
+    latch_if_too_big(announced);
   }
   state_ = ServerState::bdat;
   if (chunk_remaining_ == 0) return end_of_chunk();

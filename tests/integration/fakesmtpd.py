@@ -107,6 +107,8 @@ class FakeSmtpd:
         self.args = [str(a) for a in args]
         self.profile = profile
         self.plain_args = plain_args
+        self.env = None  # the environment of the process; None: ours
+        self.preexec = None  # run in the child before the exec (resource limits)
         self.proc = None
         self.ports = None
         self.banner = ""
@@ -129,8 +131,9 @@ class FakeSmtpd:
 
     def start(self):
         self._stderr = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=self._stderr)
+        self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, env=self.env,
+                                     preexec_fn=self.preexec, stdout=subprocess.PIPE,
+                                     stderr=self._stderr)
         line = self._read_ready_line()
         self.banner = line.decode(errors="replace")
         with open(self.ports_file, encoding="utf-8") as f:

@@ -190,7 +190,8 @@ class Startup(ServerTestCase):
         ports = server.ports
         # The API answers on the port the file names.
         self.assertEqual(server.stats()["connections"], 0)
-        self.assertEqual(set(ports), {"host", "smtp", "smtps", "api", "pid", "seed", "store"})
+        self.assertEqual(set(ports), {"host", "smtp", "smtps", "api", "pid", "seed", "store",
+                                      "max_sessions"})
         self.assertEqual(ports["host"], "127.0.0.1")
         self.assertEqual(ports["pid"], server.proc.pid)
         self.assertEqual(ports["seed"], 4242)

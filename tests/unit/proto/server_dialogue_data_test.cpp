@@ -1,6 +1,8 @@
 // DATA and BDAT in the server dialogue (server_dialogue_data.cpp).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "proto/server_dialogue.hpp"
@@ -158,6 +160,39 @@ TEST(ServerDialogue, OversizedBdatLatchesUntilChunkEnds) {
   EXPECT_EQ(s.data("abcdefNOOP\r\n", &consumed).substr(0, 9), "552 5.3.4");
   EXPECT_EQ(consumed, 6u);
   EXPECT_TRUE(s.delivered.empty());
+}
+
+// Feeds `total` octets of a chunk in 1 MiB pieces (nothing is kept: the
+// caller's config says so or the message is latched) and returns the replies.
+std::string feed_chunk(test::Session& s, std::uint64_t total) {
+  const std::string piece(1 << 20, 'x');
+  std::string out;
+  for (std::uint64_t left = total; left > 0;) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, piece.size()));
+    out += s.data(std::string_view(piece).substr(0, n));
+    left -= n;
+  }
+  return out;
+}
+
+TEST(ServerDialogue, WithoutMaxSizeBdatStopsAtTheOneGibCeiling) {
+  ServerConfig c;
+  c.max_message_size = 0;  // "SIZE 0": no fixed maximum advertised
+  c.keep_content = false;  // a GiB of octets counted, none kept
+  const std::uint64_t ceiling = std::uint64_t{1} << 30;
+  Session at(c);
+  at.ehlo();
+  at.envelope();
+  at.say("BDAT " + std::to_string(ceiling) + " LAST");
+  EXPECT_EQ(feed_chunk(at, ceiling).substr(0, 3), "250");
+  Session over(c);
+  over.ehlo();
+  over.envelope();
+  over.say("BDAT " + std::to_string(ceiling + 1) + " LAST");
+  // RFC 3030 §2 (K4): the refusal comes after the chunk's octets, not before.
+  EXPECT_EQ(feed_chunk(over, ceiling), "");
+  EXPECT_EQ(feed_chunk(over, 1).substr(0, 9), "552 5.3.4");
+  EXPECT_TRUE(over.delivered.empty());
 }
 
 }  // namespace
