@@ -22,6 +22,7 @@ import shutil
 import signal
 import socket
 import ssl
+import struct
 import subprocess
 import tempfile
 import time
@@ -74,6 +75,15 @@ def unverified_tls():
 def plain_b64(user, password, authzid=""):
     """RFC 4616 PLAIN initial response."""
     return base64.b64encode(f"{authzid}\0{user}\0{password}".encode()).decode()
+
+
+def abort_connection(sock):
+    """Makes the next close() of `sock` a TCP RST (SO_LINGER 0), as a crashed
+    peer's kernel would send, instead of an orderly FIN."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass  # already gone: there is nothing left to reset
 
 
 def wait_until(predicate, timeout=5.0, interval=0.02, what="condition"):
@@ -377,6 +387,11 @@ class Smtp:
             self.sock.close()
         except OSError:
             pass
+
+    def reset(self):
+        """Closes with a TCP RST instead of a FIN."""
+        abort_connection(self.sock)
+        self.close()
 
     def __enter__(self):
         return self

@@ -1,6 +1,9 @@
 """A raw TCP server on 127.0.0.1 for tests of hostile peers (standard library
 only): each connection runs `behaviour(conn, stop)` on a thread of its own
-and is closed after. Shared by the load and the check failure tests.
+and is closed after. Shared by the load and the check failure tests, with
+the hostile behaviours they share: a greeting dripped an octet at a time
+and a reply that never ends. Those send with send_all(), so they need a
+RawServer(..., blocking=False).
 
 Every loop here is bounded in iterations and in time.
 """
@@ -9,6 +12,10 @@ import select
 import socket
 import threading
 import time
+
+# How long a behaviour that could send for ever (an endless reply) goes on:
+# the runs that meet it last a few seconds.
+ENDLESS_SECONDS = 10.0
 
 
 def drain(conn, stop, limit=30.0):
@@ -23,8 +30,66 @@ def drain(conn, stop, limit=30.0):
             try:
                 if not conn.recv(65536):
                     return
+            except BlockingIOError:
+                continue
             except OSError:
                 return
+
+
+def send_all(sock, data, stop, deadline=None):
+    """Sends `data` on a non-blocking socket unless the peer goes away, the
+    test stops the server or the monotonic `deadline` passes; True when all
+    of it was sent."""
+    view = memoryview(data)
+    for _ in range(100000):
+        if not view:
+            return True
+        if stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
+            return False
+        _, writable, _ = select.select([], [sock], [], 0.2)
+        if not writable:
+            continue
+        try:
+            view = view[sock.send(view):]
+        except BlockingIOError:
+            continue
+        except OSError:
+            return False
+    return False
+
+
+def send_for_a_while(sock, chunk, stop, seconds=ENDLESS_SECONDS):
+    """Sends `chunk` again and again until the client stops reading or goes
+    away, or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    for _ in range(1000000):
+        if not send_all(sock, chunk, stop, deadline):
+            return
+
+
+def dripping(text, interval):
+    """A behaviour that sends `text` one octet every `interval` seconds,
+    then reads until the client leaves."""
+
+    def behaviour(sock, stop):
+        for byte in text:
+            if stop.wait(interval) or not send_all(sock, bytes([byte]), stop):
+                return
+        drain(sock, stop)
+
+    behaviour.__name__ = f"dripping every {interval * 1000:.0f} ms"
+    return behaviour
+
+
+drip_banner = dripping(b"220 drip.test ESMTP one octet at a time\r\n", 0.2)
+
+
+def endless_reply(sock, stop):
+    """A greeting, then "250-" continuation lines for ever (for
+    ENDLESS_SECONDS): an EHLO reply that never ends."""
+    if not send_all(sock, b"220 endless.test ESMTP\r\n", stop):
+        return
+    send_for_a_while(sock, (b"250-" + b"x" * 70 + b"\r\n") * 1000, stop)
 
 
 class RawServer:
