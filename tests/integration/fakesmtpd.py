@@ -39,6 +39,14 @@ SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error",
                      "session ended by an exception")
 
 
+def sanitizer_report_lines(text):
+    """The lines of `text` (a stderr) with a SANITIZER_MARKERS marker: an
+    ASan or LSan report has two, its ERROR and its SUMMARY line; a UBSan
+    report one "runtime error" line."""
+    return [line for line in text.splitlines()
+            if any(marker in line for marker in SANITIZER_MARKERS)]
+
+
 def binary_from_env(variable, target):
     """The program under test named by $VARIABLE; unset or not executable is a failure."""
     path = os.environ.get(variable, "")
