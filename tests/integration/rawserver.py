@@ -1,9 +1,10 @@
 """A raw TCP server on 127.0.0.1 for tests of hostile peers (standard library
 only): each connection runs `behaviour(conn, stop)` on a thread of its own
-and is closed after. Shared by the load and the check failure tests, with
-the hostile behaviours they share: a greeting dripped an octet at a time
-and a reply that never ends. Those send with send_all(), so they need a
-RawServer(..., blocking=False).
+and is closed after. Shared by the load and the check failure tests and the
+reversed soak (soak_reversed.py), with the hostile behaviours they share:
+a greeting dripped an octet at a time, replies that never end, a 10 MiB
+greeting, and a reset in the middle of a reply. Those send with send_all(),
+so they need a RawServer(..., blocking=False).
 
 Every loop here is bounded in iterations and in time.
 """
@@ -12,6 +13,8 @@ import select
 import socket
 import threading
 import time
+
+from fakesmtpd import abort_connection
 
 # How long a behaviour that could send for ever (an endless reply) goes on:
 # the runs that meet it last a few seconds.
@@ -67,6 +70,25 @@ def send_for_a_while(sock, chunk, stop, seconds=ENDLESS_SECONDS):
             return
 
 
+def read_command(conn, stop, limit=10.0):
+    """Waits for the client's first bytes (a command, or part of one); False
+    when it closed or sent nothing within `limit` seconds."""
+    deadline = time.monotonic() + limit
+    for _ in range(100000):
+        left = deadline - time.monotonic()
+        if stop.is_set() or left <= 0:
+            return False
+        readable, _, _ = select.select([conn], [], [], min(left, 0.2))
+        if readable:
+            try:
+                return bool(conn.recv(65536))
+            except BlockingIOError:
+                continue
+            except OSError:
+                return False
+    return False
+
+
 def dripping(text, interval):
     """A behaviour that sends `text` one octet every `interval` seconds,
     then reads until the client leaves."""
@@ -90,6 +112,39 @@ def endless_reply(sock, stop):
     if not send_all(sock, b"220 endless.test ESMTP\r\n", stop):
         return
     send_for_a_while(sock, (b"250-" + b"x" * 70 + b"\r\n") * 1000, stop)
+
+
+def endless_banner(sock, stop):
+    """A greeting of "220-" continuation lines that never ends."""
+    send_for_a_while(sock, (b"220-" + b"y" * 70 + b"\r\n") * 1000, stop)
+
+
+def huge_banner(sock, stop, size=10 << 20):
+    """A 10 MiB greeting on one line, then reads until the client leaves.
+    Sent 64 KiB at a time: the test process must stay small, since a child's
+    peak RSS as wait4 reports it includes the parent's at the fork."""
+    chunk = b"z" * 65536
+    deadline = time.monotonic() + ENDLESS_SECONDS
+    if not send_all(sock, b"220 ", stop, deadline):
+        return
+    for _ in range(size // len(chunk)):
+        if not send_all(sock, chunk, stop, deadline):
+            return
+    if send_all(sock, b"\r\n", stop, deadline):
+        drain(sock, stop)
+
+
+def reset_mid_greeting(sock, stop):
+    """Half a greeting, then a TCP RST."""
+    send_all(sock, b"220-reset.test ESMTP\r\n220-and", stop)
+    abort_connection(sock)
+
+
+def reset_mid_reply(sock, stop):
+    """A greeting; to the first command, half a reply and a TCP RST."""
+    if send_all(sock, b"220 reset.test ESMTP\r\n", stop) and read_command(sock, stop):
+        send_all(sock, b"250-reset.test greets you\r\n250-PIPEL", stop)
+    abort_connection(sock)
 
 
 class RawServer:
