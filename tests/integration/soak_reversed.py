@@ -11,9 +11,9 @@ What must hold for every run (the numbers are soak_plan.py's):
     loadharness.RSS_LIMIT_KB: the reply parser's limits bound what a
     session buffers;
   - load exits 1 (its --threshold 'delivered>=1' is missed) with the
-    server's kind of error counted (timeout, protocol, closed) and nothing
-    delivered, or, when the connection made before the run fails, with
-    that one error and no result;
+    server's kind of error counted (timeout, protocol, closed), no other
+    kind but timeouts, and nothing delivered, or, when the connection made
+    before the run fails, with that one error and no result;
   - check exits 1, with either the one error of an unreachable target (one
     stderr line naming it, no result file) or most checks ERROR, every
     ERROR's reason naming what the server did (a timeout, too many reply
@@ -44,19 +44,30 @@ from loadharness import EXIT_FAILED, RSS_LIMIT_KB, SMALL_QUARANTINE, LoadProcess
 from rawserver import (RawServer, dripping, endless_banner, endless_reply, huge_banner,
                        reset_mid_greeting, reset_mid_reply)
 
-# A hostile server: the kind of error load must count against it, and the
-# words one of which every ERROR of check must give as its reason.
-Hostile = collections.namedtuple("Hostile", "name behaviour load_error check_words")
+# A hostile server, the timeout load and check are given against it, the
+# kinds of error load may count (at least one of them must be counted) and
+# the words one of which every ERROR of check must give as its reason (at
+# least one ERROR must name them). Besides those, a timeout is a clear
+# error anywhere: on a loaded machine the test's own server threads can be
+# late with what they send.
+Hostile = collections.namedtuple("Hostile", "name behaviour timeout load_errors check_words")
 
 HOSTILE = (
-    Hostile("drip", dripping(b"220 drip.test ESMTP one octet every 300 ms\r\n", 0.3), "timeout",
-            ("timeout",)),
-    Hostile("endless EHLO reply", endless_reply, "protocol", ("too_many_lines",)),
-    Hostile("endless greeting", endless_banner, "protocol", ("too_many_lines",)),
-    Hostile("10 MiB greeting", huge_banner, "protocol", ("line_too_long",)),
-    Hostile("reset mid-greeting", reset_mid_greeting, "closed", ("closed", "reset")),
-    Hostile("reset mid-reply", reset_mid_reply, "closed", ("closed", "reset")),
+    Hostile("drip", dripping(b"220 drip.test ESMTP one octet every 300 ms\r\n", 0.3),
+            soak_plan.REVERSED_SHORT_TIMEOUT, ("timeout",), ("timeout",)),
+    Hostile("endless EHLO reply", endless_reply, soak_plan.REVERSED_TIMEOUT, ("protocol",),
+            ("too_many_lines",)),
+    Hostile("endless greeting", endless_banner, soak_plan.REVERSED_TIMEOUT, ("protocol",),
+            ("too_many_lines",)),
+    Hostile("10 MiB greeting", huge_banner, soak_plan.REVERSED_TIMEOUT, ("protocol",),
+            ("line_too_long",)),
+    # A reset can come before the connect is seen done: a connect error.
+    Hostile("reset mid-greeting", reset_mid_greeting, soak_plan.REVERSED_TIMEOUT,
+            ("closed", "connect"), ("closed", "reset")),
+    Hostile("reset mid-reply", reset_mid_reply, soak_plan.REVERSED_TIMEOUT,
+            ("closed", "connect"), ("closed", "reset")),
 )
+TIMEOUT_WORDS = ("timeout",)
 
 MAX_ROUNDS = 10000
 
@@ -84,7 +95,7 @@ def run_load(hostile, target):
     """One bounded `smtp-harness load` run; (figures, problems)."""
     process = LoadProcess(["--target", target, "--connections", 4,
                            "--duration", f"{soak_plan.REVERSED_LOAD_SECONDS}s",
-                           "--timeout", soak_plan.REVERSED_TIMEOUT, "--threads", 2, "-q",
+                           "--timeout", hostile.timeout, "--threads", 2, "-q",
                            "--threshold", "delivered>=1"], env=SMALL_QUARANTINE)
     try:
         run = process.start().finish(soak_plan.REVERSED_LOAD_HANG_SECONDS)
@@ -105,8 +116,10 @@ def run_load(hostile, target):
     load = run.result["load"]
     errors = {kind: n for kind, n in load["errors"].items() if n}
     figures["errors"] = errors
-    if not errors.get(hostile.load_error):
-        problems.append(f"no '{hostile.load_error}' error counted: {errors}")
+    unexpected = set(errors) - set(hostile.load_errors) - {"timeout"}
+    if unexpected or not any(errors.get(kind) for kind in hostile.load_errors):
+        problems.append(f"errors counted {errors}, expected {hostile.load_errors} "
+                        "(and perhaps timeouts)")
     if load["counters"]["delivered"]:
         problems.append(f"{load['counters']['delivered']} delivered to a hostile server")
     return figures, problems
@@ -116,8 +129,8 @@ def run_whole_check(hostile, target):
     """One bounded `smtp-harness check` run of the whole suite; (figures,
     problems)."""
     try:
-        run = run_check(target, "--timeout", soak_plan.REVERSED_TIMEOUT,
-                        "--connect-timeout", soak_plan.REVERSED_TIMEOUT,
+        run = run_check(target, "--timeout", hostile.timeout,
+                        "--connect-timeout", hostile.timeout,
                         timeout=soak_plan.REVERSED_CHECK_HANG_SECONDS, env=SMALL_QUARANTINE)
     except AssertionError as e:  # a hang
         return {}, [str(e)[:1000]]
@@ -141,11 +154,15 @@ def run_whole_check(hostile, target):
                    if r["verdict"] not in ("PASS", "SKIP") and not r["reason"].strip()]
     if unexplained:
         problems.append(f"verdicts without a reason: {unexplained[:10]}")
+    words = hostile.check_words + TIMEOUT_WORDS
+    errors = [r["reason"] for r in run.results.values() if r["verdict"] == "ERROR"]
     unclear = {i: r["reason"][:200] for i, r in run.results.items() if r["verdict"] == "ERROR"
-               and not any(word in r["reason"] for word in hostile.check_words)}
+               and not any(word in r["reason"] for word in words)}
     if unclear:
-        problems.append(f"ERRORs whose reason names none of {hostile.check_words}: "
+        problems.append(f"ERRORs whose reason names none of {words}: "
                         f"{dict(list(unclear.items())[:5])}")
+    elif not any(word in reason for reason in errors for word in hostile.check_words):
+        problems.append(f"no ERROR names {hostile.check_words}: {errors[:3]}")
     return figures, problems
 
 
