@@ -131,7 +131,7 @@ PLANS = {plan.name: plan for plan in (LONG, SHORT)}
 # they do, and the long one only keeps a test server that a loaded machine
 # makes late from looking like a timeout. The RSS bound is
 # loadharness.RSS_LIMIT_KB, the one the load failure tests use.
-REVERSED_LOAD_SECONDS = 3
+REVERSED_LOAD_SECONDS = 2
 REVERSED_SHORT_TIMEOUT = "1s"
 REVERSED_TIMEOUT = "5s"
 REVERSED_LOAD_HANG_SECONDS = 60.0
