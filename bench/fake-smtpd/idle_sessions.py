@@ -145,11 +145,14 @@ class Client:
 
 
 def raise_fd_limit(needed):
+    """Raises this process's soft RLIMIT_NOFILE to the hard limit (a server
+    started after inherits it); exits when even that is below `needed`."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < needed:
-        if hard != resource.RLIM_INFINITY and hard < needed:
-            sys.exit(f"need {needed} open files, the hard limit is {hard}")
-        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        sys.exit(f"need {needed} open files, the hard limit is {hard}")
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, needed)
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def mb(kb):

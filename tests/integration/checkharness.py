@@ -13,13 +13,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import tempfile
-import time
 import unittest
 
-from fakesmtpd import FakeSmtpd, binary_from_env
-from loadharness import sanitizer_report, validate
+from fakesmtpd import FakeSmtpd
+from loadharness import HarnessProcess, sanitizer_report, validate
 
 # How long one run of the whole suite may take before the test calls it a
 # hang: against fake-smtpd it takes 2-3 s; a sanitizer build is a few times
@@ -36,16 +34,13 @@ PROFILE_MISMATCH = re.compile(r"^applies to [a-z, -]+; the profile is [a-z-]+$")
 NO_ORACLE = "needs the delivery oracle (--oracle HOST:PORT, not given)"
 
 
-def binary():
-    """The smtp-harness under test."""
-    return binary_from_env("SMTP_HARNESS", "smtp-harness")
-
-
-class CheckRun(collections.namedtuple("CheckRun", "code stdout stderr result junit seconds argv")):
+class CheckRun(collections.namedtuple("CheckRun",
+                                      "code stdout stderr result junit seconds argv max_rss_kb")):
     """A finished `smtp-harness check`: exit code (negative: killed by that
     signal), its output, the parsed --json document (None when no file was
     written), the --junit file's text (None when not asked for or not
-    written), wall seconds and the command."""
+    written), wall seconds, the command and the process's peak RSS in KiB
+    (wait4's ru_maxrss)."""
 
     __slots__ = ()
 
@@ -89,29 +84,19 @@ class CheckRun(collections.namedtuple("CheckRun", "code stdout stderr result jun
         return f"exit {self.code}; not PASS:\n" + "\n".join(lines[:limit]) + more
 
 
-def run_check(target, *args, json_file=True, junit_file=False, timeout=RUN_TIMEOUT):
+def run_check(target, *args, json_file=True, junit_file=False, timeout=RUN_TIMEOUT, env=None):
     """Runs `smtp-harness check TARGET ARGS [--json F] [--junit F]` and waits
     at most `timeout` seconds: a run still going then is killed and is a
-    failure (a hang). Returns a CheckRun."""
-    tmp = tempfile.mkdtemp(prefix="check-it-")
+    failure (a hang). `env` adds to the environment. Returns a CheckRun."""
+    process = HarnessProcess("check", [target, *args], env=env)
     try:
-        argv = [binary(), "check", str(target), *[str(a) for a in args]]
-        json_path = os.path.join(tmp, "result.json")
-        junit_path = os.path.join(tmp, "result.xml")
+        json_path = os.path.join(process.tmp, "result.json")
+        junit_path = os.path.join(process.tmp, "result.xml")
         if json_file:
-            argv += ["--json", json_path]
+            process.argv += ["--json", json_path]
         if junit_file:
-            argv += ["--junit", junit_path]
-        started = time.monotonic()
-        try:
-            done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
-                                  timeout=timeout)
-        except subprocess.TimeoutExpired as e:
-            raise AssertionError(f"smtp-harness check did not end within {timeout}s (killed): "
-                                 f"{' '.join(argv)}\nstdout:\n{_text(e.stdout)[-3000:]}\n"
-                                 f"stderr:\n{_text(e.stderr)[-3000:]}") from None
-        seconds = time.monotonic() - started
-        stdout, stderr = _text(done.stdout), _text(done.stderr)
+            process.argv += ["--junit", junit_path]
+        done = process.start().wait(timeout)
         result = None
         if json_file and os.path.exists(json_path):
             with open(json_path, encoding="utf-8") as f:
@@ -120,20 +105,15 @@ def run_check(target, *args, json_file=True, junit_file=False, timeout=RUN_TIMEO
                 result = json.loads(text)
             except ValueError as e:
                 raise AssertionError(f"--json wrote no JSON ({e}): {text[:300]!r}\n"
-                                     f"stderr:\n{stderr}") from None
+                                     f"stderr:\n{done.stderr}") from None
         junit = None
         if junit_file and os.path.exists(junit_path):
             with open(junit_path, encoding="utf-8") as f:
                 junit = f.read()
-        return CheckRun(done.returncode, stdout, stderr, result, junit, seconds, argv)
+        return CheckRun(done.code, done.stdout, done.stderr, result, junit, done.seconds,
+                        done.argv, done.max_rss_kb)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _text(data):
-    if data is None:
-        return ""
-    return data.decode(errors="replace") if isinstance(data, bytes) else data
+        process.cleanup()
 
 
 def plain_target(server):

@@ -22,6 +22,7 @@ import shutil
 import signal
 import socket
 import ssl
+import struct
 import subprocess
 import tempfile
 import time
@@ -36,6 +37,14 @@ STOP_TIMEOUT = 10.0
 # leaves (fake_server.cpp): each is a bug even when every reply was right.
 SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error",
                      "session ended by an exception")
+
+
+def sanitizer_report_lines(text):
+    """The lines of `text` (a stderr) with a SANITIZER_MARKERS marker: an
+    ASan or LSan report has two, its ERROR and its SUMMARY line; a UBSan
+    report one "runtime error" line."""
+    return [line for line in text.splitlines()
+            if any(marker in line for marker in SANITIZER_MARKERS)]
 
 
 def binary_from_env(variable, target):
@@ -74,6 +83,15 @@ def unverified_tls():
 def plain_b64(user, password, authzid=""):
     """RFC 4616 PLAIN initial response."""
     return base64.b64encode(f"{authzid}\0{user}\0{password}".encode()).decode()
+
+
+def abort_connection(sock):
+    """Makes the next close() of `sock` a TCP RST (SO_LINGER 0), as a crashed
+    peer's kernel would send, instead of an orderly FIN."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass  # already gone: there is nothing left to reset
 
 
 def wait_until(predicate, timeout=5.0, interval=0.02, what="condition"):
@@ -380,6 +398,11 @@ class Smtp:
             self.sock.close()
         except OSError:
             pass
+
+    def reset(self):
+        """Closes with a TCP RST instead of a FIN."""
+        abort_connection(self.sock)
+        self.close()
 
     def __enter__(self):
         return self

@@ -40,6 +40,15 @@ STOP_TIMEOUT = 10.0
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+# The most a run of smtp-harness may hold in memory against a hostile
+# server: its reply parser's limits bound what one session buffers.
+RSS_LIMIT_KB = 200 * 1024
+# A sanitizer build keeps freed memory in quarantine (256 MiB by default),
+# which would count as the client's memory here; a small one keeps the
+# bound meaningful. Ignored by a build without ASan.
+SMALL_QUARANTINE = {"ASAN_OPTIONS": ":".join(
+    part for part in (os.environ.get("ASAN_OPTIONS", ""), "quarantine_size_mb=16") if part)}
+
 
 def binary():
     """The smtp-harness under test."""
@@ -65,18 +74,24 @@ LoadRun.__doc__ = """A finished run: exit code (negative: killed by that signal)
 output, the parsed --json document (None when no file was written), wall
 seconds, and the process's peak RSS in KiB (wait4's ru_maxrss)."""
 
+Finished = collections.namedtuple("Finished", "code stdout stderr seconds max_rss_kb argv")
+Finished.__doc__ = """A finished smtp-harness process of any subcommand: what LoadRun
+holds but the result document."""
 
-class LoadProcess:
-    """One `smtp-harness load` process. Output goes to files (no pipe can
-    fill up and stall it); the process is reaped with os.wait4 on a thread,
-    so its own peak RSS is known, and finish() bounds the wait."""
 
-    def __init__(self, args, json_file=True, env=None):
-        self.tmp = tempfile.mkdtemp(prefix="load-it-")
-        self.json_path = os.path.join(self.tmp, "result.json") if json_file else None
-        self.argv = [binary(), "load", *[str(a) for a in args]]
-        if self.json_path:
-            self.argv += ["--json", self.json_path]
+class HarnessProcess:
+    """One smtp-harness process: `smtp-harness SUBCOMMAND ARGS`. Output goes
+    to files (no pipe can fill up and stall it); the process is reaped with
+    os.wait4 on a thread, so its own peak RSS is known, and wait() bounds
+    the wait. tmp is a directory of its own for the files the run writes.
+    (Linux counts the parent's RSS at the fork in the child's ru_maxrss: a
+    test process that holds much memory inflates the figure, never hides a
+    child's own peak.)"""
+
+    def __init__(self, subcommand, args, env=None):
+        self.tmp = tempfile.mkdtemp(prefix=f"{subcommand}-it-")
+        self.subcommand = subcommand
+        self.argv = [binary(), subcommand, *[str(a) for a in args]]
         self.env = dict(os.environ, **(env or {}))
         self.proc = None
         self.status = None
@@ -112,9 +127,9 @@ class LoadProcess:
     def interrupt(self):
         self._signal(signal.SIGINT)
 
-    def finish(self, timeout=RUN_TIMEOUT):
+    def wait(self, timeout=RUN_TIMEOUT):
         """Waits at most `timeout` seconds; a process still running then is
-        killed and the run is a failure (a hang). Returns a LoadRun."""
+        killed and the run is a failure (a hang). Returns a Finished."""
         self._reaper.join(timeout)
         hung = self._reaper.is_alive()
         if hung:
@@ -126,19 +141,11 @@ class LoadProcess:
         stdout = self._read("stdout")
         stderr = self._read("stderr")
         if hung:
-            raise AssertionError(f"smtp-harness load did not end within {timeout}s (killed): "
-                                 f"{' '.join(self.argv)}\nstdout:\n{stdout}\nstderr:\n{stderr}")
-        result = None
-        if self.json_path and os.path.exists(self.json_path):
-            with open(self.json_path, encoding="utf-8") as f:
-                text = f.read()
-            try:
-                result = json.loads(text)
-            except ValueError as e:
-                raise AssertionError(f"{self.json_path} is not JSON ({e}): {text[:300]!r}\n"
-                                     f"stderr:\n{stderr}")
-        return LoadRun(self.status, stdout, stderr, result, seconds,
-                       self.rusage.ru_maxrss if self.rusage else 0, self.argv)
+            raise AssertionError(f"smtp-harness {self.subcommand} did not end within {timeout}s "
+                                 f"(killed): {' '.join(self.argv)}\nstdout:\n{stdout[-3000:]}\n"
+                                 f"stderr:\n{stderr[-3000:]}")
+        return Finished(self.status, stdout, stderr, seconds,
+                        self.rusage.ru_maxrss if self.rusage else 0, self.argv)
 
     def cleanup(self):
         """Kills the process if it still runs; removes the files."""
@@ -153,6 +160,31 @@ class LoadProcess:
     def _read(self, name):
         with open(os.path.join(self.tmp, name), "rb") as f:
             return f.read().decode(errors="replace")
+
+
+class LoadProcess(HarnessProcess):
+    """One `smtp-harness load` process, with its --json result file."""
+
+    def __init__(self, args, json_file=True, env=None):
+        super().__init__("load", args, env=env)
+        self.json_path = os.path.join(self.tmp, "result.json") if json_file else None
+        if self.json_path:
+            self.argv += ["--json", self.json_path]
+
+    def finish(self, timeout=RUN_TIMEOUT):
+        """wait(), and the --json result read. Returns a LoadRun."""
+        done = self.wait(timeout)
+        result = None
+        if self.json_path and os.path.exists(self.json_path):
+            with open(self.json_path, encoding="utf-8") as f:
+                text = f.read()
+            try:
+                result = json.loads(text)
+            except ValueError as e:
+                raise AssertionError(f"{self.json_path} is not JSON ({e}): {text[:300]!r}\n"
+                                     f"stderr:\n{done.stderr}")
+        return LoadRun(done.code, done.stdout, done.stderr, result, done.seconds,
+                       done.max_rss_kb, done.argv)
 
 
 def validate(document):

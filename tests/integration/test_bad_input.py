@@ -4,7 +4,6 @@ with 250 and can send a message, so one bad peer never hurts another."""
 
 import random
 import socket
-import struct
 import time
 import unittest
 
@@ -143,9 +142,7 @@ class Vanish(BadInputCase):
         self.assertEqual(bad.cmd("DATA").code, 354)
         bad.send(b"x" * 100000)
         record_id = server.session_of(bad)["id"]
-        # SO_LINGER 0: close with a RST, as a crashed client's kernel would.
-        bad.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        bad.close()
+        bad.reset()
         wait_until(lambda: server.session(record_id)["ended"], what="the reset session to end")
         self.assertEqual(server.messages()["count"], 0)
         self.assertStillHealthy(server, ok, "after a reset client")

@@ -9,23 +9,14 @@ Each run has a bounded wait (a hang fails the test) and its peak RSS is the
 process's own (wait4).
 """
 
-import os
 import random
-import select
 import socket
 import time
 import unittest
 
-from loadharness import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, LoadTestCase,
-                         fake_scenario)
-from rawserver import RawServer, drain
-
-RSS_LIMIT_KB = 200 * 1024
-# A sanitizer build keeps freed memory in quarantine (256 MiB by default),
-# which would count as the client's memory here; a small one keeps the
-# bound meaningful. Ignored by a build without ASan.
-SMALL_QUARANTINE = {"ASAN_OPTIONS": ":".join(
-    part for part in (os.environ.get("ASAN_OPTIONS", ""), "quarantine_size_mb=16") if part)}
+from loadharness import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RSS_LIMIT_KB,
+                         SMALL_QUARANTINE, LoadTestCase, fake_scenario)
+from rawserver import RawServer, drip_banner, endless_reply, send_for_a_while
 
 
 def target(server):
@@ -138,55 +129,13 @@ class HostileFakeSmtpd(LoadTestCase):
         self.assertEqual(server.stats()["messages_accepted"], 0)
 
 
-def send_all(sock, data, stop):
-    """Sends `data` unless the peer goes away or the test stops the server;
-    True when all of it was sent."""
-    view = memoryview(data)
-    for _ in range(100000):
-        if not view:
-            return True
-        if stop.is_set():
-            return False
-        _, writable, _ = select.select([], [sock], [], 0.2)
-        if not writable:
-            continue
-        try:
-            view = view[sock.send(view):]
-        except OSError:
-            return False
-    return False
-
-
-def drip_banner(sock, stop):
-    for byte in b"220 drip.test ESMTP one octet at a time\r\n":
-        if stop.wait(0.2) or not send_all(sock, bytes([byte]), stop):
-            return
-    drain(sock, stop)
-
-
-def endless_reply(sock, stop):
-    if not send_all(sock, b"220 endless.test ESMTP\r\n", stop):
-        return
-    lines = b"250-" + b"x" * 70 + b"\r\n"
-    chunk = lines * 1000
-    # Until the client gives up (or 10 s: the test's runs last 2).
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and send_all(sock, chunk, stop):
-        pass
-
-
 def endless_line(sock, stop):
     """A reply line that never ends: digits and no line break, for ever."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and send_all(sock, b"2" * 65536, stop):
-        pass
+    send_for_a_while(sock, b"2" * 65536, stop)
 
 
 def garbage(sock, stop):
-    rng = random.Random(5321)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and send_all(sock, rng.randbytes(65536), stop):
-        pass
+    send_for_a_while(sock, random.Random(5321).randbytes(65536), stop)
 
 
 class HostileRawServers(LoadTestCase):
