@@ -18,6 +18,7 @@ import os
 import random
 import re
 import socket
+import time
 import unittest
 
 from checkharness import (EXIT_FAILED, EXIT_USAGE, NO_ORACLE, PROFILE_MISMATCH, CheckTestCase)
@@ -142,6 +143,67 @@ class HostileTargets(CheckTestCase):
     def test_random_bytes(self):
         self.assertOnlyErrors(self.start_raw(random_bytes).target, NOT_A_REPLY)
 
+
+
+def answering(ehlo_reply):
+    """A server that greets, answers EHLO with `ehlo_reply` (bytes), QUIT
+    with 221 and every other command with 250, one reply per line."""
+
+    def behaviour(conn, stop):
+        if not send(conn, b"220 long.test ESMTP\r\n"):
+            return
+        conn.settimeout(0.2)
+        buffered = b""
+        deadline = time.monotonic() + 30
+        for _ in range(10000):
+            if stop.is_set() or time.monotonic() > deadline:
+                return
+            if b"\r\n" not in buffered:
+                try:
+                    data = conn.recv(4096)
+                except socket.timeout:
+                    continue
+                except OSError:
+                    return
+                if not data:
+                    return
+                buffered += data
+                continue
+            line, buffered = buffered.split(b"\r\n", 1)
+            verb = line.split(b" ", 1)[0].upper()
+            reply = {b"EHLO": ehlo_reply, b"QUIT": b"221 bye\r\n"}.get(verb, b"250 OK\r\n")
+            if not send(conn, reply) or verb == b"QUIT":
+                return
+
+    return behaviour
+
+
+class LongReplies(CheckTestCase):
+    """G2 judges a reply's syntax, not its size: a reply line over 512
+    octets breaks a SHOULD (RFC 5321 §4.5.3.1), and a reply longer than the
+    100 lines the suite reads breaks nothing, so it is not judged."""
+
+    def g2(self, ehlo_reply):
+        server = RawServer(answering(ehlo_reply)).start()
+        self.addCleanup(server.stop)
+        run = self.check(server.target, *SHORT, "--only", "G2", expect=None)
+        return run.verdicts["G2"], run.results["G2"]["reason"]
+
+    def test_a_long_reply_line_is_a_warn(self):
+        verdict, reason = self.g2(b"250-long.test " + b"x" * 600 + b"\r\n250 SIZE 1000\r\n")
+        self.assertEqual(verdict, "WARN", reason)
+        self.assertIn("§4.5.3.1", reason)
+
+    def test_a_reply_of_many_lines_is_not_judged(self):
+        lines = b"".join(b"250-X-EXTENSION-%d\r\n" % i for i in range(150))
+        verdict, reason = self.g2(b"250-long.test\r\n" + lines + b"250 SIZE 1000\r\n")
+        self.assertEqual(verdict, "ERROR", reason)
+        self.assertIn("no limit", reason)
+
+    def test_a_reply_of_fifty_lines_passes(self):  # the shape above can pass
+        lines = b"".join(b"250-X-EXTENSION-%d\r\n" % i for i in range(50))
+        verdict, reason = self.g2(b"250-long.test\r\n" + lines + b"250 SIZE 1000\r\n")
+        self.assertEqual(verdict, "PASS", reason)
 
 
 class UsageErrors(CheckTestCase):
