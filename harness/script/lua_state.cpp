@@ -1,6 +1,9 @@
 #include "script/lua_state.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <lua.hpp>
 #include <string>
 #include <string_view>
@@ -156,6 +159,60 @@ void open_safe_libraries(lua_State* L) {
   lua_setglobal(L, "setmetatable");
 }
 
+// The chunk's name as Lua writes it in messages (luaO_chunkid): "@path" is
+// the path, "...tail" past LUA_IDSIZE; "=name" is the name, cut there.
+std::string short_chunk_name(std::string_view chunk) {
+  constexpr std::size_t most = LUA_IDSIZE - 1;
+  const std::string_view name = chunk.substr(1);
+  if (chunk.starts_with("=")) return std::string(name.substr(0, most));
+  if (name.size() <= most) return std::string(name);
+  return "..." + std::string(name.substr(name.size() - (most - 3)));
+}
+
+// Hands the parser one line at a time; `line` is the line of the last one.
+struct LineReader {
+  std::string_view rest;
+  int line = 0;
+};
+
+const char* read_line(lua_State*, void* data, std::size_t* size) {
+  auto* reader = static_cast<LineReader*>(data);
+  if (reader->rest.empty()) {
+    *size = 0;
+    return nullptr;
+  }
+  const auto end = reader->rest.find('\n');
+  *size = end == std::string_view::npos ? reader->rest.size() : end + 1;
+  const char* line = reader->rest.data();
+  reader->rest.remove_prefix(*size);
+  ++reader->line;
+  return line;
+}
+
+// The parser fails without a position on a few errors ("C stack overflow"
+// for nesting too deep, a memory error). Parsed again a line at a time, the
+// last line it was handed is the one it failed in, and the message names it.
+std::string place_load_error(lua_State* L, const std::string& message, std::string_view code,
+                             const std::string& chunk) {
+  const std::string file = short_chunk_name(chunk);
+  const std::string_view m = message;
+  if (m.starts_with(file + ":")) return message;  // "file:line:" already
+  LineReader reader{code};
+  if (lua_load(L, read_line, &reader, chunk.c_str(), "t") == LUA_OK) {
+    lua_pop(L, 1);
+    return file + ": " + message;  // not the same failure again: no line to name
+  }
+  lua_pop(L, 1);
+  return file + ":" + std::to_string(std::max(reader.line, 1)) + ": " + message;
+}
+
+// The text luaL_loadfilex parses: without a UTF-8 byte order mark, and with a
+// first line starting "#" (a Unix exec line) left empty, its newline kept.
+std::string as_loadfile_reads(std::string code) {
+  if (code.starts_with("\xEF\xBB\xBF")) code.erase(0, 3);
+  if (code.starts_with("#")) code.erase(0, std::min(code.find('\n'), code.size()));
+  return code;
+}
 }  // namespace
 
 const char* located_message(lua_State* L) {
@@ -248,6 +305,11 @@ void LuaState::run_file(const std::string& path, int nresults) {
   if (luaL_loadfilex(L_, path.c_str(), "t") != LUA_OK) {  // text only: no bytecode
     std::string message = lua_tostring(L_, -1);
     lua_pop(L_, 1);
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      const std::string code{std::istreambuf_iterator<char>(in), {}};
+      message = place_load_error(L_, message, as_loadfile_reads(code), "@" + path);
+    }
     throw ScriptError(message);
   }
   call(0, nresults);
@@ -258,7 +320,7 @@ void LuaState::run_string(std::string_view code, std::string_view chunk_name, in
   if (luaL_loadbufferx(L_, code.data(), code.size(), name.c_str(), "t") != LUA_OK) {
     std::string message = lua_tostring(L_, -1);
     lua_pop(L_, 1);
-    throw ScriptError(message);
+    throw ScriptError(place_load_error(L_, message, code, name));
   }
   call(0, nresults);
 }

@@ -7,6 +7,8 @@
 #include <lua.hpp>
 #include <string>
 
+#include "scenario_file.hpp"
+
 namespace smtp::script::lua_state_test {
 namespace {
 
@@ -52,6 +54,22 @@ TEST(LuaState, ErrorsWithoutAPositionGetTheLineThatRaisedThem) {
   // A message that names its position keeps it, even at level 2.
   const auto e2 = error_of("local function f()\n  error('caller', 2)\nend\nf()\n");
   EXPECT_EQ(e2.rfind("test.lua:4: caller\n", 0), 0u) << e2;
+}
+
+// The parser reports nesting too deep as "C stack overflow" with no
+// position (found by the profile and load_scenario fuzz targets); the error
+// names the line it was reading, in a string and in a file (whose "#!" first
+// line luaL_loadfile skips but counts).
+TEST(LuaState, ParserErrorsWithoutAPositionNameTheLine) {
+  const std::string nested = "local t = " + std::string(300, '(') + "1" + std::string(300, ')');
+  const auto e = error_of("local x = 1\n" + nested + "\n");
+  EXPECT_EQ(e.rfind("test.lua:2: ", 0), 0u) << e;
+  EXPECT_NE(e.find("overflow"), std::string::npos) << e;
+
+  const test::ScenarioDir dir;
+  const auto path = dir.write("#!/usr/bin/env lua\n\n" + nested + "\n");
+  const auto in_file = test::error_of([&] { LuaState().run_file(path); });
+  EXPECT_EQ(in_file.rfind(path + ":3: ", 0), 0u) << in_file;
 }
 
 TEST(LuaState, RunawayLoopIsStoppedWithItsFileAndLine) {
