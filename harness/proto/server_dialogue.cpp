@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "proto/limits.hpp"
 #include "proto/server_params.hpp"
 
 namespace smtp::proto {
@@ -125,9 +126,16 @@ std::string ServerDialogue::ehlo_reply() const {
   const auto& ext = config_.extensions;
   Reply r;
   r.code = 250;
-  r.lines.push_back(
-      {client_name_.empty() ? config_.hostname : config_.hostname + " Hello " + client_name_,
-       std::nullopt});
+  // RFC 5321 §4.1.1.1: ehlo-ok-rsp = "250" SP Domain [ SP ehlo-greet ]. The
+  // greeting echoes the client's name, which an EHLO line can make ~500
+  // octets long; it is left out where the line would pass the 512 octets of
+  // §4.5.3.1.5 (a client reading at that limit would fail the reply).
+  std::string first = config_.hostname;
+  if (!client_name_.empty()) {
+    std::string greeting = first + " Hello " + client_name_;
+    if (greeting.size() + 6 <= limits::reply_line) first = std::move(greeting);  // "250-" CRLF
+  }
+  r.lines.push_back({std::move(first), std::nullopt});
   for (const auto& [keyword, enabled] : kExtensionKeywords) {
     if (!(ext.*enabled)) continue;
     std::string line(keyword);

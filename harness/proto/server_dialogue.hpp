@@ -117,6 +117,11 @@ class ServerDialogue {
   // The next line is a SASL response: transcripts must redact it.
   bool expecting_secret() const { return state_ == ServerState::sasl; }
   std::uint64_t messages_accepted() const { return messages_accepted_; }
+  // Octets of message content held for delivery: at most max_message_size
+  // (when set) between calls, since a bigger message is latched and dropped
+  // (ARCHITECTURE.md §5); none when keep_content is off. Read-only, so that
+  // a test can bound the memory a client's stream makes the dialogue hold.
+  std::size_t held_content_size() const { return content_.size(); }
 
   // The line as it may be shown in a transcript: AUTH's initial response and
   // SASL responses become "<redacted>" (ARCHITECTURE.md §6: credentials never

@@ -150,7 +150,14 @@ void call_c(lua_State* L, int (*fn)(lua_State*), void* job, int nargs, int nresu
   lua_pushcfunction(L, fn);
   lua_insert(L, -(nargs + 1));
   lua_pushlightuserdata(L, job);
-  if (lua_pcall(L, nargs + 1, nresults, 0) != LUA_OK) {
+  // No traceback, but a position: `fn` may run the script's metamethods
+  // (__len, __index of a settings table), whose error(msg, 0) has none.
+  const int handler = lua_gettop(L) - nargs - 1;
+  lua_pushcfunction(L, locate_error);
+  lua_insert(L, handler);
+  const int status = lua_pcall(L, nargs + 1, nresults, handler);
+  lua_remove(L, handler);
+  if (status != LUA_OK) {
     std::string message = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "unknown error";
     lua_pop(L, 1);
     throw ScriptError(message);

@@ -1,7 +1,12 @@
 #include "script/lua_state.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <lua.hpp>
+#include <string>
+#include <string_view>
 
 namespace smtp::script {
 namespace {
@@ -98,13 +103,36 @@ int safe_setmetatable(lua_State* L) {
   return 1;
 }
 
-int traceback(lua_State* L) {
-  const char* message = lua_tostring(L, 1);
-  if (message == nullptr) {
-    // A non-string error object: describe it rather than lose it.
-    message = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+// "source:line" of the innermost Lua function running on L's stack, or ""
+// when only C functions run (a C function called from C, the parser).
+// Reads the stack without allocating, so the allocator may call it.
+std::string innermost_lua_location(lua_State* L) {
+  lua_Debug ar;
+  for (int level = 0; lua_getstack(L, level, &ar) != 0; ++level) {
+    if (lua_getinfo(L, "Sl", &ar) != 0 && ar.currentline > 0) {
+      return std::string(ar.short_src) + ":" + std::to_string(ar.currentline);
+    }
   }
-  luaL_traceback(L, L, message, 1);
+  return "";
+}
+
+// The message starts "source:line:" with the source of a Lua function on
+// the stack (Lua's own errors, error(msg) at level 1 or 2, luaL_error).
+bool located(lua_State* L, std::string_view message) {
+  lua_Debug ar;
+  for (int level = 0; lua_getstack(L, level, &ar) != 0; ++level) {
+    if (lua_getinfo(L, "S", &ar) == 0 || ar.what == std::string_view("C")) continue;
+    const std::string_view source = ar.short_src;
+    if (!message.starts_with(source) || !message.substr(source.size()).starts_with(":")) continue;
+    const auto rest = message.substr(source.size() + 1);
+    const auto digits = rest.find_first_not_of("0123456789");
+    if (digits != 0 && digits != std::string_view::npos && rest[digits] == ':') return true;
+  }
+  return false;
+}
+
+int traceback(lua_State* L) {
+  luaL_traceback(L, L, located_message(L), 1);
   return 1;
 }
 
@@ -131,7 +159,82 @@ void open_safe_libraries(lua_State* L) {
   lua_setglobal(L, "setmetatable");
 }
 
+// The chunk's name as Lua writes it in messages (luaO_chunkid): "@path" is
+// the path, "...tail" past LUA_IDSIZE; "=name" is the name, cut there.
+std::string short_chunk_name(std::string_view chunk) {
+  constexpr std::size_t most = LUA_IDSIZE - 1;
+  const std::string_view name = chunk.substr(1);
+  if (chunk.starts_with("=")) return std::string(name.substr(0, most));
+  if (name.size() <= most) return std::string(name);
+  return "..." + std::string(name.substr(name.size() - (most - 3)));
+}
+
+// Hands the parser one line at a time; `line` is the line of the last one.
+struct LineReader {
+  std::string_view rest;
+  int line = 0;
+};
+
+const char* read_line(lua_State*, void* data, std::size_t* size) {
+  auto* reader = static_cast<LineReader*>(data);
+  if (reader->rest.empty()) {
+    *size = 0;
+    return nullptr;
+  }
+  const auto end = reader->rest.find('\n');
+  *size = end == std::string_view::npos ? reader->rest.size() : end + 1;
+  const char* line = reader->rest.data();
+  reader->rest.remove_prefix(*size);
+  ++reader->line;
+  return line;
+}
+
+// The parser fails without a position on a few errors ("C stack overflow"
+// for nesting too deep, a memory error). Parsed again a line at a time, the
+// last line it was handed is the one it failed in, and the message names it.
+std::string place_load_error(lua_State* L, const std::string& message, std::string_view code,
+                             const std::string& chunk) {
+  const std::string file = short_chunk_name(chunk);
+  const std::string_view m = message;
+  if (m.starts_with(file + ":")) return message;  // "file:line:" already
+  LineReader reader{code};
+  if (lua_load(L, read_line, &reader, chunk.c_str(), "t") == LUA_OK) {
+    lua_pop(L, 1);
+    return file + ": " + message;  // not the same failure again: no line to name
+  }
+  lua_pop(L, 1);
+  return file + ":" + std::to_string(std::max(reader.line, 1)) + ": " + message;
+}
+
+// The text luaL_loadfilex parses: without a UTF-8 byte order mark, and with a
+// first line starting "#" (a Unix exec line) left empty, its newline kept.
+std::string as_loadfile_reads(std::string code) {
+  if (code.starts_with("\xEF\xBB\xBF")) code.erase(0, 3);
+  if (code.starts_with("#")) code.erase(0, std::min(code.find('\n'), code.size()));
+  return code;
+}
 }  // namespace
+
+const char* located_message(lua_State* L) {
+  const char* message = lua_tostring(L, 1);
+  if (message == nullptr) {
+    // A non-string error object: describe it rather than lose it.
+    message = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  // error(msg, 0) and error(table) carry no position; every error a script
+  // reports names its file:line, so they get the line that raised them.
+  if (!located(L, message)) {
+    if (const std::string where = innermost_lua_location(L); !where.empty()) {
+      message = lua_pushfstring(L, "%s: %s", where.c_str(), message);
+    }
+  }
+  return message;
+}
+
+int locate_error(lua_State* L) {
+  lua_pushstring(L, located_message(L));
+  return 1;
+}
 
 LuaState::LuaState() : LuaState(Options{}) {}
 
@@ -145,7 +248,10 @@ void* LuaState::allocate(void* ud, void* ptr, std::size_t old_size, std::size_t 
     return nullptr;
   }
   if (a->limit != 0 && new_size > old_bytes && a->used + (new_size - old_bytes) > a->limit) {
-    return nullptr;  // Lua raises "not enough memory"
+    // Lua raises "not enough memory" without a position, and calls no
+    // message handler for it; call() names the line from here.
+    if (a->L != nullptr) a->refused_at = innermost_lua_location(a->L);
+    return nullptr;
   }
   void* block = std::realloc(ptr, new_size);
   if (block != nullptr) a->used = a->used - old_bytes + new_size;
@@ -154,9 +260,10 @@ void* LuaState::allocate(void* ud, void* ptr, std::size_t old_size, std::size_t 
 
 LuaState::LuaState(Options options)
     : options_(options),
-      allocator_{options.memory_limit},
+      allocator_{options.memory_limit, 0, nullptr, {}},
       L_(lua_newstate(&LuaState::allocate, &allocator_)) {
   if (L_ == nullptr) throw ScriptError("cannot create a Lua state (out of memory)");
+  allocator_.L = L_;
   lua_atpanic(L_, panic);
   open_safe_libraries(L_);
   auto* budget = static_cast<Budget*>(lua_newuserdatauv(L_, sizeof(Budget), 0));
@@ -176,7 +283,8 @@ void LuaState::reset_instruction_budget() {
 }
 
 void LuaState::call(int nargs, int nresults) {
-  reset_instruction_budget();               // the budget is per call
+  reset_instruction_budget();  // the budget is per call
+  allocator_.refused_at.clear();
   const int base = lua_gettop(L_) - nargs;  // the function's index
   lua_pushcfunction(L_, traceback);
   lua_insert(L_, base);
@@ -185,6 +293,10 @@ void LuaState::call(int nargs, int nresults) {
   if (status != LUA_OK) {
     std::string message = lua_tostring(L_, -1) ? lua_tostring(L_, -1) : "unknown Lua error";
     lua_pop(L_, 1);
+    if (status == LUA_ERRMEM && !allocator_.refused_at.empty()) {
+      message = allocator_.refused_at + ": " + message + " (the script may use " +
+                std::to_string(options_.memory_limit / (1024 * 1024)) + " MiB)";
+    }
     throw ScriptError(message);
   }
 }
@@ -193,6 +305,11 @@ void LuaState::run_file(const std::string& path, int nresults) {
   if (luaL_loadfilex(L_, path.c_str(), "t") != LUA_OK) {  // text only: no bytecode
     std::string message = lua_tostring(L_, -1);
     lua_pop(L_, 1);
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      const std::string code{std::istreambuf_iterator<char>(in), {}};
+      message = place_load_error(L_, message, as_loadfile_reads(code), "@" + path);
+    }
     throw ScriptError(message);
   }
   call(0, nresults);
@@ -203,7 +320,7 @@ void LuaState::run_string(std::string_view code, std::string_view chunk_name, in
   if (luaL_loadbufferx(L_, code.data(), code.size(), name.c_str(), "t") != LUA_OK) {
     std::string message = lua_tostring(L_, -1);
     lua_pop(L_, 1);
-    throw ScriptError(message);
+    throw ScriptError(place_load_error(L_, message, code, name));
   }
   call(0, nresults);
 }

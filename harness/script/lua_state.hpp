@@ -60,6 +60,8 @@ class LuaState {
   struct Allocator {
     std::size_t limit;
     std::size_t used = 0;
+    lua_State* L = nullptr;
+    std::string refused_at;  // "source:line" of the last refused allocation
   };
   static void* allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_size);
 
@@ -67,6 +69,14 @@ class LuaState {
   Allocator allocator_;
   lua_State* L_;
 };
+
+// A message handler for lua_pcall (the error at index 1): the message, with
+// "file:line: " of the innermost Lua function in front when it names no
+// position of a function on the stack (error(msg, 0), a table as the error);
+// unchanged when only C functions run. LuaState::call's handler does this
+// too, before its traceback; located_message() is the text both use.
+int locate_error(lua_State* L);
+const char* located_message(lua_State* L);
 
 // "file:line:" of the Lua code that called the running C function (level 1),
 // for errors raised by C functions about their arguments.

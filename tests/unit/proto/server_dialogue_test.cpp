@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "proto/ascii.hpp"
+#include "proto/reply_parser.hpp"
 #include "server_session.hpp"
 
 namespace smtp::proto::server_dialogue_test {
@@ -40,6 +42,23 @@ TEST(ServerDialogue, EveryKeywordCanBeSwitchedOff) {
   c.extensions = {false, false, false, false, false, false, false, false, false, false, false};
   Session s(c);
   EXPECT_EQ(s.say("EHLO client.example"), "250 fake-smtpd.test Hello client.example\r\n");
+}
+
+// RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets with its CRLF. A
+// 505-octet EHLO name still fits a 512-octet command line; echoed in the
+// greeting it would not (found by the server_dialogue fuzz target), so the
+// greeting keeps it only while the line fits.
+TEST(ServerDialogue, EhloGreetingFitsTheReplyLineLimit) {
+  for (const std::size_t length : {484u, 485u, 505u}) {
+    const std::string name(length, 'a');
+    const auto out = Session().say("EHLO " + name);
+    ReplyParser parser(ReplyParser::Limits{512, 100});
+    parser.feed(out);
+    const auto reply = parser.next();
+    ASSERT_TRUE(std::holds_alternative<Reply>(reply)) << length;
+    const auto& first = std::get<Reply>(reply).lines.front().text;
+    EXPECT_EQ(first, length <= 484 ? "fake-smtpd.test Hello " + name : "fake-smtpd.test") << length;
+  }
 }
 
 // The keywords of the EHLO reply, in order ("SIZE 33554432" gives "SIZE").

@@ -200,6 +200,14 @@ TEST_F(Scenario, RuntimeErrorNamesFileAndLine) {
   EXPECT_NE(e.find("attempt to index"), std::string::npos) << e;
 }
 
+// A metamethod of the settings table runs while the settings are read; an
+// error(msg, 0) in it still names its line.
+TEST_F(Scenario, MetamethodErrorWithoutAPositionNamesFileAndLine) {
+  const auto e = load_error(
+      "return {\n  stages = setmetatable({}, { __len = function() error('len', 0) end }),\n}\n");
+  EXPECT_EQ(e.rfind(path_ + ":2: len", 0), 0u) << e;
+}
+
 TEST_F(Scenario, MissingFileIsAnError) {
   const auto e = error_of([] { LoadScenario scenario("/nonexistent/scenario.lua"); });
   EXPECT_NE(e.find("/nonexistent/scenario.lua"), std::string::npos) << e;

@@ -7,6 +7,8 @@
 #include <lua.hpp>
 #include <string>
 
+#include "scenario_file.hpp"
+
 namespace smtp::script::lua_state_test {
 namespace {
 
@@ -37,6 +39,37 @@ TEST(LuaState, ErrorsNameChunkAndLineWithTraceback) {
   const auto e = error_of("local x = 1\nerror('boom')\n");
   EXPECT_NE(e.find("test.lua:2: boom"), std::string::npos) << e;
   EXPECT_NE(e.find("stack traceback"), std::string::npos) << e;
+}
+
+// error(msg, 0) and a non-string error object carry no position of their
+// own; the error still names the line that raised it (found by the profile
+// and load_scenario fuzz targets).
+TEST(LuaState, ErrorsWithoutAPositionGetTheLineThatRaisedThem) {
+  EXPECT_EQ(error_of("local x = 1\nerror('bare', 0)\n").rfind("test.lua:2: bare\n", 0), 0u);
+  EXPECT_EQ(
+      error_of("local x = 1\nerror({})\n").rfind("test.lua:2: (error object is a table value)", 0),
+      0u);
+  const auto e = error_of("local function f()\n  error('inner', 0)\nend\nf()\n");
+  EXPECT_EQ(e.rfind("test.lua:2: inner\n", 0), 0u) << e;
+  // A message that names its position keeps it, even at level 2.
+  const auto e2 = error_of("local function f()\n  error('caller', 2)\nend\nf()\n");
+  EXPECT_EQ(e2.rfind("test.lua:4: caller\n", 0), 0u) << e2;
+}
+
+// The parser reports nesting too deep as "C stack overflow" with no
+// position (found by the profile and load_scenario fuzz targets); the error
+// names the line it was reading, in a string and in a file (whose "#!" first
+// line luaL_loadfile skips but counts).
+TEST(LuaState, ParserErrorsWithoutAPositionNameTheLine) {
+  const std::string nested = "local t = " + std::string(300, '(') + "1" + std::string(300, ')');
+  const auto e = error_of("local x = 1\n" + nested + "\n");
+  EXPECT_EQ(e.rfind("test.lua:2: ", 0), 0u) << e;
+  EXPECT_NE(e.find("overflow"), std::string::npos) << e;
+
+  const test::ScenarioDir dir;
+  const auto path = dir.write("#!/usr/bin/env lua\n\n" + nested + "\n");
+  const auto in_file = test::error_of([&] { LuaState().run_file(path); });
+  EXPECT_EQ(in_file.rfind(path + ":3: ", 0), 0u) << in_file;
 }
 
 TEST(LuaState, RunawayLoopIsStoppedWithItsFileAndLine) {
@@ -85,8 +118,9 @@ TEST(LuaState, FinalizersAreRefused) {
 TEST(LuaState, MemoryIsCapped) {
   LuaState::Options o;
   o.memory_limit = 8 * 1024 * 1024;
-  const auto e = error_of("local s = ('x'):rep(64 * 1024 * 1024)", o);
-  EXPECT_NE(e.find("not enough memory"), std::string::npos) << e;
+  const auto e = error_of("local n = 64 * 1024 * 1024\nlocal s = ('x'):rep(n)", o);
+  // Lua's memory error has no position; the allocator notes the line.
+  EXPECT_EQ(e.rfind("test.lua:2: not enough memory (the script may use 8 MiB)", 0), 0u) << e;
   EXPECT_EQ(error_of("local s = ('x'):rep(1024 * 1024)", o), "");
 }
 
