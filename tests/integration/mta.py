@@ -490,9 +490,10 @@ smtpd_forbid_bare_newline_exclusions =
 
     def check_bare_newline_setting(self, conf):
         """The setting these targets differ in must be one this Postfix
-        knows (3.5.23, 3.6.13, 3.7.9, 3.8.4 and later): an older one would
-        ignore it with a warning in its log, and the target would silently
-        be postfix-stock."""
+        knows (normalize and reject since 3.5.24, 3.6.14, 3.7.10 and 3.8.5;
+        the setting itself, with yes and no, since 3.5.23, 3.6.13, 3.7.9 and
+        3.8.4): an older one would ignore it with a warning in its log, and
+        the target would silently be postfix-stock."""
         done = subprocess.run([POSTCONF, "-c", conf, "-h", "smtpd_forbid_bare_newline",
                                "smtpd_forbid_bare_newline_exclusions"],
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
