@@ -54,7 +54,13 @@ common::Duration duration(lua_State* L, std::string_view context, const char* fi
 void each_element(lua_State* L, std::string_view context, const char* field,
                   const std::function<void()>& fn) {
   if (!lua_istable(L, -1)) fail(L, context, std::string(field) + " must be a list");
-  const auto n = luaL_len(L, -1);
+  // Not luaL_len: a __len that returns no integer makes it raise from this C
+  // function, where no Lua line is left to name; the field names the value.
+  lua_len(L, -1);
+  int ok = 0;
+  const lua_Integer n = lua_tointegerx(L, -1, &ok);
+  lua_pop(L, 1);
+  if (!ok) fail(L, context, std::string(field) + " must be a list: its length is not an integer");
   for (lua_Integer i = 1; i <= n; ++i) {
     lua_geti(L, -1, i);
     fn();

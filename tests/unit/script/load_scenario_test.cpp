@@ -208,6 +208,15 @@ TEST_F(Scenario, MetamethodErrorWithoutAPositionNamesFileAndLine) {
   EXPECT_EQ(e.rfind(path_ + ":2: len", 0), 0u) << e;
 }
 
+// A __len that returns nothing ends in Lua's "object length is not an
+// integer", raised where no Lua line is left: the error names the file and
+// the field instead (fuzz finding, tests/fuzz/regressions/load_scenario).
+TEST_F(Scenario, ListWhoseLengthIsNotAnIntegerNamesFileAndField) {
+  const auto e =
+      load_error("return {\n  thresholds = setmetatable({}, { __len = function() end }),\n}\n");
+  EXPECT_EQ(e.rfind(path_ + ": thresholds must be a list", 0), 0u) << e;
+}
+
 TEST_F(Scenario, MissingFileIsAnError) {
   const auto e = error_of([] { LoadScenario scenario("/nonexistent/scenario.lua"); });
   EXPECT_NE(e.find("/nonexistent/scenario.lua"), std::string::npos) << e;
