@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "load/delivery.hpp"
 #include "load/histogram.hpp"
 #include "load/metrics.hpp"
 #include "load/threshold.hpp"
@@ -93,6 +94,8 @@ struct RunResult {
   // ("127.0.0.1:2525: connect: Connection refused"), so a failed run explains
   // itself without a transcript.
   std::vector<std::string> error_samples;
+  // With --sink: what came out of the relay (delivery.hpp).
+  std::optional<DeliveryResult> delivery;
 };
 
 }  // namespace smtp::load
