@@ -26,7 +26,7 @@ FakeServer::FakeServer(asio::io_context& io, FakeServerOptions options)
       store_(make_store(options_.store, options_.store_limit, options_.store_bytes)),
       sessions_(options_.sessions_kept, options_.transcript_bytes) {
   options_.smtp.tls_available = options_.tls != nullptr;
-  options_.smtp.keep_content = store_->kind() != "none";
+  options_.smtp.keep_content = store_->kind() != "none" || options_.observer != nullptr;
   stats_.seed = options_.seed;
   behaviour_.replace(options_.rules);
   behaviour_.hooks = options_.hooks;

@@ -19,6 +19,7 @@
 #include "fake-server/message_store.hpp"
 #include "fake-server/server_settings.hpp"
 #include "fake-server/server_stats.hpp"
+#include "fake-server/session_observer.hpp"
 #include "fake-server/transcript.hpp"
 
 namespace smtp::fake {
@@ -28,6 +29,9 @@ struct FakeServerOptions : ServerSettings {
   std::vector<boost::asio::ip::tcp::endpoint> listen;      // plain + STARTTLS
   std::vector<boost::asio::ip::tcp::endpoint> tls_listen;  // implicit TLS (RFC 8314)
   std::shared_ptr<boost::asio::ssl::context> tls;          // null: no TLS at all
+  // Told what happens in every session (session_observer.hpp); null: none.
+  // With one, the content of messages is kept for it even with store "none".
+  std::shared_ptr<SessionObserver> observer;
 };
 
 class FakeServer {

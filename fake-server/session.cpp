@@ -46,6 +46,9 @@ proto::ServerStep deliver(SessionContext& s, proto::Message&& message) {
   }
   stored.size = message.size;  // the store counts what it keeps
   stored.envelope = std::move(message.envelope);
+  if (auto* observer = s.server.options().observer.get()) {
+    observer->message(s.record->id, stored, message.content);
+  }
   const bool ok = s.server.store().put(stored, std::move(message.content));
   if (ok) {
     ++s.server.stats().messages_accepted;
@@ -195,8 +198,17 @@ Outcome process_input(SessionContext& s, bool& start_tls) {
           break;
         }
         // Redact before the dialogue moves on (AUTH secrets, ARCHITECTURE.md §6).
-        s.log(Direction::client, s.dialogue.redact(event.line) + "\r\n");
+        auto shown = s.dialogue.redact(event.line);
+        s.log(Direction::client, shown + "\r\n");
+        const bool pipelined = !s.framer.buffered().empty();
+        const auto queued = s.pending.size();
         const auto outcome = on_command_line(s, event.line, start_tls);
+        if (auto* observer = s.server.options().observer.get()) {
+          const std::string_view reply = outcome == Outcome::effect
+                                             ? std::string_view(s.effect->output)
+                                             : std::string_view(s.pending).substr(queued);
+          observer->command(s.record->id, shown, reply, pipelined);
+        }
         if (outcome != Outcome::need_more) return outcome;
         if (s.server.options().smtp.violations.drops_pipelined_commands &&
             s.dialogue.input_mode() == proto::InputMode::line) {
@@ -348,6 +360,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
   auto record = sessions_.open(net::endpoint_text(peer), net::endpoint_text(local), implicit_tls);
   SessionContext s(*this, std::move(socket), options_.smtp, implicit_tls, options_.max_line,
                    std::move(record), peer.address().to_string(), peer.port());
+  if (options_.observer) options_.observer->session_opened(s.record->id);
   ++stats_.connections;
   stats_.peak_sessions = std::max(stats_.peak_sessions, ++stats_.active_sessions);
   // However the session ends, an exception included (a bug; fake_server.cpp
@@ -365,6 +378,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
       s.record->ended = std::chrono::system_clock::now();
       if (alive.expired()) return;
       server.behaviour().rules.session_ended(s.record->id);
+      if (auto* observer = server.options().observer.get()) observer->session_closed(s.record->id);
       --server.stats().active_sessions;
     }
   } settle_at_end(*this, s, alive_);
@@ -445,6 +459,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
       open = shaken;
       if (!open) break;
       s.dialogue.on_tls_established();
+      if (auto* observer = options_.observer.get()) observer->tls_started(s.record->id);
       if (keep && plaintext > 0) {
         const auto kept = process_input(s, start_tls);
         const bool answered = co_await settle(s, kept, start_tls);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/exit_codes.hpp"
+#include "app/load_delivery.hpp"
 #include "app/load_options.hpp"
 #include "app/load_summary_value.hpp"
 #include "app/load_text.hpp"
@@ -36,6 +37,7 @@ extern "C" void on_sigint(int) {
 struct Options {
   RenderedOutputs rendered;
   LoadFlags flags;
+  SinkFlags sink;
   std::string json;
   bool quiet = false;
 };
@@ -76,6 +78,14 @@ class Progress {
   bool drawn_ = false;
 };
 
+// The domain the built-in generator's recipients are in, for the hint when
+// nothing reached the sink ("rcpt%d@example.test" → "example.test").
+std::string recipient_domain(const load::LoadConfig& config) {
+  const auto& pattern = config.message.to_pattern;
+  const auto at = pattern.rfind('@');
+  return at == std::string::npos ? std::string() : pattern.substr(at + 1);
+}
+
 int fail(int code, const std::string& message) {
   std::fprintf(stderr, "smtp-harness load: %s\n", message.c_str());
   return code;
@@ -97,10 +107,28 @@ int run(const Options& options) {
     return fail(exit_usage, e.what());
   }
 
+  std::unique_ptr<DeliveryRun> delivery;
+  if (!options.sink.given() && (options.sink.drain || options.sink.profile || options.sink.name)) {
+    return fail(exit_usage, "--drain, --sink-profile and --sink-name need --sink HOST:PORT");
+  }
+  if (options.sink.given()) {
+    try {
+      delivery = std::make_unique<DeliveryRun>(options.sink);
+    } catch (const UsageError& e) {
+      return fail(exit_usage, e.what());
+    } catch (const script::ScriptError& e) {
+      return fail(exit_usage, std::string("bad --sink-profile: ") + e.what());
+    } catch (const std::runtime_error& e) {
+      return fail(exit_usage, e.what());
+    }
+    if (!options.quiet) std::fprintf(stderr, "sink: listening on %s\n", delivery->where().c_str());
+  }
+
   std::signal(SIGINT, on_sigint);
   Progress progress(plan.config, options.quiet);
   load::EngineCallbacks callbacks;
   callbacks.interrupted = &g_interrupted;
+  if (delivery) callbacks.ledger = &delivery->ledger();
   callbacks.on_second = [&](const load::SecondSample& sample, const load::Metrics& so_far,
                             double elapsed) { progress.second(sample, so_far, elapsed); };
 
@@ -117,6 +145,12 @@ int run(const Options& options) {
     return fail(exit_usage, e.what());
   }
   progress.finish();
+  if (delivery) {
+    // SIGINT during the load skips the drain; during the drain it ends it,
+    // and what arrived is judged.
+    if (!result.interrupted) std::signal(SIGINT, on_sigint);
+    delivery->finish(result, g_interrupted, options.quiet);
+  }
   std::signal(SIGINT, SIG_DFL);
 
   std::fputs(summary_text(result).c_str(), stdout);
@@ -125,6 +159,10 @@ int run(const Options& options) {
   int code = exit_ok;
   for (const auto& verdict : result.thresholds)
     if (!verdict.passed) code = exit_failed;
+  if (result.delivery) {
+    const auto hint = unrouted_hint(*result.delivery, recipient_domain(plan.config));
+    if (!hint.empty()) std::fprintf(stderr, "smtp-harness load: %s\n", hint.c_str());
+  }
   if (scenario && scenario->settings().has_done) {
     try {
       if (auto reason = scenario->run_done(summary_value(result))) {
@@ -217,6 +255,20 @@ Subcommand register_load(CLI::App& app) {
   cmd->add_option("--threshold", f.thresholds,
                   "pass/fail criterion, e.g. 'p99<250ms', 'errors<1%', 'p50:end_of_data<20ms' "
                   "(repeatable; exit 1 when one is crossed)");
+  auto& s = options->sink;
+  cmd->add_option("--sink", s.sink,
+                  "load a relay end to end: listen at HOST:PORT as its next hop (port 0: any "
+                  "free port), match every message that comes out to the one handed in, and "
+                  "add a delivery section to the result (route the recipients' domain here)");
+  cmd->add_option("--drain", s.drain,
+                  "with --sink: after the load, wait up to this long for what the relay still "
+                  "owes the sink (default 30s)");
+  cmd->add_option("--sink-profile", s.profile,
+                  "with --sink: a fake-smtpd profile (SCRIPTING.md) the sink runs: rules, "
+                  "greylisting, hooks, to exercise the relay's retries")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--sink-name", s.name,
+                  "with --sink: the name the sink greets with (default sink.smtp-harness.invalid)");
   cmd->add_option("--json", options->json, "write the result (reports/schema/) to this file");
   add_render_flags(cmd, options->rendered, true);
   cmd->add_flag("--quiet,-q", options->quiet, "no progress output");

@@ -6,6 +6,7 @@
 #include <exception>
 #include <variant>
 
+#include "load/delivery_token.hpp"
 #include "net/transport.hpp"
 
 namespace smtp::load {
@@ -271,9 +272,10 @@ asio::awaitable<std::optional<proto::ClientStep>> Conversation::start_transactio
   ++messages_;
   InFlight flight;
   flight.intended = ticket->intended;
-  flight.started = Clock::now();
   flight.context = context_;
-  in_flight_ = flight;
+  if (env_.ledger != nullptr) stamp(*message, ticket->seq, flight);
+  flight.started = Clock::now();
+  in_flight_ = std::move(flight);
   env_.recorder.count(&Counters::transactions_started);
   co_return dialogue_.send(std::move(*message));
 }
@@ -292,6 +294,15 @@ std::optional<proto::OutgoingMessage> Conversation::build_message(const Ticket& 
     env_.recorder.error(ErrorKind::script, e.what());
     return std::nullopt;
   }
+}
+
+void Conversation::stamp(proto::OutgoingMessage& message, std::uint64_t seq, InFlight& flight) {
+  const auto token = delivery_token(env_.ledger->run_id(), seq);
+  message.from = verp_sender(message.from, token);
+  stamp_message(message.content, token);
+  flight.seq = seq;
+  flight.recipients = message.to;
+  flight.fingerprint = env_.ledger->fingerprint(message.content);
 }
 
 void Conversation::record(const proto::ClientStep& step) {
@@ -316,6 +327,10 @@ void Conversation::record_reply(const proto::ReplyEvent& event) {
     sent_.pop_front();
   }
   env_.recorder.reply(phase, event.reply);
+  // RFC 5321 §4.1.1.3 / RFC 2920 §3.1: one reply per RCPT, in order.
+  if (event.phase == proto::Phase::rcpt && in_flight_ && env_.ledger != nullptr) {
+    in_flight_->recipient_accepted.push_back(event.reply.code / 100 == 2);
+  }
 }
 
 void Conversation::call_reply_hook(const proto::ReplyEvent& event) {
@@ -354,6 +369,7 @@ void Conversation::record_outcome(const proto::TransactionOutcome& outcome) {
       }
       if (cls == 2) {
         recorder.count(&Counters::delivered);
+        if (env_.ledger != nullptr && in_flight_) submit(*in_flight_, now);
       } else {
         bool transient = cls == 4;
         recorder.count(transient ? &Counters::refused_4xx : &Counters::refused_5xx);
@@ -374,6 +390,14 @@ void Conversation::record_outcome(const proto::TransactionOutcome& outcome) {
       break;
   }
   in_flight_.reset();
+}
+
+void Conversation::submit(InFlight& flight, Clock::time_point accepted) {
+  std::vector<std::string> recipients;
+  for (std::size_t i = 0; i < flight.recipients.size() && i < flight.recipient_accepted.size(); ++i)
+    if (flight.recipient_accepted[i]) recipients.push_back(flight.recipients[i]);
+  env_.ledger->submitted(flight.seq, recipients, std::move(flight.fingerprint), flight.intended,
+                         accepted);
 }
 
 void Conversation::record_failure(const proto::ClientFailure& failure) {

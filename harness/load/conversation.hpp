@@ -52,6 +52,12 @@ class Conversation {
     Clock::time_point intended;
     Clock::time_point started;
     script::MessageContext context;
+    // With --sink (env.ledger): what the ledger is told when the relay
+    // accepts the message.
+    std::uint64_t seq = 0;
+    std::vector<std::string> recipients;
+    std::vector<bool> recipient_accepted;  // RCPT replies so far, in order
+    Fingerprint fingerprint;
   };
   struct Received {
     std::optional<proto::Reply> reply;
@@ -67,11 +73,14 @@ class Conversation {
   // nullopt: QUIT now (the run stops, or the connection's quota is reached).
   boost::asio::awaitable<std::optional<proto::ClientStep>> start_transaction();
   std::optional<proto::OutgoingMessage> build_message(const Ticket& ticket);
+  // With --sink: the token in the sender and the header, and the digest.
+  void stamp(proto::OutgoingMessage& message, std::uint64_t seq, InFlight& flight);
 
   void record(const proto::ClientStep& step);
   void record_reply(const proto::ReplyEvent& event);
   void record_outcome(const proto::TransactionOutcome& outcome);
   void record_failure(const proto::ClientFailure& failure);
+  void submit(InFlight& flight, Clock::time_point accepted);
   void connection_lost(const boost::system::error_code& error, std::string_view during);
   void call_reply_hook(const proto::ReplyEvent& event);
 

@@ -231,6 +231,7 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
     plan.target_text = target_text;
     plan.scenario = scenario;
     plan.shared = shared;
+    plan.ledger = callbacks.ledger;
     workers.push_back(std::make_unique<Worker>(config, plan, budget));
   }
   // The closed model's clock starts with the first connection: setting up

@@ -15,6 +15,8 @@
 
 namespace smtp::load {
 
+class DeliveryLedger;
+
 // The target could not be resolved or did not accept a connection before the
 // load started: "127.0.0.1:2: connect: Connection refused".
 class TargetError : public std::runtime_error {
@@ -28,6 +30,9 @@ struct EngineCallbacks {
   std::function<void(const SecondSample&, const Metrics& so_far, double elapsed_seconds)> on_second;
   // Set (e.g. by a SIGINT handler) to stop the run gracefully.
   const std::atomic<bool>* interrupted = nullptr;
+  // With --sink: every message is stamped with a token of the ledger's run
+  // and every accepted one recorded in it (delivery_ledger.hpp).
+  DeliveryLedger* ledger = nullptr;
 };
 
 // `scenario` and `shared`: the scenario file whose hooks each worker runs,

@@ -16,6 +16,7 @@
 
 #include "load/config.hpp"
 #include "load/connect_pacer.hpp"
+#include "load/delivery_ledger.hpp"
 #include "load/message_builder.hpp"
 #include "load/recorder.hpp"
 #include "load/tickets.hpp"
@@ -45,6 +46,7 @@ struct WorkerEnvironment {
   std::uint32_t worker = 0;
   std::atomic<std::size_t>* settled;  // sessions whose first connection is ready or failed
   std::unordered_set<Session*> live;  // for abort at the drain deadline
+  DeliveryLedger* ledger = nullptr;   // with --sink: stamps and records messages
 
   // Counts a session as settled, once.
   void settle(bool& flag) {

@@ -53,7 +53,8 @@ Worker::Worker(const LoadConfig& config, WorkerPlan plan, MessageBudget& budget)
                                  script_.get(),
                                  plan_.index,
                                  &settled_,
-                                 {}});
+                                 {},
+                                 plan_.ledger});
 }
 
 Worker::~Worker() = default;

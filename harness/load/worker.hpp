@@ -41,6 +41,7 @@ struct WorkerPlan {
   std::string target_text;
   const std::string* scenario = nullptr;  // path, when the run has hooks
   const script::Value* shared = nullptr;  // init()'s data
+  DeliveryLedger* ledger = nullptr;       // with --sink
 };
 
 class Worker {

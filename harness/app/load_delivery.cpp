@@ -1,0 +1,116 @@
+#include "app/load_delivery.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+#include "app/load_options.hpp"
+#include "common/duration.hpp"
+#include "common/host_port.hpp"
+#include "load/format.hpp"
+
+namespace smtp::app {
+namespace {
+
+using Clock = load::DeliveryLedger::Clock;
+
+// Eight hex digits, new for each run, so that a straggler of an earlier run
+// arriving at the sink is counted as unexpected, not as one of ours.
+std::string new_run_id() {
+  std::random_device random;
+  char text[9];
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(random()));
+  return text;
+}
+
+common::HostPort sink_address(const std::string& text) {
+  auto parsed = common::parse_host_port(text);
+  if (!parsed) {
+    throw UsageError(
+        "--sink: expected HOST:PORT to listen on (e.g. 127.0.0.1:2526, port 0 for any "
+        "free port), got '" +
+        text + "'");
+  }
+  return *parsed;
+}
+
+double seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+}  // namespace
+
+DeliveryRun::DeliveryRun(const SinkFlags& flags) : drain_(kDefaultDrain) {
+  if (flags.drain) {
+    auto parsed = common::parse_duration(*flags.drain);
+    if (!parsed) {
+      throw UsageError("--drain: invalid duration '" + *flags.drain + "' (examples: 30s, 2m)");
+    }
+    drain_ = *parsed;
+  }
+  SinkOptions options;
+  options.listen = sink_address(*flags.sink);
+  options.name = flags.name.value_or("");
+  options.profile = flags.profile.value_or("");
+  profile_ = options.profile;
+  ledger_ = std::make_unique<load::DeliveryLedger>(new_run_id(), Clock::now());
+  sink_ = std::make_unique<DeliverySink>(options, *ledger_);
+}
+
+void DeliveryRun::finish(load::RunResult& result, const std::atomic<bool>& interrupted,
+                         bool quiet) {
+  const auto started = Clock::now();
+  const auto deadline = started + drain_;
+  const bool live = !quiet && isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr;
+  auto shown = started;
+  bool drawn = false;
+  // Bounded by the drain's deadline; a poll every 20 ms costs nothing and
+  // answers as soon as the last pair arrives.
+  while (ledger_->outstanding() > 0 && Clock::now() < deadline && !interrupted.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto now = Clock::now();
+    const auto every = live ? std::chrono::milliseconds(250) : std::chrono::milliseconds(5000);
+    if (!quiet && now - shown >= every) {
+      shown = now;
+      const auto line = "drain: " + std::to_string(ledger_->outstanding()) + " of " +
+                        std::to_string(ledger_->accepted()) +
+                        " accepted pairs not yet at the sink, " +
+                        std::to_string(static_cast<long>(seconds(deadline - now))) + " s left";
+      if (live) {
+        std::fprintf(stderr, "\r\033[K%s", line.c_str());
+        drawn = true;
+      } else {
+        std::fprintf(stderr, "%s\n", line.c_str());
+      }
+    }
+  }
+  if (drawn) std::fprintf(stderr, "\n");
+  const bool cut_short = interrupted.load() && ledger_->outstanding() > 0;
+  const auto drained = Clock::now() - started;
+  sink_->stop();
+  auto delivery = ledger_->result();
+  delivery.sink = sink_->where();
+  delivery.profile = profile_;
+  delivery.drain_limit_seconds = seconds(drain_);
+  delivery.drain_seconds = seconds(drained);
+  delivery.drain_interrupted = cut_short;
+  result.delivery = std::move(delivery);
+}
+
+std::string unrouted_hint(const load::DeliveryResult& delivery,
+                          const std::string& recipient_domain) {
+  const auto& c = delivery.counts;
+  if (c.accepted == 0 || c.delivered > 0 || c.bounced > 0) return {};
+  const std::string domain = recipient_domain.empty() ? "the recipients' domain" : recipient_domain;
+  return "sink " + delivery.sink + ": none of the " + std::to_string(c.accepted_messages) +
+         " accepted messages arrived within the drain (" +
+         load::format_duration(delivery.drain_limit_seconds * 1e9) +
+         "); check that the relay routes " + domain + " to " + delivery.sink +
+         " (Postfix: relayhost or transport_maps), that it may relay for this client, and that its "
+         "queue is running (Postfix: postqueue -p)";
+}
+
+}  // namespace smtp::app

@@ -1,0 +1,53 @@
+#pragma once
+// The delivery side of `smtp-harness load --sink` (README, "Load-testing a
+// relay"): the run's ledger and sink, and the drain after the load, when the
+// run waits for what the relay still owes the sink before it judges.
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/delivery_sink.hpp"
+#include "load/delivery_ledger.hpp"
+#include "load/result.hpp"
+
+namespace smtp::app {
+
+struct SinkFlags {
+  std::optional<std::string> sink;     // HOST:PORT
+  std::optional<std::string> drain;    // a duration; default kDefaultDrain
+  std::optional<std::string> profile;  // a fake-smtpd profile for the sink
+  std::optional<std::string> name;     // the sink's greeting name
+  bool given() const { return sink.has_value(); }
+};
+
+inline constexpr std::chrono::seconds kDefaultDrain{30};
+
+class DeliveryRun {
+ public:
+  // Checks the flags (UsageError naming the flag), loads the profile
+  // (script::ScriptError) and starts the sink (std::runtime_error naming
+  // the address).
+  explicit DeliveryRun(const SinkFlags& flags);
+
+  load::DeliveryLedger& ledger() { return *ledger_; }
+  std::string where() const { return sink_->where(); }
+
+  // After the load: waits up to the drain for every accepted pair to
+  // arrive or bounce, showing what is missing; `interrupted` (SIGINT) ends
+  // the wait. Then stops the sink and fills in result.delivery.
+  void finish(load::RunResult& result, const std::atomic<bool>& interrupted, bool quiet);
+
+ private:
+  std::chrono::nanoseconds drain_;
+  std::string profile_;
+  std::unique_ptr<load::DeliveryLedger> ledger_;
+  std::unique_ptr<DeliverySink> sink_;
+};
+
+// Why nothing arrived, when nothing did: what to check on the relay. Empty
+// when something arrived (or nothing was accepted).
+std::string unrouted_hint(const load::DeliveryResult& delivery,
+                          const std::string& recipient_domain);
+
+}  // namespace smtp::app
