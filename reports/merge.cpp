@@ -183,7 +183,8 @@ std::optional<load::RunResult> merge_results(const std::vector<NamedResult>& inp
       const auto& threshold = verdict.threshold;
       if (std::find(seen.begin(), seen.end(), threshold.text) != seen.end()) continue;
       seen.push_back(threshold.text);
-      merged.thresholds.push_back(load::evaluate(threshold, merged.metrics, window));
+      merged.thresholds.push_back(
+          load::evaluate(threshold, merged.metrics, window, merged.delivery));
     }
   }
   return merged;
