@@ -27,6 +27,14 @@ constexpr std::array<LatencyRow, 6> kLatencyRows = {{{Kind::percentile, 50},
                                                      {Kind::mean, 0},
                                                      {Kind::max, 0}}};
 
+// A run with --sink: the pairs at the sink, then the delivery latencies.
+constexpr std::array<Kind, 7> kDeliveryCounts = {
+    Kind::delivered_pairs, Kind::lost,       Kind::bounced, Kind::duplicated,
+    Kind::corrupted,       Kind::unexpected, Kind::retried};
+constexpr std::array<load::DeliveryLatency, 2> kDeliveryLatencies = {
+    load::DeliveryLatency::from_acceptance, load::DeliveryLatency::from_start};
+constexpr std::array<double, 2> kDeliveryPercentiles = {50, 99};
+
 bool recorded(const load::RunResult& run, Phase phase) {
   return run.metrics.latency(phase).count() > 0;
 }
@@ -106,11 +114,22 @@ Comparison compare_runs(const load::RunResult& base, const load::RunResult& cand
     for (const LatencyRow& latency : kLatencyRows)
       add_row({latency.kind, latency.percentile, phase});
   }
+  if (base.delivery || candidate.delivery) {
+    for (const Kind kind : kDeliveryCounts) add_row({kind, 0, Phase::transaction});
+    for (const auto latency : kDeliveryLatencies) {
+      for (const double percentile : kDeliveryPercentiles) {
+        add_row({Kind::percentile, percentile, Phase::transaction, latency});
+      }
+    }
+  }
 
   for (const CompareThreshold& threshold : thresholds) {
     // A run-wide metric has no phase; compare like rows do.
     CompareMetric metric = threshold.metric;
-    if (!is_latency(metric.kind)) metric.phase = Phase::transaction;
+    if (!is_latency(metric.kind)) {
+      metric.phase = Phase::transaction;
+      metric.delivery_latency = load::DeliveryLatency::none;
+    }
     auto row = std::find_if(comparison.rows.begin(), comparison.rows.end(),
                             [&](const CompareRow& r) { return r.metric == metric; });
     if (row == comparison.rows.end()) {

@@ -9,6 +9,9 @@
 //   p50, p90, p99, p99.9, mean, max of the transaction phase (always), of the
 //   service time, then of every other measured phase either run recorded, in
 //   load::MeasuredPhase order ("p99:rcpt")
+//   with a delivery section in either run (--sink): delivered_pairs, lost,
+//   bounced, duplicated, corrupted, unexpected, retried, then p50 and p99 of
+//   delivery and of delivery_from_start
 //   a row for any threshold's metric not among those (say p95, or a phase
 //   neither run recorded), in the order the thresholds were given
 #include <cstddef>

@@ -38,8 +38,9 @@ CompareCells compare_cells(const Comparison& comparison, const CompareRow& row) 
 }
 
 std::string row_group(const CompareRow& row) {
+  if (is_delivery_count(row.metric.kind)) return "delivery";
   if (!is_latency(row.metric.kind)) return "run";
-  return std::string(load::to_string(row.metric.phase));
+  return phase_name(row.metric);
 }
 
 }  // namespace smtp::reports

@@ -18,8 +18,9 @@ struct CompareCells {
 
 CompareCells compare_cells(const Comparison& comparison, const CompareRow& row);
 
-// The heading of a row's group: "run" for the run-wide metrics, else the
-// phase ("transaction", "rcpt"). Renderers separate groups.
+// The heading of a row's group: "run" for the run-wide metrics, "delivery"
+// for the delivery counts, else the phase ("transaction", "rcpt",
+// "delivery", "delivery_from_start"). Renderers separate groups.
 std::string row_group(const CompareRow& row);
 
 }  // namespace smtp::reports

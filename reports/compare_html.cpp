@@ -86,7 +86,10 @@ std::string compare_html(const Comparison& comparison) {
     if (row_group_name != group) {
       group = row_group_name;
       rows += "<tr><th colspan=\"6\" scope=\"rowgroup\">" +
-              html_text(group == "run" ? "the whole run" : "phase " + group) + "</th></tr>\n";
+              html_text(group == "run"        ? "the whole run"
+                        : group == "delivery" ? "delivery at the sink (--sink)"
+                                              : "phase " + group) +
+              "</th></tr>\n";
     }
     const CompareCells cells = compare_cells(comparison, row);
     rows += "<tr" + row_class(row_verdict(comparison, row)) + ">" + cell(cells.metric, false) +

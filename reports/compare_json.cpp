@@ -35,7 +35,7 @@ nlohmann::json run_json(const ComparedRun& run) {
 // metric and, for latency, phase.
 void put_metric(nlohmann::json& object, const CompareMetric& metric) {
   object["metric"] = metric_name(metric);
-  if (is_latency(metric.kind)) object["phase"] = std::string(load::to_string(metric.phase));
+  if (is_latency(metric.kind)) object["phase"] = phase_name(metric);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ struct NamedKind {
 };
 
 // Every kind but the percentiles, which carry their number ("p99.9").
-constexpr std::array<NamedKind, 8> kKindNames = {{
+constexpr std::array<NamedKind, 15> kKindNames = {{
     {"mean", Kind::mean},
     {"max", Kind::max},
     {"throughput", Kind::throughput},
@@ -24,6 +24,13 @@ constexpr std::array<NamedKind, 8> kKindNames = {{
     {"errors", Kind::errors},
     {"4xx", Kind::reply_4xx},
     {"5xx", Kind::reply_5xx},
+    {"delivered_pairs", Kind::delivered_pairs},
+    {"lost", Kind::lost},
+    {"bounced", Kind::bounced},
+    {"duplicated", Kind::duplicated},
+    {"corrupted", Kind::corrupted},
+    {"unexpected", Kind::unexpected},
+    {"retried", Kind::retried},
 }};
 
 std::uint64_t all_errors(const load::Metrics& metrics) {
@@ -38,7 +45,53 @@ std::optional<double> share(std::uint64_t count, std::uint64_t started) {
   return 100 * static_cast<double>(count) / static_cast<double>(started);
 }
 
+std::uint64_t delivery_count(const load::DeliveryCounts& counts, Kind kind) {
+  switch (kind) {
+    case Kind::lost:
+      return counts.lost;
+    case Kind::bounced:
+      return counts.bounced;
+    case Kind::duplicated:
+      return counts.duplicated;
+    case Kind::corrupted:
+      return counts.corrupted;
+    case Kind::unexpected:
+      return counts.unexpected;
+    case Kind::retried:
+      return counts.retried;
+    default:
+      return counts.delivered;
+  }
+}
+
+std::optional<double> latency_value(const CompareMetric& metric, const load::Histogram& histogram) {
+  if (histogram.count() == 0) return std::nullopt;
+  if (metric.kind == Kind::mean) return histogram.mean();
+  if (metric.kind == Kind::max) return static_cast<double>(histogram.max());
+  return static_cast<double>(histogram.quantile(metric.percentile / 100));
+}
+
+// A metric of the delivery section; nullopt for a run without one.
+std::optional<double> observe_delivery(const CompareMetric& metric, const load::RunResult& run) {
+  if (!run.delivery) return std::nullopt;
+  if (is_latency(metric.kind)) {
+    return latency_value(metric, load::histogram_of(*run.delivery, metric.delivery_latency));
+  }
+  return static_cast<double>(delivery_count(run.delivery->counts, metric.kind));
+}
+
 }  // namespace
+
+bool is_delivery_count(Kind kind) {
+  return kind == Kind::delivered_pairs || kind == Kind::lost || kind == Kind::bounced ||
+         kind == Kind::duplicated || kind == Kind::corrupted || kind == Kind::unexpected ||
+         kind == Kind::retried;
+}
+
+bool reads_delivery(const CompareMetric& metric) {
+  return is_delivery_count(metric.kind) ||
+         (is_latency(metric.kind) && metric.delivery_latency != load::DeliveryLatency::none);
+}
 
 bool is_latency(Kind kind) {
   return kind == Kind::percentile || kind == Kind::mean || kind == Kind::max;
@@ -51,12 +104,13 @@ bool is_share(Kind kind) {
 CompareUnit unit_of(Kind kind) {
   if (is_latency(kind)) return CompareUnit::nanoseconds;
   if (is_share(kind)) return CompareUnit::percent;
-  if (kind == Kind::delivered) return CompareUnit::count;
+  if (kind == Kind::delivered || is_delivery_count(kind)) return CompareUnit::count;
   return CompareUnit::per_second;
 }
 
 bool higher_is_worse(Kind kind) {
-  return is_latency(kind) || is_share(kind);
+  return is_latency(kind) || is_share(kind) ||
+         (is_delivery_count(kind) && kind != Kind::delivered_pairs);
 }
 
 std::string metric_name(const CompareMetric& metric) {
@@ -74,10 +128,18 @@ std::optional<Kind> named_kind(std::string_view name) {
   return std::nullopt;
 }
 
+std::string phase_name(const CompareMetric& metric) {
+  if (metric.delivery_latency != load::DeliveryLatency::none) {
+    return std::string(load::to_string(metric.delivery_latency));
+  }
+  return std::string(load::to_string(metric.phase));
+}
+
 std::string metric_label(const CompareMetric& metric) {
   std::string label = metric_name(metric);
-  if (is_latency(metric.kind) && metric.phase != load::MeasuredPhase::transaction) {
-    label += ":" + std::string(load::to_string(metric.phase));
+  if (is_latency(metric.kind) && (metric.phase != load::MeasuredPhase::transaction ||
+                                  metric.delivery_latency != load::DeliveryLatency::none)) {
+    label += ":" + phase_name(metric);
   }
   return label;
 }
@@ -91,18 +153,14 @@ double start_window_seconds(const load::RunResult& run) {
 }
 
 std::optional<double> observe(const CompareMetric& metric, const load::RunResult& run) {
+  if (reads_delivery(metric)) return observe_delivery(metric, run);
   const load::Metrics& metrics = run.metrics;
   const load::Counters& counters = metrics.counters();
   switch (metric.kind) {
     case Kind::percentile:
     case Kind::mean:
-    case Kind::max: {
-      const load::Histogram histogram = metrics.latency(metric.phase);
-      if (histogram.count() == 0) return std::nullopt;
-      if (metric.kind == Kind::mean) return histogram.mean();
-      if (metric.kind == Kind::max) return static_cast<double>(histogram.max());
-      return static_cast<double>(histogram.quantile(metric.percentile / 100));
-    }
+    case Kind::max:
+      return latency_value(metric, metrics.latency(metric.phase));
     case Kind::throughput: {
       const double window = start_window_seconds(run);
       if (!(window > 0)) return std::nullopt;
@@ -119,6 +177,8 @@ std::optional<double> observe(const CompareMetric& metric, const load::RunResult
       return share(counters.refused_4xx, counters.transactions_started);
     case Kind::reply_5xx:
       return share(counters.refused_5xx, counters.transactions_started);
+    default:
+      break;  // the delivery counts, above
   }
   return std::nullopt;
 }

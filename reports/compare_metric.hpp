@@ -25,6 +25,18 @@
 //                   with a 5xx. As `load --threshold` counts them: with
 //                   nothing started, errors that did happen are 100% and no
 //                   errors are "no data". Higher is worse.
+// A run with --sink (the result's delivery section, load/delivery.hpp) adds:
+//   delivered_pairs pairs of message and recipient delivered at the sink (a
+//                   count). Lower is worse. ("delivered" stays the
+//                   transactions answered 250, so that a run with --sink
+//                   compares with one without.)
+//   lost, bounced, duplicated, corrupted, unexpected, retried
+//                   pairs (counts), as the delivery section counts them.
+//                   Higher is worse.
+//   pN, mean, max of the phases "delivery" (from the 250 at the end of data
+//                   to the first arrival) and "delivery_from_start" (from the
+//                   intended start).
+// Each is "no data" for a run without a delivery section.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,16 +65,29 @@ struct CompareMetric {
     errors,
     reply_4xx,
     reply_5xx,
+    delivered_pairs,
+    lost,
+    bounced,
+    duplicated,
+    corrupted,
+    unexpected,
+    retried,
   };
   Kind kind = Kind::percentile;
   double percentile = 0;                                         // 0..100, Kind::percentile only
   load::MeasuredPhase phase = load::MeasuredPhase::transaction;  // latency kinds only
+  // Latency kinds: a delivery latency in place of `phase`; none otherwise.
+  load::DeliveryLatency delivery_latency = load::DeliveryLatency::none;
 
   bool operator==(const CompareMetric&) const = default;
 };
 
 bool is_latency(CompareMetric::Kind kind);
 bool is_share(CompareMetric::Kind kind);
+// delivered_pairs and the trouble counts of a delivery section.
+bool is_delivery_count(CompareMetric::Kind kind);
+// Whether the metric reads the delivery section.
+bool reads_delivery(const CompareMetric& metric);
 CompareUnit unit_of(CompareMetric::Kind kind);
 // Latency and the shares get worse as they rise; throughput, rate and
 // delivered as they fall.
@@ -75,6 +100,8 @@ std::optional<CompareMetric::Kind> named_kind(std::string_view name);
 // "p99" for the transaction phase, "p99:rcpt" for another: what a
 // threshold on it is written as.
 std::string metric_label(const CompareMetric& metric);
+// The phase a latency metric reads: "rcpt", "delivery", "delivery_from_start".
+std::string phase_name(const CompareMetric& metric);
 
 // The seconds of the run in which transactions could start (see above).
 double start_window_seconds(const load::RunResult& run);

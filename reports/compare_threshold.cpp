@@ -13,7 +13,8 @@ using Form = CompareThreshold::Form;
 using Verdict = ThresholdJudgement::Verdict;
 
 constexpr std::string_view kMetricList =
-    "pN, mean, max, throughput, rate, delivered, errors, 4xx or 5xx";
+    "pN, mean, max, throughput, rate, delivered, errors, 4xx, 5xx, delivered_pairs, lost, "
+    "bounced, duplicated, corrupted, unexpected or retried";
 
 // "p" digits [ "." digits ], as load --threshold writes percentiles.
 std::optional<double> parse_percentile(std::string_view name) {
@@ -36,7 +37,12 @@ std::string example(Kind kind) {
     case Kind::reply_4xx:
     case Kind::reply_5xx:
       return metric_name({kind, 0, load::MeasuredPhase::transaction}) + ":+0.5pp";
+    case Kind::delivered_pairs:
+      return "delivered_pairs:-0.1%";
     default:
+      if (is_delivery_count(kind)) {
+        return metric_name({kind, 0, load::MeasuredPhase::transaction}) + ":+0";
+      }
       return "p99:+10%";
   }
 }
@@ -45,13 +51,14 @@ std::string example(Kind kind) {
 std::string_view absolute_units(Kind kind) {
   if (is_latency(kind)) return "% or a duration such as 5ms";
   if (is_share(kind)) return "pp (percentage points)";
-  if (kind == Kind::delivered) return "% or a plain count";
+  if (kind == Kind::delivered || is_delivery_count(kind)) return "% or a plain count";
   return "% or /s";
 }
 
 // Whether a missing NEW value means NEW completed nothing where BASE did.
 bool missing_is_regression(const CompareMetric& metric) {
-  return !is_latency(metric.kind) || metric.phase == load::MeasuredPhase::transaction;
+  return !is_latency(metric.kind) || metric.phase == load::MeasuredPhase::transaction ||
+         reads_delivery(metric);
 }
 
 }  // namespace
@@ -110,12 +117,15 @@ std::optional<CompareThreshold> parse_compare_threshold(std::string_view text, s
       return fail(common::single_quoted(metric) + " has no phase" + in);
     }
     if (phase.find(':') != std::string_view::npos) return fail("too many ':'" + in);
-    const auto parsed = load::measured_phase_from_string(phase);
-    if (!parsed) {
+    if (const auto delivery = load::delivery_latency_from_string(phase)) {
+      threshold.metric.delivery_latency = *delivery;
+    } else if (const auto parsed = load::measured_phase_from_string(phase)) {
+      threshold.metric.phase = *parsed;
+    } else {
       return fail("unknown phase " + common::single_quoted(phase) + in +
-                  " (expected a phase such as connect, ehlo, rcpt, end_of_data, transaction)");
+                  " (expected a phase such as connect, ehlo, rcpt, end_of_data, transaction, "
+                  "or delivery, delivery_from_start)");
     }
-    threshold.metric.phase = *parsed;
   }
 
   if (amount.empty())

@@ -7,9 +7,13 @@
 //           metric    = "p" digits [ "." digits ] | "mean" | "max"   latency
 //                     | "throughput" | "rate" | "delivered"
 //                     | "errors" | "4xx" | "5xx"                    shares
+//                     | "delivered_pairs" | "lost" | "bounced" | "duplicated"
+//                     | "corrupted" | "unexpected" | "retried"   counts of a
+//                                                               run with --sink
 //                     (compare_metric.hpp defines each)
 //           phase     = a measured phase (connect, ehlo, rcpt, end_of_data,
-//                       ...; default transaction); latency metrics only
+//                       ...; default transaction), or delivery or
+//                       delivery_from_start; latency metrics only
 //           sign      = "+" for a metric that is worse when higher (latency,
 //                       errors, 4xx, 5xx), "-" for one that is worse when
 //                       lower (throughput, rate, delivered). The other sign
@@ -20,7 +24,8 @@
 //                                    unit is required)
 //                     | number "pp"  absolute, shares: percentage points
 //                     | number "/s"  absolute, throughput and rate
-//                     | number       absolute, delivered (a count)
+//                     | number       absolute, delivered and the delivery
+//                                    counts
 // "%" always means relative to BASE. A share's limit is written in
 // percentage points ("errors:+0.5pp": from 1% to 1.5% is the limit), since
 // "errors:+10%" could mean 1% → 11% or 1% → 1.1%; it is refused, not
@@ -36,9 +41,11 @@
 //   - missing in BASE: nothing to compare against, "no data", not a
 //     regression;
 //   - missing in NEW only: a regression for the transaction phase and the
-//     run-wide metrics (NEW completed no transaction where BASE did), "no
-//     data" for any other phase (a phase can come and go with the setup:
-//     BDAT instead of DATA, STARTTLS, AUTH).
+//     run-wide metrics (NEW completed no transaction where BASE did), and
+//     for the delivery metrics (NEW ran without --sink, or nothing arrived,
+//     where BASE measured deliveries); "no data" for any other phase (a
+//     phase can come and go with the setup: BDAT instead of DATA, STARTTLS,
+//     AUTH).
 // Standard library and the load model only.
 #include <optional>
 #include <string>

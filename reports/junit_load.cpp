@@ -108,6 +108,63 @@ std::string threshold_testcase(const nlohmann::json& threshold, Tally& tally) {
          "</system-out>\n    </testcase>\n";
 }
 
+// The trouble a delivery section counts that loses or spoils mail: what the
+// "delivery" testcase fails on.
+constexpr std::array<std::string_view, 3> kDeliveryTrouble = {"lost", "duplicated", "corrupted"};
+
+bool judged_by_a_threshold(const nlohmann::json& load, std::string_view metric) {
+  for (const nlohmann::json& threshold : load.at("thresholds")) {
+    if (text(threshold, "metric") == metric) return true;
+  }
+  return false;
+}
+
+std::string delivery_output(const nlohmann::json& delivery) {
+  const nlohmann::json& counts = delivery.at("counts");
+  std::string out = "sink " + text(delivery, "sink") + ": accepted " +
+                    std::to_string(count(counts, "accepted")) + " pairs (" +
+                    std::to_string(count(counts, "accepted_messages")) + " messages)";
+  for (const std::string_view key : {"delivered", "lost", "bounced", "duplicated", "corrupted",
+                                     "header_changed", "unexpected", "retried"}) {
+    out += ", " + std::string(key) + " " + std::to_string(count(counts, key));
+  }
+  const nlohmann::json& latency = delivery.at("latency");
+  out += "\ndelivery latency p50 " + load::format_duration(latency.at("p50_ns").get<double>()) +
+         ", p99 " + load::format_duration(latency.at("p99_ns").get<double>()) + "\n";
+  for (const nlohmann::json& sample : delivery.at("samples")) {
+    out += "e.g. " + sample.get<std::string>() + "\n";
+  }
+  return out;
+}
+
+// "delivery" (classname "load.delivery"), for a run with --sink: <failure>
+// when pairs were lost, duplicated or corrupted, unless a threshold on that
+// count judged it (its own testcase then says whether that many were
+// allowed, as the exit code did).
+std::string delivery_testcase(const nlohmann::json& load, Tally& tally) {
+  const nlohmann::json& delivery = load.at("delivery");
+  ++tally.tests;
+  std::string xml =
+      "    <testcase" + attribute("name", "delivery") + attribute("classname", "load.delivery") +
+      attribute("time", fixed_decimal(delivery.at("drain").at("seconds").get<double>(), 3)) + ">\n";
+  std::string trouble;
+  for (const std::string_view key : kDeliveryTrouble) {
+    const std::uint64_t n = count(delivery.at("counts"), key);
+    if (n == 0 || judged_by_a_threshold(load, key)) continue;
+    trouble += (trouble.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(key);
+  }
+  if (!trouble.empty()) {
+    ++tally.failures;
+    const std::string message = "pairs " + trouble;
+    xml += "      <failure" + attribute("message", message) + attribute("type", "delivery") + ">" +
+           xml_content(message + " (of " +
+                       std::to_string(count(delivery.at("counts"), "accepted")) + " accepted)\n") +
+           "</failure>\n";
+  }
+  return xml + "      <system-out>" + xml_content(delivery_output(delivery)) +
+         "</system-out>\n    </testcase>\n";
+}
+
 }  // namespace
 
 std::string load_junit(const nlohmann::json& document) {
@@ -120,6 +177,7 @@ std::string load_junit(const nlohmann::json& document) {
 
   Tally tally;
   std::string cases = run_testcase(document, tally);
+  if (load.contains("delivery")) cases += delivery_testcase(load, tally);
   for (const nlohmann::json& threshold : load.at("thresholds")) {
     cases += threshold_testcase(threshold, tally);
   }

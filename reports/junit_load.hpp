@@ -8,7 +8,13 @@
 //                        page agrees with the exit code; <system-out> has
 //                        the key numbers, the errors by kind and the first
 //                        error messages, and a generator-bound warning
-//   "threshold TEXT"     (classname "load.thresholds"), one per --threshold:
+//   "delivery"           (classname "load.delivery"), a run with --sink only:
+//                        <failure> when pairs were lost, duplicated or
+//                        corrupted (each unless a threshold on it judged it:
+//                        its testcase says whether that many were allowed);
+//                        <system-out> has the delivery counts and latency
+//   "threshold TEXT"     (classname "load.thresholds"), one per --threshold
+//                        (the delivery ones and those --sink implies too):
 //                        <failure message="DETAIL" type="threshold"> when it
 //                        was crossed
 // Errors (4xx, timeouts ...) alone do not fail a testcase, as they do not

@@ -230,7 +230,8 @@ load::GeneratorHealth read_generator(const json& value, const std::string& path)
   return generator;
 }
 
-load::ThresholdVerdict read_threshold(const json& value, const std::string& path) {
+load::ThresholdVerdict read_threshold(const json& value, const std::string& path,
+                                      std::uint64_t version) {
   const Fields fields(
       value, path,
       {"text", "metric", "phase", "op", "limit", "share", "observed", "passed", "detail"},
@@ -250,7 +251,14 @@ load::ThresholdVerdict read_threshold(const json& value, const std::string& path
       fail(fields.path("percentile"), "expected 0..100");
     }
   }
-  threshold.phase = read_phase(fields["phase"], fields.path("phase"));
+  // A latency metric reads a measured phase or, in version 2, a delivery
+  // latency ("p99:delivery<5s").
+  const std::string phase = read_string(fields["phase"], fields.path("phase"));
+  if (const auto delivery = load::delivery_latency_from_string(phase); delivery && version >= 2) {
+    threshold.delivery_latency = *delivery;
+  } else {
+    threshold.phase = read_phase(fields["phase"], fields.path("phase"));
+  }
   threshold.op = read_named(fields["op"], fields.path("op"), kThresholdOps);
   threshold.value = fields.number("limit");
   threshold.share = fields.flag("share");
@@ -260,12 +268,15 @@ load::ThresholdVerdict read_threshold(const json& value, const std::string& path
   return verdict;
 }
 
-load::RunResult read_load(const json& value, const std::string& path) {
+load::RunResult read_load(const json& value, const std::string& path, std::uint64_t version) {
+  // Version 1 files predate the delivery section.
+  Fields::Names optional{"target_rate"};
+  if (version >= 2) optional.push_back("delivery");
   const Fields fields(value, path,
                       {"settings", "elapsed_seconds", "interrupted", "stop_reason", "achieved_rate",
                        "counters", "errors", "replies", "latency", "phases", "custom", "workers",
                        "series", "generator", "thresholds", "error_samples"},
-                      {"target_rate"});
+                      optional);
   load::RunResult result;
   result.settings = read_settings(fields["settings"], fields.path("settings"));
   if (fields.has("target_rate")) result.settings.target_rate = fields.non_negative("target_rate");
@@ -280,17 +291,21 @@ load::RunResult read_load(const json& value, const std::string& path) {
   result.series =
       read_list<load::SecondSample>(fields["series"], fields.path("series"), read_sample);
   result.generator = read_generator(fields["generator"], fields.path("generator"));
-  result.thresholds = read_list<load::ThresholdVerdict>(fields["thresholds"],
-                                                        fields.path("thresholds"), read_threshold);
+  result.thresholds = read_list<load::ThresholdVerdict>(
+      fields["thresholds"], fields.path("thresholds"),
+      [&](const json& item, const std::string& at) { return read_threshold(item, at, version); });
   result.error_samples =
       read_list<std::string>(fields["error_samples"], fields.path("error_samples"), read_string);
+  if (fields.has("delivery")) {
+    result.delivery = read_delivery(fields["delivery"], fields.path("delivery"));
+  }
   return result;
 }
 
 // The envelope (schema, version, kind, tool, started_at), then the load part.
 load::RunResult read_document(const json& document) {
   const Envelope envelope = read_envelope(document, "load");
-  load::RunResult result = read_load(*envelope.part, "load");
+  load::RunResult result = read_load(*envelope.part, "load", envelope.version);
   result.started_at = envelope.started_at;
   return result;
 }

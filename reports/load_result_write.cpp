@@ -145,7 +145,9 @@ json threshold_to_json(const load::ThresholdVerdict& verdict) {
   json value{
       {"text", threshold.text},
       {"metric", name_of(kThresholdMetrics, threshold.metric)},
-      {"phase", load::to_string(threshold.phase)},
+      {"phase", threshold.delivery_latency != load::DeliveryLatency::none
+                    ? load::to_string(threshold.delivery_latency)
+                    : load::to_string(threshold.phase)},
       {"op", name_of(kThresholdOps, threshold.op)},
       {"limit", threshold.value},
       {"share", threshold.share},
@@ -181,6 +183,7 @@ json load_to_json(const load::RunResult& result) {
       {"error_samples", result.error_samples},
   };
   if (result.settings.target_rate) value["target_rate"] = *result.settings.target_rate;
+  if (result.delivery) value["delivery"] = delivery_to_json(*result.delivery);
   put_metrics(value, result.metrics);
   return value;
 }

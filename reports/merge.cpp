@@ -38,6 +38,22 @@ bool compatible(const std::vector<NamedResult>& inputs, std::string& error) {
          same(inputs, &RunSettings::recipients, "recipients", error);
 }
 
+// Either every input ran with --sink or none did: a sum of deliveries that
+// leaves out some inputs' would count their accepted pairs as never seen.
+bool deliveries_alike(const std::vector<NamedResult>& inputs, std::string& error) {
+  const auto& first = inputs.front();
+  for (const auto& other : inputs) {
+    if (other.result.delivery.has_value() != first.result.delivery.has_value()) {
+      const auto& with = first.result.delivery ? first : other;
+      const auto& without = first.result.delivery ? other : first;
+      error = without.name + " has no delivery section (run without --sink), " + with.name +
+              " has one: merge the runs with --sink, or those without, apart";
+      return false;
+    }
+  }
+  return true;
+}
+
 // Shards of one load: the same count, each index once.
 bool shards_distinct(const std::vector<NamedResult>& inputs, std::string& error) {
   std::map<std::uint32_t, const std::string*> seen;
@@ -119,7 +135,10 @@ std::optional<load::RunResult> merge_results(const std::vector<NamedResult>& inp
     error = "merge needs at least two results";
     return std::nullopt;
   }
-  if (!compatible(inputs, error) || !shards_distinct(inputs, error)) return std::nullopt;
+  if (!compatible(inputs, error) || !shards_distinct(inputs, error) ||
+      !deliveries_alike(inputs, error)) {
+    return std::nullopt;
+  }
 
   load::RunResult merged;
   merged.settings = merged_settings(inputs);
@@ -146,6 +165,10 @@ std::optional<load::RunResult> merge_results(const std::vector<NamedResult>& inp
       merged.workers.back().index = static_cast<std::uint32_t>(merged.workers.size() - 1);
     }
     merge_series(merged.series, r.series);
+    if (r.delivery) {
+      if (!merged.delivery) merged.delivery.emplace();
+      load::merge(*merged.delivery, *r.delivery);
+    }
 
     auto& health = merged.generator;
     health.cpu_seconds += r.generator.cpu_seconds;
@@ -183,7 +206,8 @@ std::optional<load::RunResult> merge_results(const std::vector<NamedResult>& inp
       const auto& threshold = verdict.threshold;
       if (std::find(seen.begin(), seen.end(), threshold.text) != seen.end()) continue;
       seen.push_back(threshold.text);
-      merged.thresholds.push_back(load::evaluate(threshold, merged.metrics, window));
+      merged.thresholds.push_back(
+          load::evaluate(threshold, merged.metrics, window, merged.delivery));
     }
   }
   return merged;

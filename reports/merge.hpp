@@ -37,7 +37,10 @@ struct NamedResult {
 // - workers are listed one after another, renumbered;
 // - generator health: CPU adds up, the busiest worker and loop lag are the
 //   worst, bound when any input was, with its reasons prefixed by the name;
-// - thresholds are evaluated again on the merged metrics;
+// - delivery (runs with --sink, each with its own sink): merged exactly by
+//   load::merge (delivery.hpp); either every input has a delivery section or
+//   none has, else an error naming the file without one;
+// - thresholds are evaluated again on the merged metrics and deliveries;
 // - error samples: the inputs', each once, at most 8 (as one run keeps).
 std::optional<load::RunResult> merge_results(const std::vector<NamedResult>& inputs,
                                              std::string& error);

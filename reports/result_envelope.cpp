@@ -15,6 +15,20 @@ constexpr std::string_view kToolName = "smtp-harness";
 
 }  // namespace
 
+bool supported_schema_version(std::uint64_t version) {
+  return version >= static_cast<std::uint64_t>(kOldestResultSchemaVersion) &&
+         version <= static_cast<std::uint64_t>(kResultSchemaVersion);
+}
+
+std::string supported_schema_versions() {
+  std::string text;
+  for (int version = kOldestResultSchemaVersion; version <= kResultSchemaVersion; ++version) {
+    if (!text.empty()) text += version == kResultSchemaVersion ? " and " : ", ";
+    text += std::to_string(version);
+  }
+  return text;
+}
+
 nlohmann::json envelope_to_json(std::string_view kind,
                                 std::chrono::system_clock::time_point started_at,
                                 nlohmann::json part) {
@@ -36,9 +50,9 @@ Envelope read_envelope(const nlohmann::json& document, std::string_view kind) {
     fail("schema", "expected \"" + std::string(kSchemaName) + "\"");
   }
   const std::uint64_t version = fields.u64("schema_version");
-  if (version != static_cast<std::uint64_t>(kResultSchemaVersion)) {
+  if (!supported_schema_version(version)) {
     fail("schema_version", std::to_string(version) + " is not supported (this build reads " +
-                               std::to_string(kResultSchemaVersion) + ")");
+                               supported_schema_versions() + ")");
   }
   const std::string written = fields.string("kind");
   if (written != kind)
@@ -54,7 +68,7 @@ Envelope read_envelope(const nlohmann::json& document, std::string_view kind) {
   const std::string started_at = fields.string("started_at");
   const auto time = common::parse_rfc3339_utc(started_at);
   if (!time) fail("started_at", "\"" + started_at + "\" is not YYYY-MM-DDTHH:MM:SS[.fff]Z");
-  return Envelope{*time, &fields[kind]};
+  return Envelope{version, *time, &fields[kind]};
 }
 
 }  // namespace smtp::reports::detail

@@ -4,7 +4,9 @@
 // then the part named by the kind. Written and checked here once for the
 // load and the check results.
 #include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 namespace smtp::reports::detail {
@@ -14,7 +16,13 @@ nlohmann::json envelope_to_json(std::string_view kind,
                                 std::chrono::system_clock::time_point started_at,
                                 nlohmann::json part);
 
+// Whether this build reads files of `version`; the versions it reads, as
+// text for errors ("1 and 2").
+bool supported_schema_version(std::uint64_t version);
+std::string supported_schema_versions();
+
 struct Envelope {
+  std::uint64_t version = 0;  // schema_version, kOldestResultSchemaVersion..kResultSchemaVersion
   std::chrono::system_clock::time_point started_at;
   const nlohmann::json* part;  // the value under the key `kind`, inside the document
 };

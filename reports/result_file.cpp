@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "reports/check_result_json.hpp"
+#include "reports/result_envelope.hpp"
 #include "reports/result_json.hpp"
 #include "reports/utf8_text.hpp"
 
@@ -44,9 +45,11 @@ ResultDocument validate_result(std::string name, nlohmann::json document) {
   if (version == document.end() || !version->is_number_integer()) {
     refuse(name, "schema_version: missing or not a version number");
   }
-  if (*version != kResultSchemaVersion) {
+  // Signed or unsigned in memory, as the document was built or parsed.
+  const bool negative = !version->is_number_unsigned() && version->get<std::int64_t>() < 0;
+  if (negative || !detail::supported_schema_version(version->get<std::uint64_t>())) {
     refuse(name, "schema_version: " + version->dump() + " is not supported (this build reads " +
-                     std::to_string(kResultSchemaVersion) + ")");
+                     detail::supported_schema_versions() + ")");
   }
   const auto kind = document.find("kind");
   if (kind == document.end() || !kind->is_string() || (*kind != "load" && *kind != "check")) {

@@ -3,8 +3,8 @@
 // validated in full by the strict readers of its kind (result_json.hpp,
 // check_result_json.hpp), so that the renderers, which read the JSON itself
 // (ARCHITECTURE.md §2, load step 6), can rely on every field the schema
-// requires. Errors name the file and the place: "run.json: schema_version: 2 is
-// not supported (this build reads 1)".
+// requires. Errors name the file and the place: "run.json: schema_version: 3 is
+// not supported (this build reads 1 and 2)".
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>

@@ -1,9 +1,9 @@
 #pragma once
 // The load result ⇄ JSON, following reports/schema/result.schema.json
-// (version 1). One schema covers load and check runs ("kind"); this file
-// writes and reads the load part. Histograms travel in their sparse,
-// mergeable form (load::Histogram::Sparse), so that results from several
-// processes merge exactly and renderers compute any percentile.
+// (version 2; files of version 1, which have no delivery section, still read). One schema covers
+// load and check runs ("kind"); this file writes and reads the load part. Histograms travel in
+// their sparse, mergeable form (load::Histogram::Sparse), so that results from several processes
+// merge exactly and renderers compute any percentile.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -12,7 +12,10 @@
 
 namespace smtp::reports {
 
-inline constexpr int kResultSchemaVersion = 1;
+// What this build writes, and the oldest version it reads. Version 2 added
+// load.delivery (a run with --sink) and the delivery thresholds.
+inline constexpr int kResultSchemaVersion = 2;
+inline constexpr int kOldestResultSchemaVersion = 1;
 
 nlohmann::json to_json(const load::RunResult& result);
 

@@ -48,7 +48,7 @@ inline constexpr std::array<std::pair<std::string_view, std::uint64_t load::Seco
         {"connections", &load::SecondSample::connections},
     }};
 
-inline constexpr std::array<std::pair<std::string_view, load::Threshold::Metric>, 9>
+inline constexpr std::array<std::pair<std::string_view, load::Threshold::Metric>, 15>
     kThresholdMetrics{{
         {"percentile", load::Threshold::Metric::percentile},
         {"mean", load::Threshold::Metric::mean},
@@ -59,6 +59,12 @@ inline constexpr std::array<std::pair<std::string_view, load::Threshold::Metric>
         {"5xx", load::Threshold::Metric::reply_5xx},
         {"rate", load::Threshold::Metric::rate},
         {"delivered", load::Threshold::Metric::delivered},
+        {"lost", load::Threshold::Metric::lost},
+        {"duplicated", load::Threshold::Metric::duplicated},
+        {"corrupted", load::Threshold::Metric::corrupted},
+        {"bounced", load::Threshold::Metric::bounced},
+        {"unexpected", load::Threshold::Metric::unexpected},
+        {"retried", load::Threshold::Metric::retried},
     }};
 
 inline constexpr std::array<std::pair<std::string_view, load::Threshold::Op>, 4> kThresholdOps{{
@@ -105,5 +111,10 @@ load::Histogram read_histogram(const nlohmann::json& value, const std::string& p
 
 // What summarised_histogram_to_json wrote.
 load::Histogram read_summarised_histogram(const nlohmann::json& value, const std::string& path);
+
+// --- The delivery section of a run with --sink (delivery_json.cpp) ---------
+
+nlohmann::json delivery_to_json(const load::DeliveryResult& delivery);
+load::DeliveryResult read_delivery(const nlohmann::json& value, const std::string& path);
 
 }  // namespace smtp::reports::detail

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "load/format.hpp"
+#include "proto/escape.hpp"
 
 namespace smtp::app {
 namespace {
@@ -27,7 +28,62 @@ std::uint64_t error_total(const load::Metrics& metrics) {
   return n;
 }
 
+// " 35 (2%)": a count and its share of `of`, when there is one.
+std::string with_share(std::uint64_t count, std::uint64_t of) {
+  std::string text = std::to_string(count);
+  if (count > 0 && of > 0) {
+    text +=
+        " (" + format_number(100 * static_cast<double>(count) / static_cast<double>(of), 3) + "%)";
+  }
+  return text;
+}
+
 }  // namespace
+
+std::string delivery_text(const load::DeliveryResult& delivery) {
+  const auto& c = delivery.counts;
+  std::string out = "delivery at sink " + delivery.sink + ": " + std::to_string(c.accepted) +
+                    " pairs accepted (" + std::to_string(c.accepted_messages) + " messages), " +
+                    with_share(c.delivered, c.accepted) + " delivered, lost " +
+                    with_share(c.lost, c.accepted) + ", bounced " +
+                    with_share(c.bounced, c.accepted) + ", duplicated " +
+                    std::to_string(c.duplicated) + ", corrupted " + std::to_string(c.corrupted) +
+                    ", unexpected " + std::to_string(c.unexpected) + ", retried " +
+                    with_share(c.retried, c.accepted) + "\n";
+  out += "delivery latency";
+  if (delivery.latency.count() > 0) {
+    out += " p50 " + format_duration(static_cast<double>(delivery.latency.quantile(0.50))) +
+           "  p99 " + format_duration(static_cast<double>(delivery.latency.quantile(0.99)));
+  } else {
+    out += " none (nothing arrived)";
+  }
+  if (delivery.latency_from_start.count() > 0) {
+    out += "  (from intended start p99 " +
+           format_duration(static_cast<double>(delivery.latency_from_start.quantile(0.99))) + ")";
+  }
+  out += "  drain " + format_number(delivery.drain_seconds, 3) + "s of " +
+         format_number(delivery.drain_limit_seconds, 3) + "s";
+  if (delivery.drain_interrupted) out += " (interrupted)";
+  out += "\n";
+  const auto& relay = delivery.relay;
+  out += "relay connections " + std::to_string(relay.connections);
+  if (relay.connections > 0) {
+    out += "  messages per connection " +
+           format_number(
+               static_cast<double>(relay.messages) / static_cast<double>(relay.connections), 3) +
+           " (max " + std::to_string(relay.max_messages_per_connection) + ")";
+  }
+  if (!relay.hello_names.empty()) {
+    out += "  EHLO";
+    // The relay's own words: one line, nothing that moves the cursor.
+    for (const auto& [name, connections] : relay.hello_names) {
+      out += " " + proto::escape_bytes(name);
+    }
+  }
+  out += "\n";
+  for (const auto& sample : delivery.samples) out += "  e.g. " + proto::escape_bytes(sample) + "\n";
+  return out;
+}
 
 std::string progress_line(const load::LoadConfig& config, const load::SecondSample& second,
                           const load::Metrics& so_far, double elapsed_seconds) {
@@ -135,6 +191,7 @@ std::string summary_text(const load::RunResult& result) {
     out += "WARNING: the generator, not the target, was the limit:\n";
     for (const auto& reason : g.reasons) out += "  " + reason + "\n";
   }
+  if (result.delivery) out += delivery_text(*result.delivery);
   for (const auto& verdict : result.thresholds)
     out += std::string(verdict.passed ? "PASS " : "FAIL ") + verdict.threshold.text + "  (" +
            verdict.detail + ")\n";

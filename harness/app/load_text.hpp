@@ -15,7 +15,14 @@ std::string progress_line(const load::LoadConfig& config, const load::SecondSamp
                           const load::Metrics& so_far, double elapsed_seconds);
 
 // Several lines: totals, rate, latency per phase, replies, errors, generator
-// health, thresholds.
+// health, the delivery block (with --sink), thresholds.
 std::string summary_text(const load::RunResult& result);
+
+// The delivery block of a run with --sink, three lines:
+// "delivery at sink 127.0.0.1:2526: 1770 pairs accepted (590 messages), 1755 delivered, ..."
+// "delivery latency p50 120ms  p99 1.8s  (from intended start p99 1.9s)  drain 1.75s of 30s"
+// "relay connections 12  messages per connection 50 (max 100)  EHLO relay.example.test"
+// then the samples.
+std::string delivery_text(const load::DeliveryResult& delivery);
 
 }  // namespace smtp::app

@@ -50,6 +50,29 @@ void add(RelayBehaviour& into, const RelayBehaviour& other) {
 
 }  // namespace
 
+std::string_view to_string(DeliveryLatency latency) {
+  switch (latency) {
+    case DeliveryLatency::from_acceptance:
+      return "delivery";
+    case DeliveryLatency::from_start:
+      return "delivery_from_start";
+    case DeliveryLatency::none:
+      break;
+  }
+  return "";
+}
+
+std::optional<DeliveryLatency> delivery_latency_from_string(std::string_view name) {
+  for (const auto latency : {DeliveryLatency::from_acceptance, DeliveryLatency::from_start}) {
+    if (name == to_string(latency)) return latency;
+  }
+  return std::nullopt;
+}
+
+const Histogram& histogram_of(const DeliveryResult& delivery, DeliveryLatency latency) {
+  return latency == DeliveryLatency::from_start ? delivery.latency_from_start : delivery.latency;
+}
+
 void merge(DeliveryResult& into, const DeliveryResult& other) {
   if (into.sink.empty()) {
     into.sink = other.sink;

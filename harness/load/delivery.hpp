@@ -6,7 +6,9 @@
 // thresholds, reports, compare and merge read it.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "load/histogram.hpp"
@@ -87,6 +89,19 @@ struct DeliveryResult {
   std::vector<std::string> samples;
   static constexpr std::size_t kMaxSamples = 8;
 };
+
+// The two latencies of a delivery, as thresholds and compare name them
+// ("p99:delivery<5s"): from the 250 at the end of data ("delivery", the
+// histogram DeliveryResult::latency) and from the transaction's intended
+// start ("delivery_from_start", latency_from_start). `none`: a threshold or
+// a row that reads a measured phase instead.
+enum class DeliveryLatency : std::uint8_t { none, from_acceptance, from_start };
+
+std::string_view to_string(DeliveryLatency latency);  // "delivery", "delivery_from_start", ""
+// nullopt for any other name ("none" has no name).
+std::optional<DeliveryLatency> delivery_latency_from_string(std::string_view name);
+// The histogram of `latency`, which must not be none.
+const Histogram& histogram_of(const DeliveryResult& delivery, DeliveryLatency latency);
 
 // Adds `other` into `into` exactly (merge of shards, each with its own sink):
 // counts and histograms add, maps add key by key, series add second by

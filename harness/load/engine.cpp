@@ -384,7 +384,7 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
   const auto& c = result.metrics.counters();
   if (active > 0) result.achieved_rate = static_cast<double>(c.transactions_started) / active;
   for (const auto& threshold : config.thresholds)
-    result.thresholds.push_back(evaluate(threshold, result.metrics, active));
+    result.thresholds.push_back(evaluate(threshold, result.metrics, active, result.delivery));
   result.settings = std::move(settings);
   return result;
 }

@@ -19,7 +19,7 @@ struct NamedMetric {
 };
 
 // Every metric but the percentiles, which carry their number ("p99.9").
-constexpr std::array<NamedMetric, 8> kMetrics = {{
+constexpr std::array<NamedMetric, 14> kMetrics = {{
     {"mean", Metric::mean},
     {"max", Metric::max},
     {"min", Metric::min},
@@ -28,19 +28,63 @@ constexpr std::array<NamedMetric, 8> kMetrics = {{
     {"5xx", Metric::reply_5xx},
     {"rate", Metric::rate},
     {"delivered", Metric::delivered},
+    {"lost", Metric::lost},
+    {"duplicated", Metric::duplicated},
+    {"corrupted", Metric::corrupted},
+    {"bounced", Metric::bounced},
+    {"unexpected", Metric::unexpected},
+    {"retried", Metric::retried},
 }};
 
-constexpr std::string_view kMetricList = "pN, mean, max, min, errors, 4xx, 5xx, rate or delivered";
+constexpr std::string_view kMetricList =
+    "pN, mean, max, min, errors, 4xx, 5xx, rate, delivered, lost, duplicated, corrupted, "
+    "bounced, unexpected or retried";
+
+constexpr std::string_view kNoDelivery = "no delivery section (run without --sink)";
 
 bool is_latency(Metric metric) {
   return metric == Metric::percentile || metric == Metric::mean || metric == Metric::max ||
          metric == Metric::min;
 }
 
-// A count that may also be given as a share of the transactions started.
+// The counts of a delivery section (delivery.hpp), pairs of message and
+// recipient; "delivered" is one of them only when there is a section.
+bool is_delivery_count(Metric metric) {
+  return metric == Metric::lost || metric == Metric::duplicated || metric == Metric::corrupted ||
+         metric == Metric::bounced || metric == Metric::unexpected || metric == Metric::retried;
+}
+
+// A count that may also be given as a share of the transactions started
+// (or, for the delivery counts, of the accepted pairs).
 bool takes_share(Metric metric) {
   return metric == Metric::errors || metric == Metric::reply_4xx || metric == Metric::reply_5xx ||
-         metric == Metric::delivered;
+         metric == Metric::delivered || is_delivery_count(metric);
+}
+
+std::uint64_t delivery_count(const DeliveryCounts& counts, Metric metric) {
+  switch (metric) {
+    case Metric::lost:
+      return counts.lost;
+    case Metric::duplicated:
+      return counts.duplicated;
+    case Metric::corrupted:
+      return counts.corrupted;
+    case Metric::bounced:
+      return counts.bounced;
+    case Metric::unexpected:
+      return counts.unexpected;
+    case Metric::retried:
+      return counts.retried;
+    default:
+      return counts.delivered;
+  }
+}
+
+// 100 * count / of; with nothing to divide by, trouble that did happen is
+// all there was (100%), and none is "no data".
+std::optional<double> share_of(std::uint64_t count, std::uint64_t of) {
+  if (of == 0) return count > 0 ? std::optional<double>(100) : std::nullopt;
+  return 100 * static_cast<double>(count) / static_cast<double>(of);
 }
 
 // Whether a value ends with a unit's letter ("250ms"), unlike a bare number
@@ -110,28 +154,44 @@ std::string label(const Threshold& threshold) {
       if (entry.metric == threshold.metric) name = entry.name;
     }
   }
-  if (threshold.phase != MeasuredPhase::transaction) {
+  if (threshold.delivery_latency != DeliveryLatency::none) {
+    name += ":" + std::string(to_string(threshold.delivery_latency));
+  } else if (threshold.phase != MeasuredPhase::transaction) {
     name += ":" + std::string(to_string(threshold.phase));
   }
   return name;
+}
+
+std::optional<double> observe_latency(const Threshold& threshold, const Histogram& histogram) {
+  if (histogram.count() == 0) return std::nullopt;
+  switch (threshold.metric) {
+    case Metric::percentile:
+      return static_cast<double>(histogram.quantile(threshold.percentile / 100));
+    case Metric::mean:
+      return histogram.mean();
+    case Metric::max:
+      return static_cast<double>(histogram.max());
+    default:
+      return static_cast<double>(histogram.min());
+  }
+}
+
+// A threshold on the delivery section (needs_delivery, or "delivered" with
+// a section): pairs, or their share of the accepted pairs.
+std::optional<double> observe_delivery(const Threshold& threshold, const DeliveryResult& delivery) {
+  if (is_latency(threshold.metric)) {
+    return observe_latency(threshold, histogram_of(delivery, threshold.delivery_latency));
+  }
+  const std::uint64_t count = delivery_count(delivery.counts, threshold.metric);
+  if (!threshold.share) return static_cast<double>(count);
+  return share_of(count, delivery.counts.accepted);
 }
 
 // The observed value, or nullopt when there is nothing to judge.
 std::optional<double> observe(const Threshold& threshold, const Metrics& metrics,
                               double elapsed_seconds) {
   if (is_latency(threshold.metric)) {
-    const Histogram histogram = metrics.latency(threshold.phase);
-    if (histogram.count() == 0) return std::nullopt;
-    switch (threshold.metric) {
-      case Metric::percentile:
-        return static_cast<double>(histogram.quantile(threshold.percentile / 100));
-      case Metric::mean:
-        return histogram.mean();
-      case Metric::max:
-        return static_cast<double>(histogram.max());
-      default:
-        return static_cast<double>(histogram.min());
-    }
+    return observe_latency(threshold, metrics.latency(threshold.phase));
   }
   const Counters& counters = metrics.counters();
   const auto started = static_cast<double>(counters.transactions_started);
@@ -159,9 +219,7 @@ std::optional<double> observe(const Threshold& threshold, const Metrics& metrics
   if (!threshold.share) return static_cast<double>(count);
   // Errors with nothing started (every session refused, say) are all there
   // was: 100%, not "no data" that would pass "errors<1%".
-  if (counters.transactions_started == 0)
-    return count > 0 ? std::optional<double>(100) : std::nullopt;
-  return 100 * static_cast<double>(count) / started;
+  return share_of(count, counters.transactions_started);
 }
 
 }  // namespace
@@ -196,12 +254,15 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string& err
     const std::string_view phase = common::trim_blanks(metric.substr(colon + 1));
     metric = common::trim_blanks(metric.substr(0, colon));
     if (phase.empty()) return fail("missing phase after ':'" + in);
-    const auto parsed = measured_phase_from_string(phase);
-    if (!parsed) {
+    if (const auto delivery = delivery_latency_from_string(phase)) {
+      threshold.delivery_latency = *delivery;
+    } else if (const auto parsed = measured_phase_from_string(phase)) {
+      threshold.phase = *parsed;
+    } else {
       return fail("unknown phase " + common::single_quoted(phase) + in +
-                  " (expected a phase such as connect, ehlo, rcpt, end_of_data, transaction)");
+                  " (expected a phase such as connect, ehlo, rcpt, end_of_data, transaction, "
+                  "or delivery, delivery_from_start)");
     }
-    threshold.phase = *parsed;
   }
   if (metric.empty()) return fail("missing metric" + in);
   if (const auto percentile = parse_percentile(metric)) {
@@ -275,11 +336,24 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string& err
   return threshold;
 }
 
+bool needs_delivery(const Threshold& threshold) {
+  return is_delivery_count(threshold.metric) ||
+         (is_latency(threshold.metric) && threshold.delivery_latency != DeliveryLatency::none);
+}
+
 ThresholdVerdict evaluate(const Threshold& threshold, const Metrics& metrics,
-                          double elapsed_seconds) {
+                          double elapsed_seconds, const std::optional<DeliveryResult>& delivery) {
   ThresholdVerdict verdict;
   verdict.threshold = threshold;
-  const auto observed = observe(threshold, metrics, elapsed_seconds);
+  const bool reads_delivery =
+      needs_delivery(threshold) || (threshold.metric == Metric::delivered && delivery);
+  if (reads_delivery && !delivery) {
+    verdict.passed = false;
+    verdict.detail = std::string(kNoDelivery);
+    return verdict;
+  }
+  const auto observed = reads_delivery ? observe_delivery(threshold, *delivery)
+                                       : observe(threshold, metrics, elapsed_seconds);
   if (!observed) {
     // Nothing was measured: an upper bound was not crossed, a lower bound
     // was not reached (threshold.hpp).

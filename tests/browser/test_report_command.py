@@ -102,9 +102,9 @@ class ReportCommand(unittest.TestCase):
         }
         with open(self.load, encoding="utf-8") as f:
             newer = json.load(f)
-        newer["schema_version"] = 2
+        newer["schema_version"] = 3
         cases["newer.json"] = (json.dumps(newer).encode(),
-                               "schema_version: 2 is not supported (this build reads 1)")
+                               "schema_version: 3 is not supported (this build reads 1 and 2)")
         for name, (data, message) in cases.items():
             with self.subTest(name):
                 path = self.write(name, data) if data is not None else self.path(name)

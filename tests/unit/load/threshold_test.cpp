@@ -30,7 +30,7 @@ std::string parse_error(std::string_view text) {
 }
 
 ThresholdVerdict judge(std::string_view text, const Metrics& metrics, double elapsed = 10) {
-  return evaluate(parse_ok(text), metrics, elapsed);
+  return evaluate(parse_ok(text), metrics, elapsed, std::nullopt);
 }
 
 // n transactions whose response time was `nanoseconds` each.
@@ -206,7 +206,8 @@ TEST(EvaluateThreshold, PercentileIsTheHistogramQuantileOverEveryClass) {
   for (double p : {50.0, 90.0, 99.0, 99.9}) {
     Threshold t = parse_ok("p50<1h");
     t.percentile = p;
-    EXPECT_EQ(evaluate(t, metrics, 1).observed, static_cast<double>(expected.quantile(p / 100)))
+    EXPECT_EQ(evaluate(t, metrics, 1, std::nullopt).observed,
+              static_cast<double>(expected.quantile(p / 100)))
         << p;
   }
 }

@@ -79,7 +79,7 @@ void expect_refused(const json& document, const std::string& expected) {
 TEST(CheckResultJson, SampleHasWhatTheTestsBelowUse) {
   const json document = sample_document();
   EXPECT_EQ(document["schema"], "smtp-harness/result");
-  EXPECT_EQ(document["schema_version"], 1);
+  EXPECT_EQ(document["schema_version"], 2);
   EXPECT_EQ(document["kind"], "check");
   EXPECT_EQ(document["tool"]["name"], "smtp-harness");
   EXPECT_EQ(document["started_at"], "2026-11-22T04:43:41.123Z");
@@ -89,6 +89,15 @@ TEST(CheckResultJson, SampleHasWhatTheTestsBelowUse) {
   EXPECT_EQ(results[kPasses]["id"], "E1");
   EXPECT_EQ(results[kHostile]["id"], "D3");
   EXPECT_EQ(results[kHostile]["transcript"][kHostileEntry]["kind"], "server");
+}
+
+// A check result of version 1 (before the load part's delivery section) has
+// the same check part: it still reads.
+TEST(CheckResultJson, AVersionOneFileStillReads) {
+  json document = sample_document();
+  document["schema_version"] = 1;
+  std::string error;
+  EXPECT_TRUE(check_result_from_json(document, error).has_value()) << error;
 }
 
 TEST(CheckResultJson, CountsEveryVerdict) {
@@ -200,8 +209,8 @@ json& hostile_entry(json& document) {
 const std::vector<Corruption>& corruptions() {
   static const std::vector<Corruption> list = {
       {"schema", [](json& d) { d["schema"] = "other"; }, "schema: expected"},
-      {"version", [](json& d) { d["schema_version"] = 2; },
-       "schema_version: 2 is not supported (this build reads 1)"},
+      {"version", [](json& d) { d["schema_version"] = 3; },
+       "schema_version: 3 is not supported (this build reads 1 and 2)"},
       {"kind", [](json& d) { d["kind"] = "load"; }, "kind: \"load\" is not a check result"},
       {"load part", [](json& d) { d["load"] = json::object(); },
        "load: only in a result of kind \"load\""},

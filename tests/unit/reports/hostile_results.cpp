@@ -15,7 +15,14 @@ std::string hostile_text() {
 }
 
 load::RunResult hostile_load_result() {
-  load::RunResult result = sample_result();
+  // With a delivery section: a relay names itself in EHLO, and its header
+  // changes and the samples quote what arrived.
+  load::RunResult result = sample_sink_result();
+  result.delivery->sink = hostile_text();
+  result.delivery->profile = hostile_text();
+  result.delivery->relay.hello_names[hostile_text()] = 1;
+  result.delivery->header_changes["added " + hostile_text()] = 1;
+  result.delivery->samples.push_back("unexpected: " + hostile_text());
   result.settings.target = "<script>alert(1)</script>:25";
   result.settings.scenario = hostile_text();
   result.error_samples = {hostile_text(), "<img src=x onerror=alert(1)>"};
@@ -29,6 +36,10 @@ load::RunResult hostile_load_result() {
 
 ResultDocument sample_load_document() {
   return validate_result("sample-load.json", to_json(sample_result()));
+}
+
+ResultDocument sample_sink_load_document() {
+  return validate_result("sample-sink-load.json", to_json(sample_sink_result()));
 }
 
 ResultDocument sample_check_document() {

@@ -161,7 +161,7 @@ TEST(MergeResults, ThresholdsAreJudgedAgainOnTheSum) {
         merged->achieved_rate > 0
             ? merged->metrics.counters().transactions_started / merged->achieved_rate
             : 0;
-    const auto again = load::evaluate(verdict.threshold, merged->metrics, window);
+    const auto again = load::evaluate(verdict.threshold, merged->metrics, window, merged->delivery);
     EXPECT_EQ(verdict.passed, again.passed) << verdict.detail;
     EXPECT_DOUBLE_EQ(verdict.observed, again.observed) << verdict.detail;
   }

@@ -76,9 +76,13 @@ TEST_F(ResultFile, RefusesOtherFilesAndVersions) {
   EXPECT_EQ(refusal("{\"name\": \"package.json\"}"),
             "not an smtp-harness result file (\"schema\" is not \"smtp-harness/result\")");
   nlohmann::json document = sample_load_document().document;
-  document["schema_version"] = 2;
+  document["schema_version"] = 3;
   document["kind"] = "merged";
-  EXPECT_EQ(refusal(document.dump()), "schema_version: 2 is not supported (this build reads 1)");
+  EXPECT_EQ(refusal(document.dump()),
+            "schema_version: 3 is not supported (this build reads 1 and 2)");
+  document["schema_version"] = -1;
+  EXPECT_EQ(refusal(document.dump()),
+            "schema_version: -1 is not supported (this build reads 1 and 2)");
   document["schema_version"] = "1";
   EXPECT_EQ(refusal(document.dump()), "schema_version: missing or not a version number");
   document["schema_version"] = 1;

@@ -43,7 +43,7 @@ TEST(ResultJson, SampleHasWhatTheTestsBelowCorrupt) {
   ASSERT_EQ(document["load"]["workers"].size(), 2u);
   ASSERT_GE(document["load"]["workers"][1]["latency"].size(), 3u);
   EXPECT_EQ(document["schema"], "smtp-harness/result");
-  EXPECT_EQ(document["schema_version"], 1);
+  EXPECT_EQ(document["schema_version"], 2);
   EXPECT_EQ(document["kind"], "load");
   EXPECT_EQ(document["tool"]["name"], "smtp-harness");
   EXPECT_EQ(document["started_at"], "2026-11-22T04:43:41.123Z");
@@ -336,8 +336,10 @@ TEST(ResultJson, RefusesEmptyLatencyCell) {
 
 TEST(ResultJson, RefusesOtherSchemaVersions) {
   json document = sample_document();
-  document["schema_version"] = 2;
-  expect_refused(document, "schema_version: 2 is not supported (this build reads 1)");
+  document["schema_version"] = 3;
+  expect_refused(document, "schema_version: 3 is not supported (this build reads 1 and 2)");
+  document["schema_version"] = 0;
+  expect_refused(document, "schema_version: 0 is not supported (this build reads 1 and 2)");
 
   document = sample_document();
   document["schema"] = "k6/summary";

@@ -196,4 +196,83 @@ load::RunResult sample_result() {
   return result;
 }
 
+load::DeliveryResult sample_delivery() {
+  load::DeliveryResult delivery;
+  delivery.sink = "127.0.0.1:2526";
+  delivery.profile = "";
+  delivery.drain_limit_seconds = 30;
+  delivery.drain_seconds = 1.75;
+  delivery.drain_interrupted = false;
+  load::DeliveryCounts& c = delivery.counts;
+  c.accepted_messages = 590;
+  c.accepted = 1770;
+  c.delivered = 1755;
+  c.lost = 6;
+  c.bounced = 9;
+  c.duplicated = 4;
+  c.corrupted = 2;
+  c.header_changed = 1761;
+  c.unexpected = 1;
+  c.retried = 35;
+  Sequence sequence(29);
+  for (std::uint64_t i = 0; i < c.delivered; ++i) {
+    // Most within 30..280 ms; the retried ones after the relay's 1 s back-off.
+    const std::uint64_t latency = i < c.retried ? sequence.next(1'000'000'000, 900'000'000)
+                                                : sequence.next(30'000'000, 250'000'000);
+    delivery.latency.record(latency);
+    delivery.latency_from_start.record(latency + sequence.next(20'000'000, 15'000'000));
+  }
+  for (std::uint64_t i = 0; i < c.retried; ++i) {
+    delivery.retry_delay.record(sequence.next(1'000'000'000, 50'000'000));
+  }
+  delivery.attempts = {{1, 1720}, {2, 33}, {3, 2}};
+  delivery.header_changes = {
+      {"added Received", 1755}, {"added X-Relay-Scan", 4}, {"changed Subject", 2}};
+  load::RelayBehaviour& relay = delivery.relay;
+  relay.connections = 12;
+  relay.transactions = 612;
+  relay.messages = 600;
+  relay.max_messages_per_connection = 100;
+  relay.pipelined_connections = 12;
+  relay.starttls_connections = 10;
+  relay.bdat_messages = 40;
+  relay.hello_names = {{"relay.example.test", 10}, {"relay2.example.test", 2}};
+  relay.recipients_per_transaction = {{1, 30}, {2, 12}, {3, 570}};
+  const std::uint64_t accepted[] = {590, 600, 580, 0, 0};
+  const std::uint64_t delivered[] = {420, 610, 590, 120, 15};
+  std::uint64_t backlog = 0;
+  for (std::uint32_t second = 0; second < 5; ++second) {
+    load::DeliverySecond sample;
+    sample.second = second;
+    sample.accepted = accepted[second];
+    sample.delivered = delivered[second];
+    backlog = backlog + sample.accepted - sample.delivered - (second == 4 ? 9 : 0);
+    sample.backlog = backlog;
+    delivery.series.push_back(sample);
+  }
+  delivery.samples = {"lost: 3f9a1c02.17 rcpt3@example.test",
+                      "corrupted: 3f9a1c02.230 rcpt1@example.test",
+                      "duplicated: 3f9a1c02.301 rcpt2@example.test",
+                      "unexpected: 0badc0de.5 postmaster@example.test"};
+  return delivery;
+}
+
+load::RunResult sample_sink_result() {
+  load::RunResult result = sample_result();
+  result.delivery = sample_delivery();
+  using Metric = load::Threshold::Metric;
+  using Op = load::Threshold::Op;
+  result.thresholds.push_back(verdict("lost<=0", Metric::lost, 0, MeasuredPhase::transaction,
+                                      Op::less_equal, 0, false, 6, false, "lost = 6, limit <= 0"));
+  load::ThresholdVerdict p99 =
+      verdict("p99:delivery<5s", Metric::percentile, 99, MeasuredPhase::transaction, Op::less, 5e9,
+              false, 1.8e9, true, "p99:delivery = 1.8s, limit < 5s");
+  p99.threshold.delivery_latency = load::DeliveryLatency::from_acceptance;
+  result.thresholds.push_back(std::move(p99));
+  result.thresholds.push_back(verdict(
+      "delivered>=99.9%", Metric::delivered, 0, MeasuredPhase::transaction, Op::greater_equal, 99.9,
+      true, 100.0 * 1755 / 1770, false, "delivered = 99.153%, limit >= 99.9%"));
+  return result;
+}
+
 }  // namespace smtp::reports::testing
