@@ -299,10 +299,10 @@ std::optional<proto::OutgoingMessage> Conversation::build_message(const Ticket& 
 void Conversation::stamp(proto::OutgoingMessage& message, std::uint64_t seq, InFlight& flight) {
   const auto token = delivery_token(env_.ledger->run_id(), seq);
   message.from = verp_sender(message.from, token);
-  stamp_message(message.content, token);
+  const auto body = stamp_message(message.content, token);
   flight.seq = seq;
   flight.recipients = message.to;
-  flight.fingerprint = env_.ledger->fingerprint(message.content);
+  flight.fingerprint = env_.ledger->fingerprint(message.content, body);
 }
 
 void Conversation::record(const proto::ClientStep& step) {

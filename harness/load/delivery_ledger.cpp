@@ -10,6 +10,8 @@
 namespace smtp::load {
 namespace {
 
+const std::string kOtherName = "(other)";
+
 std::string_view strip_brackets(std::string_view address) {
   if (address.size() >= 2 && address.front() == '<' && address.back() == '>') {
     return address.substr(1, address.size() - 2);
@@ -40,9 +42,10 @@ std::string DeliveryLedger::normal_address(std::string_view address) {
   return std::string(address.substr(0, at + 1)) + proto::to_lower_ascii(address.substr(at + 1));
 }
 
-Fingerprint DeliveryLedger::fingerprint(std::string_view content) {
+Fingerprint DeliveryLedger::fingerprint(std::string_view content,
+                                        std::optional<std::uint64_t> body) {
   Fingerprint print;
-  print.body = body_digest(message_body(content));
+  print.body = body ? *body : body_digest(message_body(content));
   const auto fields = header_fields(message_header(content));
   print.header.reserve(fields.size());
   std::lock_guard lock(mutex_);
@@ -52,6 +55,10 @@ Fingerprint DeliveryLedger::fingerprint(std::string_view content) {
     if (field_names_.size() < kMaxNames) field_names_.try_emplace(name, std::string(field.name));
     print.header.push_back({name, body_digest(unfolded_value(field.value))});
   }
+  // Sorted, so that two headers compare in one walk (compare_header).
+  std::sort(print.header.begin(), print.header.end(), [](const auto& a, const auto& b) {
+    return a.name != b.name ? a.name < b.name : a.value < b.value;
+  });
   return print;
 }
 
@@ -182,7 +189,7 @@ void DeliveryLedger::arrived(std::string_view reverse_path,
 }
 
 void DeliveryLedger::match(std::uint64_t seq, Entry& entry, const Arrival& arrival) {
-  const auto token = delivery_token(run_id_, seq);
+  const auto token = [&] { return delivery_token(run_id_, seq); };
   bool header_changed = false;
   compare_header(entry.fingerprint, arrival.fingerprint, header_changed);
   const bool corrupted = arrival.fingerprint.body != entry.fingerprint.body;
@@ -190,17 +197,17 @@ void DeliveryLedger::match(std::uint64_t seq, Entry& entry, const Arrival& arriv
     auto& pair = pair_of(entry, recipient);
     if (!pair.accepted) {
       ++result_.counts.unexpected;
-      sample("unexpected: " + token + " arrived for " + recipient + ", not accepted for it");
+      sample("unexpected: " + token() + " arrived for " + recipient + ", not accepted for it");
       continue;
     }
     if (corrupted) {
       ++result_.counts.corrupted;
-      sample("corrupted: " + token + " for " + recipient + ": the body differs");
+      sample("corrupted: " + token() + " for " + recipient + ": the body differs");
     }
     if (header_changed) ++result_.counts.header_changed;
     if (pair.delivered) {
       ++result_.counts.duplicated;
-      sample("duplicated: " + token + " for " + recipient);
+      sample("duplicated: " + token() + " for " + recipient);
       continue;
     }
     pair.delivered = true;
@@ -277,38 +284,45 @@ void DeliveryLedger::settle(std::uint64_t seq) {
 
 void DeliveryLedger::compare_header(const Fingerprint& sent, const Fingerprint& got,
                                     bool& changed) {
-  // Per field name: how many of each value were sent and arrived.
-  std::map<std::uint64_t, std::map<std::uint64_t, int>> diff;
-  for (const auto& f : sent.header) --diff[f.name][f.value];
-  for (const auto& f : got.header) ++diff[f.name][f.value];
   static const std::uint64_t received = body_digest("received");
   static const std::uint64_t return_path = body_digest("return-path");
-  for (const auto& [name, values] : diff) {
+  // Both sorted by name, then value: one walk, name by name, counting the
+  // values that arrived and were not sent (added) and the reverse (removed).
+  const auto& a = sent.header;
+  const auto& b = got.header;
+  std::size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    const auto name =
+        j == b.size() || (i < a.size() && a[i].name < b[j].name) ? a[i].name : b[j].name;
     int added = 0, removed = 0;
-    for (const auto& [value, n] : values) {
-      if (n > 0) added += n;
-      if (n < 0) removed -= n;
+    while (i < a.size() && a[i].name == name && j < b.size() && b[j].name == name) {
+      if (a[i].value == b[j].value) {
+        ++i;
+        ++j;
+      } else if (a[i].value < b[j].value) {
+        ++removed;
+        ++i;
+      } else {
+        ++added;
+        ++j;
+      }
     }
+    for (; i < a.size() && a[i].name == name; ++i) ++removed;
+    for (; j < b.size() && b[j].name == name; ++j) ++added;
     if (added == 0 && removed == 0) continue;
     const auto known = field_names_.find(name);
-    const std::string display = known == field_names_.end() ? "(other)" : known->second;
+    const std::string& display = known == field_names_.end() ? kOtherName : known->second;
     // Trace fields a relay adds (RFC 5322 §3.6.7, RFC 5321 §4.4) are listed
     // among the changes, but an added one is not a change of the message.
     const bool trace = name == received || name == return_path;
-    std::string kind;
-    if (added > 0 && removed > 0) {
-      kind = "changed " + display;
-    } else if (added > 0) {
-      kind = "added " + display;
-    } else {
-      kind = "removed " + display;
-    }
     if (!(trace && removed == 0)) changed = true;
+    const char* kind = added > 0 && removed > 0 ? "changed " : added > 0 ? "added " : "removed ";
     auto& changes = result_.header_changes;
-    if (changes.contains(kind) || changes.size() < DeliveryResult::kMaxHeaderChanges) {
-      ++changes[kind];
+    std::string key = kind + display;
+    if (changes.contains(key) || changes.size() < DeliveryResult::kMaxHeaderChanges) {
+      ++changes[key];
     } else {
-      ++changes["(other)"];
+      ++changes[kOtherName];
     }
   }
 }

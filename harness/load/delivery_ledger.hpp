@@ -59,7 +59,8 @@ class DeliveryLedger {
 
   const std::string& run_id() const { return run_id_; }
 
-  Fingerprint fingerprint(std::string_view content);
+  // `body`: the body's digest when the caller has it (stamp_message's).
+  Fingerprint fingerprint(std::string_view content, std::optional<std::uint64_t> body = {});
 
   // Load side: the relay answered 250 at the end of data for message `seq`,
   // having accepted `recipients` (as sent) at RCPT.

@@ -85,9 +85,9 @@ std::string digest_text(std::uint64_t digest) {
   return out;
 }
 
-void stamp_message(std::string& content, std::string_view token) {
-  const std::size_t start = body_start(content);
-  const std::string digest = digest_text(body_digest(std::string_view(content).substr(start)));
+std::uint64_t stamp_message(std::string& content, std::string_view token) {
+  const std::uint64_t body = body_digest(std::string_view(content).substr(body_start(content)));
+  const std::string digest = digest_text(body);
   std::string fields;
   fields.reserve(64 + token.size());
   fields += kTokenField;
@@ -108,6 +108,7 @@ void stamp_message(std::string& content, std::string_view token) {
     content += fields;
     content += "\r\n";
   }
+  return body;
 }
 
 }  // namespace smtp::load

@@ -38,7 +38,8 @@ std::uint64_t body_digest(std::string_view body);
 std::string digest_text(std::uint64_t digest);  // "fnv1a64=0123456789abcdef"
 
 // Adds the token and digest fields at the end of the header of `content`
-// (CRLF lines, not dot-stuffed), whose digest is taken of its body.
-void stamp_message(std::string& content, std::string_view token);
+// (CRLF lines, not dot-stuffed), whose digest is taken of its body; returns
+// that digest.
+std::uint64_t stamp_message(std::string& content, std::string_view token);
 
 }  // namespace smtp::load
