@@ -41,6 +41,10 @@
 # accepted, as it should) and without; the difference of their peak RSS per
 # message is what the ledger holds per outstanding message.
 #
+# The ledger's and the stamping's own share of the CPU per delivery, without
+# the sockets: bench_load --benchmark_filter=Delivery (bench/load/
+# delivery_ledger_bench.cpp).
+#
 # Exits 1 when a target is missed, 2 when a tool is missing or a run breaks
 # (an unexpected exit status, an error or a refusal counted, a hang, a
 # result without a delivery section).

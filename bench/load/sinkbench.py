@@ -148,8 +148,8 @@ def report(path, min_rate):
           f" message; peak RSS {med('plain_mib'):.1f} MiB")
     print(f"CPU-bound:        {1e6 / med('sink_us'):.0f} deliveries per CPU-second of smtp-harness"
           f" with the sink, {1e6 / (med('plain_us') + med('server_us')):.0f} messages per CPU-second"
-          f" of smtp-harness and fake-smtpd together without (what each would reach on an idle"
-          f" core; the machine's load shows in the rates, less in these)")
+          f" of smtp-harness and fake-smtpd together without (other work on the machine shows"
+          f" in the rates more than in these)")
     print(f"sink / plain:     median of per-round ratios {med('ratio'):.3f}x"
           f" (min {min(r['ratio'] for r in rows):.3f}x, max {max(r['ratio'] for r in rows):.3f}x)")
 
