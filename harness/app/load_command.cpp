@@ -101,6 +101,7 @@ int run(const Options& options) {
       if (scenario->settings().has_message) scenario->dry_run_message();
     }
     plan = plan_load(options.flags, scenario ? &scenario->settings() : nullptr);
+    if (options.sink.given()) add_implied_thresholds(plan.config.thresholds);
   } catch (const script::ScriptError& e) {
     return fail(exit_usage, std::string("bad scenario: ") + e.what());
   } catch (const UsageError& e) {
@@ -150,6 +151,7 @@ int run(const Options& options) {
     // and what arrived is judged.
     if (!result.interrupted) std::signal(SIGINT, on_sigint);
     delivery->finish(result, g_interrupted, options.quiet);
+    judge_after_drain(result, plan.config.thresholds);
   }
   std::signal(SIGINT, SIG_DFL);
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -98,6 +99,25 @@ void DeliveryRun::finish(load::RunResult& result, const std::atomic<bool>& inter
   delivery.drain_seconds = seconds(drained);
   delivery.drain_interrupted = cut_short;
   result.delivery = std::move(delivery);
+}
+
+void add_implied_thresholds(std::vector<load::Threshold>& thresholds) {
+  for (const char* text : {"lost<=0", "duplicated<=0", "corrupted<=0"}) {
+    std::string error;
+    auto implied = load::parse_threshold(text, error);
+    if (!implied) continue;  // cannot happen: the texts are valid
+    const bool given = std::any_of(thresholds.begin(), thresholds.end(),
+                                   [&](const auto& t) { return t.metric == implied->metric; });
+    if (!given) thresholds.push_back(std::move(*implied));
+  }
+}
+
+void judge_after_drain(load::RunResult& result, const std::vector<load::Threshold>& thresholds) {
+  result.thresholds.clear();
+  for (const auto& threshold : thresholds) {
+    result.thresholds.push_back(
+        load::evaluate(threshold, result.metrics, result.start_window_seconds, result.delivery));
+  }
 }
 
 std::string unrouted_hint(const load::DeliveryResult& delivery,

@@ -10,6 +10,7 @@
 #include "app/delivery_sink.hpp"
 #include "load/delivery_ledger.hpp"
 #include "load/result.hpp"
+#include "load/threshold.hpp"
 
 namespace smtp::app {
 
@@ -44,6 +45,15 @@ class DeliveryRun {
   std::unique_ptr<load::DeliveryLedger> ledger_;
   std::unique_ptr<DeliverySink> sink_;
 };
+
+// A run with --sink fails when a pair is lost, duplicated or corrupted: for
+// each of the three the user set no threshold on, `lost<=0` (and so on) is
+// added to config.thresholds, so that it is judged, shown and merged as any
+// threshold is.
+void add_implied_thresholds(std::vector<load::Threshold>& thresholds);
+
+// The thresholds judged again once the drain has filled result.delivery.
+void judge_after_drain(load::RunResult& result, const std::vector<load::Threshold>& thresholds);
 
 // Why nothing arrived, when nothing did: what to check on the relay. Empty
 // when something arrived (or nothing was accepted).

@@ -383,6 +383,7 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
     active = std::min(active, std::chrono::duration<double>(config.rate.total_duration()).count());
   const auto& c = result.metrics.counters();
   if (active > 0) result.achieved_rate = static_cast<double>(c.transactions_started) / active;
+  result.start_window_seconds = active;
   for (const auto& threshold : config.thresholds)
     result.thresholds.push_back(evaluate(threshold, result.metrics, active, result.delivery));
   result.settings = std::move(settings);

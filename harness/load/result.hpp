@@ -85,7 +85,11 @@ struct RunResult {
   // or "sessions ended".
   std::string stop_reason;
   double achieved_rate = 0;  // transactions started per second
-  Metrics metrics;           // every worker's, merged
+  // The seconds transactions were allowed to start (achieved_rate's
+  // window), for judging thresholds again after the delivery drain. Not in
+  // the result file: a reader takes started / achieved_rate.
+  double start_window_seconds = 0;
+  Metrics metrics;  // every worker's, merged
   std::vector<WorkerResult> workers;
   std::vector<SecondSample> series;
   GeneratorHealth generator;
