@@ -8,23 +8,15 @@
 #include "hostile_results.hpp"
 #include "proto/utf8.hpp"
 #include "reports/html/html_report.hpp"
+#include "text_search.hpp"
 
 namespace smtp::reports::html_delivery_test {
 namespace {
 
+using testing::contains;
+using testing::occurrences;
+
 using testing::sample_sink_load_document;
-
-std::size_t occurrences(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
-    ++count;
-  }
-  return count;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 TEST(HtmlDelivery, TheSectionHasItsTablesAndCharts) {
   const std::string page = to_html({sample_sink_load_document()});

@@ -8,13 +8,12 @@
 #include "hostile_results.hpp"
 #include "proto/utf8.hpp"
 #include "reports/markdown.hpp"
+#include "text_search.hpp"
 
 namespace smtp::reports::markdown_delivery_test {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 TEST(MarkdownDelivery, CountsLatencyRelayRetriesAndSamples) {
   const std::string md = to_markdown({testing::sample_sink_load_document()});
