@@ -45,25 +45,6 @@ std::optional<double> share(std::uint64_t count, std::uint64_t started) {
   return 100 * static_cast<double>(count) / static_cast<double>(started);
 }
 
-std::uint64_t delivery_count(const load::DeliveryCounts& counts, Kind kind) {
-  switch (kind) {
-    case Kind::lost:
-      return counts.lost;
-    case Kind::bounced:
-      return counts.bounced;
-    case Kind::duplicated:
-      return counts.duplicated;
-    case Kind::corrupted:
-      return counts.corrupted;
-    case Kind::unexpected:
-      return counts.unexpected;
-    case Kind::retried:
-      return counts.retried;
-    default:
-      return counts.delivered;
-  }
-}
-
 std::optional<double> latency_value(const CompareMetric& metric, const load::Histogram& histogram) {
   if (histogram.count() == 0) return std::nullopt;
   if (metric.kind == Kind::mean) return histogram.mean();
@@ -77,7 +58,10 @@ std::optional<double> observe_delivery(const CompareMetric& metric, const load::
   if (is_latency(metric.kind)) {
     return latency_value(metric, load::histogram_of(*run.delivery, metric.delivery_latency));
   }
-  return static_cast<double>(delivery_count(run.delivery->counts, metric.kind));
+  // Named as the counts are (load::kDeliveryCountNames), delivered_pairs
+  // aside: "delivered" is the transactions' here.
+  const std::string name = metric.kind == Kind::delivered_pairs ? "delivered" : metric_name(metric);
+  return static_cast<double>(load::count_named(run.delivery->counts, name).value_or(0));
 }
 
 }  // namespace

@@ -13,24 +13,9 @@
 namespace smtp::reports::detail {
 namespace {
 
-using load::DeliveryCounts;
 using load::DeliveryResult;
 using load::RelayBehaviour;
 using nlohmann::json;
-
-constexpr std::array<std::pair<std::string_view, std::uint64_t DeliveryCounts::*>, 10>
-    kDeliveryCounts{{
-        {"accepted_messages", &DeliveryCounts::accepted_messages},
-        {"accepted", &DeliveryCounts::accepted},
-        {"delivered", &DeliveryCounts::delivered},
-        {"lost", &DeliveryCounts::lost},
-        {"bounced", &DeliveryCounts::bounced},
-        {"duplicated", &DeliveryCounts::duplicated},
-        {"corrupted", &DeliveryCounts::corrupted},
-        {"header_changed", &DeliveryCounts::header_changed},
-        {"unexpected", &DeliveryCounts::unexpected},
-        {"retried", &DeliveryCounts::retried},
-    }};
 
 constexpr std::array<std::pair<std::string_view, std::uint64_t RelayBehaviour::*>, 7> kRelayCounts{{
     {"connections", &RelayBehaviour::connections},
@@ -151,7 +136,7 @@ json delivery_to_json(const DeliveryResult& delivery) {
        {{"limit_seconds", delivery.drain_limit_seconds},
         {"seconds", delivery.drain_seconds},
         {"interrupted", delivery.drain_interrupted}}},
-      {"counts", counts_to_json(kDeliveryCounts, delivery.counts)},
+      {"counts", counts_to_json(load::kDeliveryCountNames, delivery.counts)},
       {"latency", summarised_histogram_to_json(delivery.latency)},
       {"latency_from_start", summarised_histogram_to_json(delivery.latency_from_start)},
       {"attempts", numbered_to_json(delivery.attempts)},
@@ -175,8 +160,8 @@ DeliveryResult read_delivery(const json& value, const std::string& path) {
   delivery.drain_limit_seconds = drain.non_negative("limit_seconds");
   delivery.drain_seconds = drain.non_negative("seconds");
   delivery.drain_interrupted = drain.flag("interrupted");
-  const Fields counts(fields["counts"], fields.path("counts"), names_of(kDeliveryCounts));
-  read_counts(kDeliveryCounts, counts, delivery.counts);
+  const Fields counts(fields["counts"], fields.path("counts"), names_of(load::kDeliveryCountNames));
+  read_counts(load::kDeliveryCountNames, counts, delivery.counts);
   delivery.latency = read_summarised_histogram(fields["latency"], fields.path("latency"));
   delivery.latency_from_start =
       read_summarised_histogram(fields["latency_from_start"], fields.path("latency_from_start"));

@@ -6,6 +6,7 @@
 #include "check/server_identity.hpp"
 #include "load/format.hpp"
 #include "reports/check_result_json.hpp"
+#include "reports/markdown_delivery.hpp"
 #include "reports/markdown_text.hpp"
 #include "reports/result_verdict.hpp"
 
@@ -139,7 +140,8 @@ std::string load_markdown(const nlohmann::json& document) {
   std::string md = heading(verdict, "smtp-harness load " + text(load.at("settings"), "target")) +
                    load_context(document, load);
   md += generator_warning(load);
-  md += load_numbers(load) + load_latency(load) + load_thresholds(load) + load_errors(load);
+  md += load_numbers(load) + load_latency(load) + delivery_markdown(load) + load_thresholds(load) +
+        load_errors(load);
   return md;
 }
 

@@ -4,7 +4,8 @@
 // Per result, from its JSON:
 //   load:  the verdict as a heading, one line of context (time, duration,
 //          model, seed, scenario), the generator-bound warning, the key
-//          numbers, p50/p90/p99 per phase, the thresholds, errors by kind
+//          numbers, p50/p90/p99 per phase, with --sink the delivery
+//          (markdown_delivery.hpp), the thresholds, errors by kind
 //   check: the verdict as a heading, the counts, and a table of the checks
 //          that FAIL, ERROR or WARN with id, level, clause, title and reason
 // Every string from a result goes through markdown_text (escaped, one line).

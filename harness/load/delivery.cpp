@@ -50,6 +50,13 @@ void add(RelayBehaviour& into, const RelayBehaviour& other) {
 
 }  // namespace
 
+std::optional<std::uint64_t> count_named(const DeliveryCounts& counts, std::string_view name) {
+  for (const auto& [known, field] : kDeliveryCountNames) {
+    if (known == name) return counts.*field;
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(DeliveryLatency latency) {
   switch (latency) {
     case DeliveryLatency::from_acceptance:

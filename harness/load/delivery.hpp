@@ -4,11 +4,13 @@
 // the sink, per (message, recipient) pair, since relays split recipients.
 // Standard library only: the ledger (delivery_ledger.hpp) fills it in, the
 // thresholds, reports, compare and merge read it.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "load/histogram.hpp"
@@ -36,6 +38,25 @@ struct DeliveryCounts {
   // first: greylisting, a 4xx of a --sink-profile).
   std::uint64_t retried = 0;
 };
+
+// The counts by the names the result file, the thresholds ("lost<=0") and
+// compare give them.
+inline constexpr std::array<std::pair<std::string_view, std::uint64_t DeliveryCounts::*>, 10>
+    kDeliveryCountNames{{
+        {"accepted_messages", &DeliveryCounts::accepted_messages},
+        {"accepted", &DeliveryCounts::accepted},
+        {"delivered", &DeliveryCounts::delivered},
+        {"lost", &DeliveryCounts::lost},
+        {"bounced", &DeliveryCounts::bounced},
+        {"duplicated", &DeliveryCounts::duplicated},
+        {"corrupted", &DeliveryCounts::corrupted},
+        {"header_changed", &DeliveryCounts::header_changed},
+        {"unexpected", &DeliveryCounts::unexpected},
+        {"retried", &DeliveryCounts::retried},
+    }};
+
+// The count named `name` (kDeliveryCountNames); nullopt for another name.
+std::optional<std::uint64_t> count_named(const DeliveryCounts& counts, std::string_view name);
 
 // The relay's outbound behaviour, as the sink saw it.
 struct RelayBehaviour {

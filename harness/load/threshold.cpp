@@ -61,25 +61,6 @@ bool takes_share(Metric metric) {
          metric == Metric::delivered || is_delivery_count(metric);
 }
 
-std::uint64_t delivery_count(const DeliveryCounts& counts, Metric metric) {
-  switch (metric) {
-    case Metric::lost:
-      return counts.lost;
-    case Metric::duplicated:
-      return counts.duplicated;
-    case Metric::corrupted:
-      return counts.corrupted;
-    case Metric::bounced:
-      return counts.bounced;
-    case Metric::unexpected:
-      return counts.unexpected;
-    case Metric::retried:
-      return counts.retried;
-    default:
-      return counts.delivered;
-  }
-}
-
 // 100 * count / of; with nothing to divide by, trouble that did happen is
 // all there was (100%), and none is "no data".
 std::optional<double> share_of(std::uint64_t count, std::uint64_t of) {
@@ -144,15 +125,21 @@ std::string format_value(const Threshold& threshold, double value) {
   return format_number(value, 15);  // a count: every digit
 }
 
+// The name of a metric other than percentile, as kMetrics spells it.
+std::string_view metric_name(Metric metric) {
+  for (const auto& entry : kMetrics) {
+    if (entry.metric == metric) return entry.name;
+  }
+  return "?";
+}
+
 // The metric as written, with its phase unless it is the default one.
 std::string label(const Threshold& threshold) {
   std::string name;
   if (threshold.metric == Metric::percentile) {
     name = "p" + format_number(threshold.percentile, 6);
   } else {
-    for (const auto& entry : kMetrics) {
-      if (entry.metric == threshold.metric) name = entry.name;
-    }
+    name = metric_name(threshold.metric);
   }
   if (threshold.delivery_latency != DeliveryLatency::none) {
     name += ":" + std::string(to_string(threshold.delivery_latency));
@@ -182,7 +169,9 @@ std::optional<double> observe_delivery(const Threshold& threshold, const Deliver
   if (is_latency(threshold.metric)) {
     return observe_latency(threshold, histogram_of(delivery, threshold.delivery_latency));
   }
-  const std::uint64_t count = delivery_count(delivery.counts, threshold.metric);
+  // The delivery metrics are named as the counts are (kDeliveryCountNames).
+  const std::uint64_t count =
+      count_named(delivery.counts, metric_name(threshold.metric)).value_or(0);
   if (!threshold.share) return static_cast<double>(count);
   return share_of(count, delivery.counts.accepted);
 }

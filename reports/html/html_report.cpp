@@ -1,5 +1,8 @@
 #include "reports/html/html_report.hpp"
 
+#include <iterator>
+#include <set>
+
 #include "reports/html/html_blocks.hpp"
 #include "reports/html/html_text.hpp"
 #include "reports/html/report_style.hpp"
@@ -22,6 +25,20 @@ std::string page_title(const std::vector<ResultDocument>& results) {
     title += (i == 0 ? ": " : "; ") + html::result_title(results[i]);
   }
   return title;
+}
+
+// "1", "1 and 2": the schema versions of the files on the page.
+std::string schema_versions(const std::vector<ResultDocument>& results) {
+  std::set<std::uint64_t> versions;
+  for (const ResultDocument& result : results) {
+    versions.insert(result.document.at("schema_version").get<std::uint64_t>());
+  }
+  std::string text;
+  for (auto version = versions.begin(); version != versions.end(); ++version) {
+    if (version != versions.begin()) text += std::next(version) == versions.end() ? " and " : ", ";
+    text += std::to_string(*version);
+  }
+  return text;
 }
 
 std::string tool_text(const std::vector<ResultDocument>& results) {
@@ -72,8 +89,8 @@ std::string to_html(const std::vector<ResultDocument>& results) {
   page +=
       "<header class=\"page\"><h1>smtp-harness report</h1>\n<p class=\"muted\">" +
       html_text(std::to_string(results.size()) + (results.size() == 1 ? " result" : " results") +
-                ", rendered from result files of schema version 1 "
-                "(reports/schema/result.schema.json).") +
+                ", rendered from result files of schema version " + schema_versions(results) +
+                " (reports/schema/result.schema.json).") +
       "</p>\n" + toc + "</header>\n";
   page += "<main>\n" + body + "</main>\n";
   page += "<footer>Written by " + html_text(tool_text(results)) +

@@ -9,7 +9,10 @@
 //   load:  verdict (thresholds), the generator-bound warning, summary
 //          (target, time, scenario, seed, model), throughput over time,
 //          latency percentiles per phase (chart and table), the latency
-//          distribution, latency over time, the reply-code matrix by phase,
+//          distribution, latency over time, with --sink the delivery (counts,
+//          the relay's behaviour, retries, header changes, samples) and the
+//          delivery latency (from acceptance, from the intended start, and
+//          delivered beside accepted per second), the reply-code matrix by phase,
 //          errors by kind, thresholds, counters, the generator's health
 //   check: verdict and counts, the checks that FAIL, ERROR or WARN, then every
 //          check grouped by area with its clause, level, reason, notes and

@@ -37,14 +37,23 @@ BucketBounds bucket_bounds(const HistogramLayout& layout, std::uint64_t index) {
 
 Distribution latency_distribution(const nlohmann::json& latency, std::string_view phase,
                                   std::size_t max_bins) {
+  std::vector<LabelledHistogram> histograms;
+  for (const nlohmann::json& entry : latency) {
+    if (entry.at("phase").get<std::string>() != phase) continue;
+    histograms.push_back({entry.at("class").get<std::string>(), &entry.at("histogram")});
+  }
+  return histogram_distribution(histograms, max_bins);
+}
+
+Distribution histogram_distribution(const std::vector<LabelledHistogram>& histograms,
+                                    std::size_t max_bins) {
   Distribution distribution;
   std::vector<Point> points;
   double lowest = std::numeric_limits<double>::max();
   double highest = 0;
   unsigned finest_bits = 0;
-  for (const nlohmann::json& entry : latency) {
-    if (entry.at("phase").get<std::string>() != phase) continue;
-    const nlohmann::json& histogram = entry.at("histogram");
+  for (const LabelledHistogram& labelled : histograms) {
+    const nlohmann::json& histogram = *labelled.histogram;
     const HistogramLayout layout = read_layout(histogram);
     finest_bits = std::max(finest_bits, layout.sub_bucket_bits);
     const auto min_ns = histogram.at("min_ns").get<double>();
@@ -65,7 +74,7 @@ Distribution latency_distribution(const nlohmann::json& latency, std::string_vie
       distribution.total += count;
       any = true;
     }
-    if (any) distribution.series.push_back({entry.at("class").get<std::string>(), {}});
+    if (any) distribution.series.push_back({labelled.label, {}});
   }
   if (points.empty()) return distribution;
 

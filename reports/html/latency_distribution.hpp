@@ -40,6 +40,17 @@ struct Distribution {
   std::uint64_t total = 0;
 };
 
+// One series from a histogram of the schema's sparse form ($defs/histogram).
+struct LabelledHistogram {
+  std::string label;                  // the series' label: "2xx", "delivered"
+  const nlohmann::json* histogram{};  // the "histogram" object
+};
+
+// Histograms binned together, one series each, in order; empty histograms
+// add no series. None with data give an empty distribution.
+Distribution histogram_distribution(const std::vector<LabelledHistogram>& histograms,
+                                    std::size_t max_bins = 48);
+
 // From the load part's "latency" array: the entries of `phase`, one series
 // per reply class, in the array's order. No entries, or only empty ones,
 // give an empty distribution.

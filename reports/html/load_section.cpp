@@ -5,6 +5,7 @@
 
 #include "load/format.hpp"
 #include "reports/html/chart_scale.hpp"
+#include "reports/html/delivery_parts.hpp"
 #include "reports/html/html_blocks.hpp"
 #include "reports/html/html_text.hpp"
 #include "reports/html/load_parts.hpp"
@@ -105,6 +106,13 @@ Section load_section(const ResultDocument& result, const std::string& id) {
        percentiles_figure(load) + percentiles_table(load));
   part("distribution", "Latency distribution", distribution_figure(load));
   part("latency-time", "Latency over time", latency_over_time_figure(load));
+  if (load.contains("delivery")) {
+    // A run with --sink: what came out of the relay.
+    const nlohmann::json& delivery = load.at("delivery");
+    part("delivery", "Delivery", delivery_block(delivery));
+    part("delivery-latency", "Delivery latency",
+         delivery_latency_figures(delivery) + delivery_over_time_figure(delivery));
+  }
   part("replies", "Replies by phase", replies_table(load));
   part("errors", "Errors", errors_block(load));
   part("thresholds", "Thresholds", thresholds_table(load));

@@ -23,6 +23,14 @@ std::string_view class_color(std::string_view label) {
 }  // namespace
 
 std::string svg_histogram_chart(const Distribution& distribution, const std::string& title) {
+  return svg_histogram_chart(distribution,
+                             {title,
+                              "How many timings fell in each latency range, stacked by reply "
+                              "class, on a logarithmic latency axis.",
+                              " replies"});
+}
+
+std::string svg_histogram_chart(const Distribution& distribution, const HistogramChartText& text) {
   const std::size_t bins = distribution.edges.empty() ? 0 : distribution.edges.size() - 1;
   std::uint64_t tallest = 0;
   for (std::size_t bin = 0; bin < bins; ++bin) {
@@ -36,12 +44,10 @@ std::string svg_histogram_chart(const Distribution& distribution, const std::str
                                            Unit::nanoseconds);
   const Axis y_axis = linear_axis(static_cast<double>(tallest), Unit::count);
 
-  std::string svg = svg_open(kWidth, kHeight, title,
-                             "How many timings fell in each latency range, stacked by reply "
-                             "class, on a logarithmic latency axis.");
+  std::string svg = svg_open(kWidth, kHeight, text.title, text.description);
   std::vector<LegendItem> items;
   for (const auto& series : distribution.series) {
-    items.push_back({series.label + " replies", std::string(class_color(series.label))});
+    items.push_back({series.label + text.legend_suffix, std::string(class_color(series.label))});
   }
   svg += legend(plot.left, 16, items);
   svg += vertical_axis(plot, y_axis, "timings");

@@ -115,6 +115,20 @@ def hostile_results(directory):
     return check, load
 
 
+def sink_result(directory):
+    """sink-load.json: the reports sample of a run with --sink (its delivery
+    section), written by this build's write_sample_result --sink, until a
+    real relay run is cheap enough to make here."""
+    path = os.path.join(directory, "sink-load.json")
+    writer = binary_from_env("WRITE_SAMPLE_RESULT", "write_sample_result")
+    done = subprocess.run([writer, "--sink", path], stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=60)
+    if done.returncode != 0:
+        raise AssertionError(f"write_sample_result --sink exited {done.returncode}:\n"
+                             f"{done.stderr.decode(errors='replace')}")
+    return path
+
+
 def report(results, html):
     """smtp-harness report RESULTS... --html HTML; must exit 0."""
     done = subprocess.run([harness(), "report"] + list(results) + ["--html", html],

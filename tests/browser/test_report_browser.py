@@ -4,7 +4,8 @@ A load result and a check result from real runs of this build are rendered
 into one page by `smtp-harness report`, opened with JavaScript off, and must
 make no network request and no console message while showing its charts
 (<svg>) and the check table; a PNG screenshot is saved as an artifact
-($REPORT_ARTIFACTS/report.png, printed). Results from a hostile server
+($REPORT_ARTIFACTS/report.png, printed). The sample of a run with --sink is
+rendered too, its delivery section under the same rules (sink.png). Results from a hostile server
 (markup, quotes, bytes that are not UTF-8 in its banner and replies) are
 rendered too and opened with JavaScript ON: nothing may run, the hostile
 text must be in the page as text. A negative test proves the detector: a
@@ -56,6 +57,8 @@ class ReportInChromium(unittest.TestCase):
         hostile_check, hostile_load = results.hostile_results(cls.tmp)
         cls.hostile_path = results.report([hostile_check, hostile_load],
                                           os.path.join(cls.tmp, "hostile.html"))
+        cls.sink_path = results.report([results.sink_result(cls.tmp)],
+                                       os.path.join(cls.tmp, "sink.html"))
         cls.browser = chromium.Chromium().start()
 
     @classmethod
@@ -83,6 +86,22 @@ class ReportInChromium(unittest.TestCase):
         self.assertEqual((width, height), (1280, 2600))
         self.assertGreater(colours, 8, "the screenshot is not blank")
         self.assertGreater(png.describe(full, rows=1)[1], 2600)
+
+    def test_delivery_section_renders_without_script_requests_or_console_errors(self):
+        page = self.browser.new_page(javascript=False).open(self.sink_path)
+        self.assertEqual(page.problems(), [])
+        # The load section's four charts and the delivery's three: two
+        # latency distributions and delivered beside accepted per second.
+        self.assertEqual(page.count("section.load svg.chart"), 7)
+        self.assertEqual(page.count("#r1-delivery"), 1)
+        self.assertEqual(page.count("#r1-delivery-latency"), 1)
+        self.assertEqual(page.count("table.delivery tbody tr"), 9)
+        self.assertGreater(page.count("table.attempts tbody tr"), 0)
+        self.assertGreaterEqual(page.count("svg.chart polyline"), 7, "delivery lines drawn")
+        self.assertEqual(page.count("script"), 0)
+        path = page.screenshot(os.path.join(ARTIFACTS, "sink.png"), max_height=30000)
+        print(f"\nscreenshot: {path}")
+        self.assertGreater(png.describe(path, rows=200)[2], 8, "the screenshot is not blank")
 
     def test_hostile_result_is_shown_as_text_and_nothing_runs(self):
         # JavaScript on: if any markup slipped through, it would run here.

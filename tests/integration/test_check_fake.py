@@ -101,7 +101,7 @@ class FullSuite(CheckTestCase):
     def test_json_follows_the_schema(self):
         run = self.run_
         self.assertEqual((run.result["schema"], run.result["schema_version"], run.result["kind"]),
-                         ("smtp-harness/result", 1, "check"))
+                         ("smtp-harness/result", 2, "check"))
         self.assertValid(run.result)
         self.assertCountsMatch(run)
         check = run.check

@@ -262,7 +262,7 @@ class Compare(unittest.TestCase):
         with open(not_json, "w", encoding="utf-8") as f:
             f.write("{ not json")
         newer = copy.deepcopy(self.fast_document)
-        newer["schema_version"] = 2
+        newer["schema_version"] = 3
         newer_path = self.write_json("newer.json", newer)
         broken = copy.deepcopy(self.fast_document)
         del broken["load"]["counters"]["delivered"]
@@ -271,7 +271,7 @@ class Compare(unittest.TestCase):
                 (missing, self.fast, f"{missing}: cannot read"),
                 (self.fast, missing, f"{missing}: cannot read"),
                 (self.fast, not_json, f"{not_json}: not JSON"),
-                (newer_path, self.fast, f"{newer_path}: schema_version: 2 is not supported"),
+                (newer_path, self.fast, f"{newer_path}: schema_version: 3 is not supported"),
                 (self.fast, broken_path, f"{broken_path}: "),
                 (self.fast, self.check_result(), "a check result; compare reads load results")):
             with self.subTest(base=base, new=new):

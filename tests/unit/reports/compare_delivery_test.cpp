@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "reports/compare.hpp"
+#include "reports/compare_output.hpp"
 #include "sample_result.hpp"
 
 namespace smtp::reports::compare_delivery_test {
@@ -107,6 +108,31 @@ TEST(CompareDelivery, NewWithoutASinkIsARegressionBaseWithoutOneIsNoData) {
   const auto base_without = judged(testing::sample_result(), testing::sample_sink_result());
   EXPECT_EQ(base_without[0].verdict, Verdict::no_data);
   EXPECT_EQ(base_without[0].detail, "lost: no data in BASE");
+}
+
+TEST(CompareDelivery, TheOutputsGroupAndNameTheDeliveryRows) {
+  const Comparison comparison =
+      compare_runs(testing::sample_sink_result(), worse_sink_run(), thresholds({"lost:+0"}));
+  const nlohmann::json json = compare_json(comparison);
+  bool lost = false;
+  bool p99 = false;
+  for (const nlohmann::json& row : json.at("rows")) {
+    if (row.at("metric") == "lost") {
+      lost = true;
+      EXPECT_FALSE(row.contains("phase"));
+      EXPECT_EQ(row.at("unit"), "count");
+      EXPECT_EQ(row.at("new"), 12);
+    }
+    if (row.at("metric") == "p99" && row.value("phase", "") == "delivery") p99 = true;
+  }
+  EXPECT_TRUE(lost);
+  EXPECT_TRUE(p99);
+  const std::string html = compare_html(comparison);
+  EXPECT_NE(html.find(">delivery at the sink (--sink)</th>"), std::string::npos);
+  EXPECT_NE(html.find(">phase delivery_from_start</th>"), std::string::npos);
+  const std::string text = compare_text(comparison);
+  EXPECT_NE(text.find("p99:delivery"), std::string::npos) << text;
+  EXPECT_NE(compare_markdown(comparison).find("lost"), std::string::npos);
 }
 
 TEST(CompareDelivery, ParsesAndRefuses) {

@@ -6,15 +6,14 @@
 
 #include "hostile_results.hpp"
 #include "reports/junit_load.hpp"
+#include "text_search.hpp"
 
 namespace smtp::reports::junit_delivery_test {
 namespace {
 
-using testing::sample_sink_load_document;
+using testing::contains;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::sample_sink_load_document;
 
 // The <testcase name="delivery"> element, up to its end.
 std::string delivery_case(const std::string& xml) {

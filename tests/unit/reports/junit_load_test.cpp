@@ -6,24 +6,16 @@
 
 #include "hostile_results.hpp"
 #include "proto/utf8.hpp"
+#include "text_search.hpp"
 
 namespace smtp::reports::junit_load_test {
 namespace {
 
+using testing::contains;
+using testing::occurrences;
+
 using testing::hostile_load_document;
 using testing::sample_load_document;
-
-std::size_t occurrences(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
-    ++count;
-  }
-  return count;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 TEST(LoadJunit, OneTestcasePerThresholdAndOneForTheRun) {
   const std::string xml = load_junit(sample_load_document().document);

@@ -6,9 +6,13 @@
 
 #include "proto/utf8.hpp"
 #include "sample_check_result.hpp"
+#include "text_search.hpp"
 
 namespace smtp::reports::junit_test {
 namespace {
+
+using testing::contains;
+using testing::occurrences;
 
 using check::CheckRunResult;
 using check::Verdict;
@@ -19,10 +23,6 @@ const std::string& sample_xml() {
   return xml;
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // The <testcase> element of check `id`, from its start tag to its end tag.
 std::string testcase_of(const std::string& xml, const std::string& id) {
   const std::size_t start = xml.find("<testcase name=\"" + id + " ");
@@ -30,14 +30,6 @@ std::string testcase_of(const std::string& xml, const std::string& id) {
   const std::size_t end = xml.find("</testcase>", start);
   if (end == std::string::npos) return {};
   return xml.substr(start, end + 11 - start);
-}
-
-std::size_t occurrences(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
-    ++count;
-  }
-  return count;
 }
 
 TEST(Junit, StartsWithTheXmlDeclarationAndHasOneRoot) {

@@ -9,18 +9,17 @@
 #include "hostile_results.hpp"
 #include "proto/utf8.hpp"
 #include "reports/markdown_text.hpp"
+#include "text_search.hpp"
 
 namespace smtp::reports::markdown_test {
 namespace {
+
+using testing::contains;
 
 using testing::hostile_load_document;
 using testing::hostile_text;
 using testing::sample_check_document;
 using testing::sample_load_document;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

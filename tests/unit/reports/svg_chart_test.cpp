@@ -10,17 +10,12 @@
 #include "reports/html/svg_line_chart.hpp"
 #include "reports/html/svg_percentile_chart.hpp"
 #include "reports/result_json.hpp"
+#include "text_search.hpp"
 
 namespace smtp::reports::html::svg_chart_test {
 namespace {
 
-std::size_t occurrences(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
-    ++count;
-  }
-  return count;
-}
+using testing::occurrences;
 
 bool well_formed_svg(const std::string& svg) {
   return svg.rfind("<svg ", 0) == 0 && svg.size() > 6 && svg.substr(svg.size() - 6) == "</svg>" &&
