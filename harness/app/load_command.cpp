@@ -255,8 +255,9 @@ Subcommand register_load(CLI::App& app) {
                   "connections, the rate and --messages; merge the N results with "
                   "smtp-harness merge");
   cmd->add_option("--threshold", f.thresholds,
-                  "pass/fail criterion, e.g. 'p99<250ms', 'errors<1%', 'p50:end_of_data<20ms' "
-                  "(repeatable; exit 1 when one is crossed)");
+                  "pass/fail criterion, e.g. 'p99<250ms', 'errors<1%', 'p50:end_of_data<20ms'; "
+                  "with --sink also 'lost<=0', 'delivered>=99.9%', 'p99:delivery<5s', "
+                  "'duplicated<=0' (repeatable; exit 1 when one is crossed)");
   auto& s = options->sink;
   cmd->add_option("--sink", s.sink,
                   "load a relay end to end: listen at HOST:PORT as its next hop (port 0: any "

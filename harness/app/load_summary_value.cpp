@@ -15,6 +15,35 @@ Value ms(std::uint64_t ns) {
   return Value(static_cast<double>(ns) / 1e6);
 }
 
+Value::Table latency_row(const load::Histogram& h) {
+  Value::Table row;
+  row["count"] = count(h.count());
+  row["mean"] = Value(h.mean() / 1e6);
+  row["min"] = ms(h.min());
+  row["p50"] = ms(h.quantile(0.50));
+  row["p90"] = ms(h.quantile(0.90));
+  row["p99"] = ms(h.quantile(0.99));
+  row["max"] = ms(h.max());
+  return row;
+}
+
+// With --sink: the delivery counts by their names, and the two latencies.
+Value delivery_value(const load::DeliveryResult& delivery) {
+  Value::Table table;
+  for (const auto& [name, field] : load::kDeliveryCountNames)
+    table[std::string(name)] = count(delivery.counts.*field);
+  Value::Table latency;
+  for (const auto kind :
+       {load::DeliveryLatency::from_acceptance, load::DeliveryLatency::from_start}) {
+    const auto& h = load::histogram_of(delivery, kind);
+    if (h.count() > 0) latency[std::string(load::to_string(kind))] = Value(latency_row(h));
+  }
+  table["latency_ms"] = Value(std::move(latency));
+  table["drain"] = Value(delivery.drain_seconds);
+  table["drain_interrupted"] = Value(delivery.drain_interrupted);
+  return Value(std::move(table));
+}
+
 }  // namespace
 
 Value summary_value(const load::RunResult& result) {
@@ -47,15 +76,7 @@ Value summary_value(const load::RunResult& result) {
     auto phase = static_cast<load::MeasuredPhase>(i);
     auto h = m.latency(phase);
     if (h.count() == 0) continue;
-    Value::Table row;
-    row["count"] = count(h.count());
-    row["mean"] = Value(h.mean() / 1e6);
-    row["min"] = ms(h.min());
-    row["p50"] = ms(h.quantile(0.50));
-    row["p90"] = ms(h.quantile(0.90));
-    row["p99"] = ms(h.quantile(0.99));
-    row["max"] = ms(h.max());
-    latency[std::string(load::to_string(phase))] = Value(std::move(row));
+    latency[std::string(load::to_string(phase))] = Value(latency_row(h));
   }
   summary["latency_ms"] = Value(std::move(latency));
 
@@ -72,6 +93,7 @@ Value summary_value(const load::RunResult& result) {
     thresholds.push_back(Value(std::move(row)));
   }
   summary["thresholds"] = Value(std::move(thresholds));
+  if (result.delivery) summary["delivery"] = delivery_value(*result.delivery);
   return Value(std::move(summary));
 }
 

@@ -61,8 +61,8 @@ std::string delivery_text(const load::DeliveryResult& delivery) {
     out += "  (from intended start p99 " +
            format_duration(static_cast<double>(delivery.latency_from_start.quantile(0.99))) + ")";
   }
-  out += "  drain " + format_number(delivery.drain_seconds, 3) + "s of " +
-         format_number(delivery.drain_limit_seconds, 3) + "s";
+  out += "  drain " + format_duration(delivery.drain_seconds * 1e9) + " of " +
+         format_duration(delivery.drain_limit_seconds * 1e9);
   if (delivery.drain_interrupted) out += " (interrupted)";
   out += "\n";
   const auto& relay = delivery.relay;
