@@ -23,16 +23,7 @@ void add_names(std::map<std::string, std::uint64_t>& into,
 }
 
 void add(DeliveryCounts& into, const DeliveryCounts& other) {
-  into.accepted_messages += other.accepted_messages;
-  into.accepted += other.accepted;
-  into.delivered += other.delivered;
-  into.lost += other.lost;
-  into.bounced += other.bounced;
-  into.duplicated += other.duplicated;
-  into.corrupted += other.corrupted;
-  into.header_changed += other.header_changed;
-  into.unexpected += other.unexpected;
-  into.retried += other.retried;
+  for (const auto& [name, field] : kDeliveryCountNames) into.*field += other.*field;
 }
 
 void add(RelayBehaviour& into, const RelayBehaviour& other) {

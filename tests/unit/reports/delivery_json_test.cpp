@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "expect_refused.hpp"
 #include "reports/result_file.hpp"
 #include "reports/result_json.hpp"
 #include "sample_result.hpp"
@@ -21,14 +22,6 @@ using testing::sample_sink_result;
 json sink_document() {
   static const json document = json::parse(to_json(sample_sink_result()).dump());
   return document;
-}
-
-void expect_refused(const json& document, const std::string& expected) {
-  std::string error;
-  const auto result = load_result_from_json(document, error);
-  EXPECT_FALSE(result.has_value()) << "accepted, expected: " << expected;
-  EXPECT_NE(error.find(expected), std::string::npos)
-      << "error: " << error << "\nexpected: " << expected;
 }
 
 TEST(DeliveryJson, WritesTheContractsLayout) {
@@ -98,45 +91,47 @@ TEST(DeliveryJson, ARunWithoutASinkHasNoSection) {
 TEST(DeliveryJson, RefusesWhatTheSchemaRefuses) {
   json document = sink_document();
   document["load"]["delivery"]["counts"].erase("lost");
-  expect_refused(document, "load.delivery.counts: missing field \"lost\"");
+  testing::expect_load_refused(document, "load.delivery.counts: missing field \"lost\"");
 
   document = sink_document();
   document["load"]["delivery"]["relay"]["pipelining"] = 1;
-  expect_refused(document, "load.delivery.relay: unknown field \"pipelining\"");
+  testing::expect_load_refused(document, "load.delivery.relay: unknown field \"pipelining\"");
 
   document = sink_document();
   document["load"]["delivery"]["attempts"]["01"] = 3;
-  expect_refused(document, "load.delivery.attempts: key \"01\" is not a number");
+  testing::expect_load_refused(document, "load.delivery.attempts: key \"01\" is not a number");
 
   document = sink_document();
   document["load"]["delivery"]["relay"]["recipients_per_transaction"]["x"] = 3;
-  expect_refused(document, "recipients_per_transaction: key \"x\" is not a number");
+  testing::expect_load_refused(document, "recipients_per_transaction: key \"x\" is not a number");
 
   document = sink_document();
   document["load"]["delivery"]["header_changes"]["added Received"] = -1;
-  expect_refused(document,
-                 "load.delivery.header_changes.added Received: expected a non-negative integer");
+  testing::expect_load_refused(
+      document, "load.delivery.header_changes.added Received: expected a non-negative integer");
 
   document = sink_document();
   document["load"]["delivery"]["series"][2]["second"] = 1;
-  expect_refused(document, "load.delivery.series[2].second: 1 after 1 (seconds increase)");
+  testing::expect_load_refused(document,
+                               "load.delivery.series[2].second: 1 after 1 (seconds increase)");
 
   document = sink_document();
   document["load"]["delivery"]["latency"]["p99_ns"] = 1;
-  expect_refused(document, "load.delivery.latency.p99_ns: 1 disagrees with the histogram");
+  testing::expect_load_refused(document,
+                               "load.delivery.latency.p99_ns: 1 disagrees with the histogram");
 
   document = sink_document();
   document["load"]["delivery"]["drain"]["interrupted"] = "no";
-  expect_refused(document, "load.delivery.drain.interrupted: expected true or false");
+  testing::expect_load_refused(document, "load.delivery.drain.interrupted: expected true or false");
 }
 
 TEST(DeliveryJson, AVersionOneFileHasNoDeliverySection) {
   json document = sink_document();
   document["schema_version"] = 1;
-  expect_refused(document, "load: unknown field \"delivery\"");
+  testing::expect_load_refused(document, "load: unknown field \"delivery\"");
   document["load"].erase("delivery");
   // Nor a delivery threshold (the phase names are version 2's).
-  expect_refused(document, "load.thresholds[5].phase: unknown phase \"delivery\"");
+  testing::expect_load_refused(document, "load.thresholds[5].phase: unknown phase \"delivery\"");
 }
 
 // Written by write_sample_result of the last build of schema version 1,

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "expect_refused.hpp"
 #include "sample_result.hpp"
 
 namespace smtp::reports::result_json_test {
@@ -20,15 +21,6 @@ using testing::sample_result;
 json sample_document() {
   static const json document = json::parse(to_json(sample_result()).dump());
   return document;
-}
-
-// load_result_from_json must refuse `document` with an error containing `expected`.
-void expect_refused(const json& document, const std::string& expected) {
-  std::string error;
-  const auto result = load_result_from_json(document, error);
-  EXPECT_FALSE(result.has_value()) << "accepted, expected: " << expected;
-  EXPECT_NE(error.find(expected), std::string::npos)
-      << "error: " << error << "\nexpected: " << expected;
 }
 
 // The first latency entry of the run, whose histogram has several buckets.
@@ -221,7 +213,7 @@ TEST(ResultJson, StartedAtRefusesWhatIsNotUtcRfc3339) {
         "2026-11-22T23:59:60Z", "2026-11-22T04:43:41.123z", "2026-11-22T04:43:41.123Zjunk"}) {
     json document = sample_document();
     document["started_at"] = text;
-    expect_refused(document, "started_at: \"" + std::string(text) + "\" is not");
+    testing::expect_load_refused(document, "started_at: \"" + std::string(text) + "\" is not");
   }
 }
 
@@ -229,41 +221,45 @@ TEST(ResultJson, RefusesBucketsOutOfOrder) {
   json document = sample_document();
   json& buckets = first_latency_histogram(document)["buckets"];
   std::swap(buckets[1], buckets[2]);
-  expect_refused(document, "load.latency[0].histogram: buckets out of order (buckets[2] has index");
+  testing::expect_load_refused(
+      document, "load.latency[0].histogram: buckets out of order (buckets[2] has index");
 }
 
 TEST(ResultJson, RefusesRepeatedBucket) {
   json document = sample_document();
   json& buckets = first_latency_histogram(document)["buckets"];
   buckets[1][0] = buckets[0][0];
-  expect_refused(document, "load.latency[0].histogram: buckets out of order (buckets[1]");
+  testing::expect_load_refused(document,
+                               "load.latency[0].histogram: buckets out of order (buckets[1]");
 }
 
 TEST(ResultJson, RefusesCountsThatDoNotAddUp) {
   json document = sample_document();
   json& histogram = first_latency_histogram(document);
   histogram["buckets"][0][1] = histogram["buckets"][0][1].get<std::uint64_t>() + 1;
-  expect_refused(document, "load.latency[0].histogram: bucket counts add up to");
+  testing::expect_load_refused(document, "load.latency[0].histogram: bucket counts add up to");
 }
 
 TEST(ResultJson, RefusesLayoutMismatch) {
   json document = sample_document();
   first_latency_histogram(document)["layout"]["sub_bucket_bits"] = 6;
-  expect_refused(document, "load.latency[0].histogram: layout mismatch (file: 6 bits");
+  testing::expect_load_refused(document,
+                               "load.latency[0].histogram: layout mismatch (file: 6 bits");
 
   document = sample_document();
   first_latency_histogram(document)["layout"]["highest_trackable_ns"] = 60'000'000'000;
-  expect_refused(document, "load.latency[0].histogram: layout mismatch");
+  testing::expect_load_refused(document, "load.latency[0].histogram: layout mismatch");
 }
 
 TEST(ResultJson, RefusesBadBuckets) {
   json document = sample_document();
   first_latency_histogram(document)["buckets"][0][0] = Histogram::bucket_count();
-  expect_refused(document, "load.latency[0].histogram.buckets[0]: index 4179 out of range");
+  testing::expect_load_refused(document,
+                               "load.latency[0].histogram.buckets[0]: index 4179 out of range");
 
   document = sample_document();
   first_latency_histogram(document)["buckets"].push_back(json::array({4000, 0}));
-  expect_refused(document, "load.latency[0].histogram.buckets[");
+  testing::expect_load_refused(document, "load.latency[0].histogram.buckets[");
   EXPECT_NE(std::string::npos, [&] {
     std::string error;
     (void)load_result_from_json(document, error);
@@ -272,57 +268,63 @@ TEST(ResultJson, RefusesBadBuckets) {
 
   document = sample_document();
   first_latency_histogram(document)["buckets"][1] = json::array({5});
-  expect_refused(document, "load.latency[0].histogram.buckets[1]: expected [index, count]");
+  testing::expect_load_refused(document,
+                               "load.latency[0].histogram.buckets[1]: expected [index, count]");
 
   document = sample_document();
   first_latency_histogram(document)["buckets"][1][1] = -3;
-  expect_refused(document,
-                 "load.latency[0].histogram.buckets[1][1]: expected a non-negative integer");
+  testing::expect_load_refused(
+      document, "load.latency[0].histogram.buckets[1][1]: expected a non-negative integer");
 }
 
 TEST(ResultJson, RefusesExtremesOrSumTheBucketsCannotHold) {
   json document = sample_document();
   json& histogram = first_latency_histogram(document);
   histogram["min_ns"] = histogram["max_ns"].get<std::uint64_t>() + 1;
-  expect_refused(document, "load.latency[0].histogram: min_ns, max_ns, sum_ns or overflow");
+  testing::expect_load_refused(document,
+                               "load.latency[0].histogram: min_ns, max_ns, sum_ns or overflow");
 
   document = sample_document();
   first_latency_histogram(document)["sum_ns"]["high"] = 1;
-  expect_refused(document, "load.latency[0].histogram: min_ns, max_ns, sum_ns or overflow");
+  testing::expect_load_refused(document,
+                               "load.latency[0].histogram: min_ns, max_ns, sum_ns or overflow");
 
   document = sample_document();
   first_latency_histogram(document)["overflow"] = 1;
-  expect_refused(document, "load.latency[0].histogram: min_ns, max_ns, sum_ns or overflow");
+  testing::expect_load_refused(document,
+                               "load.latency[0].histogram: min_ns, max_ns, sum_ns or overflow");
 }
 
 TEST(ResultJson, RefusesSummaryThatDisagreesWithItsHistogram) {
   json document = sample_document();
   json& entry = document["load"]["latency"][2];
   entry["p99_ns"] = entry["p99_ns"].get<std::uint64_t>() + 1;
-  expect_refused(document, "load.latency[2].p99_ns: ");
+  testing::expect_load_refused(document, "load.latency[2].p99_ns: ");
 
   document = sample_document();
   document["load"]["latency"][2]["mean_ns"] = 1.5;
-  expect_refused(document, "load.latency[2].mean_ns: disagrees with the histogram");
+  testing::expect_load_refused(document, "load.latency[2].mean_ns: disagrees with the histogram");
 
   document = sample_document();
   document["load"]["phases"][0]["count"] = 1;
-  expect_refused(document, "load.phases[0].count: 1 disagrees with the histogram");
+  testing::expect_load_refused(document, "load.phases[0].count: 1 disagrees with the histogram");
 
   document = sample_document();
   document["load"]["phases"].erase(1);
-  expect_refused(document, "load.phases: lists");
+  testing::expect_load_refused(document, "load.phases: lists");
 }
 
 TEST(ResultJson, PathsReachIntoWorkersAndTheGenerator) {
   json document = sample_document();
   json& buckets = document["load"]["workers"][1]["latency"][2]["histogram"]["buckets"];
   std::swap(buckets[0], buckets[1]);
-  expect_refused(document, "load.workers[1].latency[2].histogram: buckets out of order");
+  testing::expect_load_refused(document,
+                               "load.workers[1].latency[2].histogram: buckets out of order");
 
   document = sample_document();
   document["load"]["generator"]["loop_lag"]["histogram"]["count"] = 1;
-  expect_refused(document, "load.generator.loop_lag.histogram: bucket counts add up to 60");
+  testing::expect_load_refused(document,
+                               "load.generator.loop_lag.histogram: bucket counts add up to 60");
 }
 
 TEST(ResultJson, RefusesEmptyLatencyCell) {
@@ -331,25 +333,27 @@ TEST(ResultJson, RefusesEmptyLatencyCell) {
       json::parse(to_json(load::RunResult{}).dump())["load"]["generator"]["loop_lag"];
   document["load"]["latency"][0]["phase"] = "connect";
   document["load"]["latency"][0]["class"] = "2xx";
-  expect_refused(document, "load.latency[0].histogram: empty");
+  testing::expect_load_refused(document, "load.latency[0].histogram: empty");
 }
 
 TEST(ResultJson, RefusesOtherSchemaVersions) {
   json document = sample_document();
   document["schema_version"] = 3;
-  expect_refused(document, "schema_version: 3 is not supported (this build reads 1 and 2)");
+  testing::expect_load_refused(document,
+                               "schema_version: 3 is not supported (this build reads 1 and 2)");
   document["schema_version"] = 0;
-  expect_refused(document, "schema_version: 0 is not supported (this build reads 1 and 2)");
+  testing::expect_load_refused(document,
+                               "schema_version: 0 is not supported (this build reads 1 and 2)");
 
   document = sample_document();
   document["schema"] = "k6/summary";
-  expect_refused(document, "schema: expected \"smtp-harness/result\"");
+  testing::expect_load_refused(document, "schema: expected \"smtp-harness/result\"");
 }
 
 TEST(ResultJson, RefusesACheckResult) {
   json document = sample_document();
   document["kind"] = "check";
-  expect_refused(document, "kind: \"check\" is not a load result");
+  testing::expect_load_refused(document, "kind: \"check\" is not a load result");
 }
 
 TEST(ResultJson, RefusesMissingRequiredFields) {
@@ -368,33 +372,34 @@ TEST(ResultJson, RefusesMissingRequiredFields) {
     json* parent = &document;
     for (std::size_t i = 0; i + 1 < path.size(); ++i) parent = &(*parent)[path[i]];
     ASSERT_EQ(parent->erase(path.back()), 1u) << expected;
-    expect_refused(document, expected);
+    testing::expect_load_refused(document, expected);
   }
 
   json document = sample_document();
   document["load"]["latency"][1].erase("p999_ns");
-  expect_refused(document, "load.latency[1]: missing field \"p999_ns\"");
+  testing::expect_load_refused(document, "load.latency[1]: missing field \"p999_ns\"");
   document = sample_document();
   document["load"]["thresholds"][0].erase("percentile");
-  expect_refused(document, "load.thresholds[0]: missing field \"percentile\"");
+  testing::expect_load_refused(document, "load.thresholds[0]: missing field \"percentile\"");
 }
 
 TEST(ResultJson, RefusesUnknownFields) {
   json document = sample_document();
   document["load"]["settings"]["trheads"] = 4;
-  expect_refused(document, "load.settings: unknown field \"trheads\"");
+  testing::expect_load_refused(document, "load.settings: unknown field \"trheads\"");
 
   document = sample_document();
   document["load"]["latency"][0]["histogram"]["sum"] = 3;
-  expect_refused(document, "load.latency[0].histogram: unknown field \"sum\"");
+  testing::expect_load_refused(document, "load.latency[0].histogram: unknown field \"sum\"");
 
   document = sample_document();
   document["load"]["errors"]["dns"] = 0;
-  expect_refused(document, "load.errors: unknown error kind \"dns\"");
+  testing::expect_load_refused(document, "load.errors: unknown error kind \"dns\"");
 
   document = sample_document();
   document["load"]["thresholds"][2]["percentile"] = 50;
-  expect_refused(document, "load.thresholds[2]: \"percentile\" is only for the percentile metric");
+  testing::expect_load_refused(
+      document, "load.thresholds[2]: \"percentile\" is only for the percentile metric");
 }
 
 TEST(ResultJson, RefusesBadValues) {
@@ -410,7 +415,7 @@ TEST(ResultJson, RefusesBadValues) {
     *target = value;
     std::string where;
     for (const auto& key : path) where += (where.empty() ? "" : ".") + key;
-    expect_refused(document, where + ": ");
+    testing::expect_load_refused(document, where + ": ");
   }
 }
 
@@ -420,8 +425,8 @@ TEST(ResultJson, RefusesEnhancedCodesWithLeadingZeros) {
   for (const char* enhanced : {"2.01.0", "5.1.01", "4.00.0"}) {
     json document = sample_document();
     document["load"]["replies"][2]["enhanced"] = enhanced;
-    expect_refused(document, "load.replies[2].enhanced: \"" + std::string(enhanced) +
-                                 "\" is not an RFC 3463 status code");
+    testing::expect_load_refused(document, "load.replies[2].enhanced: \"" + std::string(enhanced) +
+                                               "\" is not an RFC 3463 status code");
   }
 }
 
@@ -429,29 +434,30 @@ TEST(ResultJson, RefusesBadReplies) {
   json document = sample_document();
   json& replies = document["load"]["replies"];
   replies[1]["code"] = 199;
-  expect_refused(document, "load.replies[1].code: not a reply code");
+  testing::expect_load_refused(document, "load.replies[1].code: not a reply code");
 
   for (const char* enhanced : {"2.1", "3.1.0", "2.1234.0", "2.1.0.", "x.1.0"}) {
     document = sample_document();
     document["load"]["replies"][2]["enhanced"] = enhanced;
-    expect_refused(document, "load.replies[2].enhanced: \"" + std::string(enhanced) +
-                                 "\" is not an RFC 3463 status code");
+    testing::expect_load_refused(document, "load.replies[2].enhanced: \"" + std::string(enhanced) +
+                                               "\" is not an RFC 3463 status code");
   }
 
   document = sample_document();
   document["load"]["replies"].push_back(document["load"]["replies"][0]);
-  expect_refused(document, "duplicate phase, code and enhanced code");
+  testing::expect_load_refused(document, "duplicate phase, code and enhanced code");
 
   document = sample_document();
   document["load"]["replies"][0]["phase"] = "helo_there";
-  expect_refused(document, "load.replies[0].phase: unknown phase \"helo_there\"");
+  testing::expect_load_refused(document, "load.replies[0].phase: unknown phase \"helo_there\"");
 }
 
 TEST(ResultJson, RefusesDuplicateLatencyCell) {
   json document = sample_document();
   document["load"]["latency"].push_back(document["load"]["latency"][0]);
   const std::size_t last = document["load"]["latency"].size() - 1;
-  expect_refused(document, "load.latency[" + std::to_string(last) + "]: duplicate phase and class");
+  testing::expect_load_refused(
+      document, "load.latency[" + std::to_string(last) + "]: duplicate phase and class");
 }
 
 TEST(HistogramJson, RoundTripKeepsUnderflowOverflowAndSum) {
