@@ -91,6 +91,12 @@ void DeliveryRun::finish(load::RunResult& result, const std::atomic<bool>& inter
   if (drawn) std::fprintf(stderr, "\n");
   const bool cut_short = interrupted.load() && ledger_->outstanding() > 0;
   const auto drained = Clock::now() - started;
+  // Everything arrived: a duplicate may still be on its way right behind
+  // the last copy. The sink listens a little longer (within the drain).
+  const auto grace_end = std::min(deadline, Clock::now() + kDuplicateGrace);
+  while (ledger_->outstanding() == 0 && !interrupted.load() && Clock::now() < grace_end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   sink_->stop();
   auto delivery = ledger_->result();
   delivery.sink = sink_->where();

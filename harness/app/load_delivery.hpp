@@ -23,6 +23,9 @@ struct SinkFlags {
 };
 
 inline constexpr std::chrono::seconds kDefaultDrain{30};
+// How long the sink still listens once every pair has arrived, for
+// duplicates in flight behind the last copy (within the drain).
+inline constexpr std::chrono::seconds kDuplicateGrace{1};
 
 class DeliveryRun {
  public:

@@ -116,6 +116,9 @@ void DeliveryLedger::submitted(std::uint64_t seq, const std::vector<std::string>
   auto early = std::move(entry.early);
   entry.early.clear();
   for (const auto& arrival : early) match(seq, entry, arrival);
+  auto notices = std::move(entry.early_notices);
+  entry.early_notices.clear();
+  for (const auto& notice : notices) apply(entry, notice);
   settle(seq);
 }
 
@@ -138,6 +141,7 @@ void DeliveryLedger::rcpt_attempt(std::string_view reverse_path, std::string_vie
   std::lock_guard lock(mutex_);
   if (completed(*seq)) return;
   auto& pair = pair_of(entries_[*seq], normal_address(recipient));
+  if (pair.arrived || pair.delivered) return;  // a duplicate's RCPT, not a retry
   if (pair.attempts > 0) {
     result_.retry_delay.record(
         std::chrono::duration_cast<std::chrono::nanoseconds>(at - pair.last_attempt));
@@ -181,6 +185,7 @@ void DeliveryLedger::arrived(std::string_view reverse_path,
   }
   auto& entry = entries_[*seq];
   if (!entry.submitted) {
+    for (const auto& recipient : arrival.recipients) pair_of(entry, recipient).arrived = true;
     entry.early.push_back(std::move(arrival));
     return;
   }
@@ -231,15 +236,11 @@ void DeliveryLedger::match(std::uint64_t seq, Entry& entry, const Arrival& arriv
   }
 }
 
-void DeliveryLedger::bounce(std::uint64_t seq, std::string_view content, Clock::time_point at) {
-  if (completed(seq)) return;  // all delivered: the notification is wrong, not a loss
-  auto it = entries_.find(seq);
-  if (it == entries_.end() || !it->second.submitted) return;
-  auto& entry = it->second;
+DeliveryLedger::Notice DeliveryLedger::read_notice(std::string_view content, Clock::time_point at) {
   // RFC 3464 §2.3: per recipient, Final-Recipient then Action; only
   // "failed" is a bounce ("delayed", "delivered", "relayed" are not).
-  std::vector<std::string> failed;
-  bool named_any = false;
+  Notice notice;
+  notice.at = at;
   std::string current;
   std::size_t next = 0;
   while (next < content.size()) {
@@ -248,29 +249,47 @@ void DeliveryLedger::bounce(std::uint64_t seq, std::string_view content, Clock::
     const auto line = content.substr(next, end - next);
     next = end + 2;
     if (auto value = dsn_field(line, "final-recipient")) {
-      named_any = true;
+      notice.names_recipients = true;
       const auto semicolon = value->find(';');  // "rfc822; a@b"
       auto address = semicolon == std::string_view::npos ? *value : value->substr(semicolon + 1);
       while (!address.empty() && address.front() == ' ') address.remove_prefix(1);
       current = normal_address(address);
     } else if (auto action = dsn_field(line, "action")) {
-      if (proto::to_lower_ascii(*action) == "failed" && !current.empty()) failed.push_back(current);
+      if (proto::to_lower_ascii(*action) == "failed" && !current.empty()) {
+        notice.failed.push_back(current);
+      }
     }
   }
+  return notice;
+}
+
+void DeliveryLedger::bounce(std::uint64_t seq, std::string_view content, Clock::time_point at) {
+  if (completed(seq)) return;  // all delivered: the notification is wrong, not a loss
+  auto& entry = entries_[seq];
+  if (!entry.submitted) {
+    // Before the client read the relay's 250 (a relay that bounces at
+    // once): applied when it does.
+    entry.early_notices.push_back(read_notice(content, at));
+    return;
+  }
+  apply(entry, read_notice(content, at));
+  settle(seq);
+}
+
+void DeliveryLedger::apply(Entry& entry, const Notice& notice) {
   const auto mark = [&](Pair& pair) {
     if (!pair.accepted || pair.delivered || pair.bounced) return;
     pair.bounced = true;
     ++result_.counts.bounced;
     --entry.remaining;
     --outstanding_;
-    add_at(bounced_per_second_, at);
+    add_at(bounced_per_second_, notice.at);
   };
-  if (!named_any) {
+  if (!notice.names_recipients) {
     for (auto& pair : entry.pairs) mark(pair);
   } else {
-    for (const auto& recipient : failed) mark(pair_of(entry, recipient));
+    for (const auto& recipient : notice.failed) mark(pair_of(entry, recipient));
   }
-  settle(seq);
 }
 
 void DeliveryLedger::settle(std::uint64_t seq) {

@@ -90,12 +90,22 @@ class DeliveryLedger {
     bool accepted = false;  // by the relay, as the client saw it
     bool delivered = false;
     bool bounced = false;
+    // A message for it reached the sink (perhaps before the 250 was read):
+    // a RCPT after that is a duplicate's, not a retry.
+    bool arrived = false;
     std::uint32_t attempts = 0;
     Clock::time_point last_attempt{};
   };
   struct Arrival {
     std::vector<std::string> recipients;  // normalised
     Fingerprint fingerprint;
+    Clock::time_point at;
+  };
+  // A delivery status notification (RFC 3464) of a message: the recipients
+  // it reports failed, or every pair when it names none.
+  struct Notice {
+    bool names_recipients = false;
+    std::vector<std::string> failed;  // normalised
     Clock::time_point at;
   };
   struct Entry {
@@ -105,6 +115,7 @@ class DeliveryLedger {
     std::vector<Pair> pairs;
     std::uint32_t remaining = 0;  // accepted pairs neither delivered nor bounced
     std::vector<Arrival> early;   // arrived before the client read the 250
+    std::vector<Notice> early_notices;
   };
 
   static std::string normal_address(std::string_view address);
@@ -113,6 +124,8 @@ class DeliveryLedger {
   Pair& pair_of(Entry& entry, const std::string& recipient);
   void match(std::uint64_t seq, Entry& entry, const Arrival& arrival);
   void bounce(std::uint64_t seq, std::string_view content, Clock::time_point at);
+  static Notice read_notice(std::string_view content, Clock::time_point at);
+  void apply(Entry& entry, const Notice& notice);
   void settle(std::uint64_t seq);  // forgets a message whose pairs are all settled
   bool completed(std::uint64_t seq) const;
   void compare_header(const Fingerprint& sent, const Fingerprint& got, bool& changed);

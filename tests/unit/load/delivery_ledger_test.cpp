@@ -145,6 +145,45 @@ TEST_F(Ledger, RetriesAreCountedFromTheSinksRcpts) {
   EXPECT_NEAR(static_cast<double>(r.retry_delay.max()), 1e9, 1e9 * 0.005);
 }
 
+// A relay that bounces at once: the notification reaches the sink before the
+// client has read the relay's 250, and still counts when it does.
+TEST_F(Ledger, NotificationBeforeThe250IsAppliedLater) {
+  ledger.arrived("", {sender(5)}, "\r\nFinal-Recipient: rfc822;a@x.test\r\nAction: failed\r\n",
+                 t0 + 1ms);
+  submit(5, {"a@x.test", "b@x.test"}, t0 + 2ms);
+  const auto r = ledger.result();
+  EXPECT_EQ(r.counts.bounced, 1u);
+  EXPECT_EQ(r.counts.lost, 1u);  // b@x.test: named by nobody
+}
+
+// Two copies before the 250 (a relay that delivers twice at once): the
+// second copy's RCPT is a duplicate's, not a retry.
+TEST_F(Ledger, DuplicatesRcptIsNoRetry) {
+  ledger.rcpt_attempt(sender(6), "a@x.test", 250, t0 + 1ms);
+  ledger.arrived(sender(6), {"a@x.test"}, message(6), t0 + 2ms);
+  ledger.rcpt_attempt(sender(6), "a@x.test", 250, t0 + 3ms);
+  ledger.arrived(sender(6), {"a@x.test"}, message(6), t0 + 4ms);
+  submit(6, {"a@x.test"}, t0 + 5ms);
+  const auto r = ledger.result();
+  EXPECT_EQ(r.counts.delivered, 1u);
+  EXPECT_EQ(r.counts.duplicated, 1u);
+  EXPECT_EQ(r.counts.retried, 0u);
+  EXPECT_EQ(r.attempts.at(1), 1u);
+  EXPECT_EQ(r.retry_delay.count(), 0u);
+}
+
+// RCPT accepted, the end of data deferred, the transaction tried again: a
+// retry, though both RCPTs were answered 250.
+TEST_F(Ledger, DeferralAfterTheRcptIsARetry) {
+  submit(8, {"a@x.test"}, t0);
+  ledger.rcpt_attempt(sender(8), "a@x.test", 250, t0 + 1ms);
+  ledger.rcpt_attempt(sender(8), "a@x.test", 250, t0 + 501ms);
+  ledger.arrived(sender(8), {"a@x.test"}, message(8), t0 + 502ms);
+  const auto r = ledger.result();
+  EXPECT_EQ(r.counts.retried, 1u);
+  EXPECT_EQ(r.attempts.at(2), 1u);
+}
+
 TEST_F(Ledger, SeriesShowsTheBacklog) {
   submit(1, {"a@x.test"}, t0 + 100ms);
   submit(2, {"a@x.test"}, t0 + 1100ms);
