@@ -21,6 +21,10 @@ attempt from the test is refused as it would be from the Internet. No
 instance makes a DNS query: none needs one to receive mail for a local
 domain, and OpenSMTPD gets a resolver configuration of its own.
 
+start_postfix_relay(PORT) runs the same Postfix as a relay instead, for the
+load tests of `smtp-harness load --sink`: it takes mail for any domain from
+loopback and passes it all on to [127.0.0.1]:PORT (see _PostfixRelay).
+
 start() returns once the target's 220 greeting was read (bounded in time)
 and stops everything it started on the way out, removing its directory.
 Anything that fails raises StartError naming what failed, with the tail of

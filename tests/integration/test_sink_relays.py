@@ -1,0 +1,139 @@
+"""smtp-harness load --sink behind relay.py's store-and-forward relays
+(test_relays proves each on its own): the latency the sink measures is the
+relay's hold, to within 2 %; each broken relay shows as its exact count
+(lost, duplicated, corrupted, bounced); a relay whose next hop is not the
+sink makes the run fail after the drain with the hint of where to look.
+"""
+
+import unittest
+
+import mta
+from loadharness import EXIT_FAILED, EXIT_OK
+from loadresult import delivery_summary
+from relay import Relay
+from sinkharness import HINT, SinkTestCase
+
+HOLD = 0.200
+# The harness's timer resolution and the relay's: the contract's ±2 %.
+HOLD_TOLERANCE = 0.02
+RUN_TIMEOUT = 120.0
+
+# Every tenth message (by ctx.seq) has a body that the broken relays
+# corrupt: a line that starts with a dot (the unstuffed relay passes it on
+# unstuffed, RFC 5321 §4.5.2, and the sink removes the dot) and a line of
+# 995 octets (the folding relay splits lines over 990; §4.5.3.1.6 allows
+# 998). The reply hook counts those the relay accepted: the exact number of
+# corrupted pairs to expect, one recipient each.
+CORRUPTIBLE = """
+local LONG = string.rep("x", 995)
+return {
+  message = function(ctx)
+    if ctx.seq % 10 == 0 then
+      return { body = "Special " .. ctx.seq .. "\\n.a line that starts with a dot\\n" .. LONG .. "\\nend\\n" }
+    end
+    return { body = "Plain " .. ctx.seq .. "\\nend\\n" }
+  end,
+  reply = function(ctx, phase, reply)
+    if phase == "end_of_data" and reply.code == 250 and ctx.seq % 10 == 0 then
+      ctx:count("corruptible_accepted")
+    end
+  end,
+}
+"""
+
+
+class Latency(SinkTestCase):
+    def test_the_delivery_latency_is_the_relays_hold(self):
+        """The loopback time is measured, not assumed: the p50 of the same
+        run through the same relay holding nothing. Through the relay
+        holding 200 ms, the p50 must be 200 ms plus that, within 2 %."""
+        load = ("--rate", 50, "--duration", "4s", "--drain", "10s")
+        p50 = {}
+        for hold in (0, HOLD):
+            run, section, _ = self.through(self.relay_py("hold", "--hold", f"{hold}s"), *load,
+                                           expect=EXIT_OK, timeout=RUN_TIMEOUT)
+            counts = section["counts"]
+            self.assertEqual(counts["delivered"], counts["accepted"])
+            self.assertGreaterEqual(counts["accepted"], 190, "50 a second for 4 s")
+            p50[hold] = delivery_summary(section, "latency")["p50_ns"] / 1e9
+            self.report(f"hold {hold}s", section)
+        expected = HOLD + p50[0]
+        self.assertLess(p50[0], 0.1 * HOLD, "the loopback time is a small part of the hold")
+        self.assertAlmostEqual(p50[HOLD], expected, delta=HOLD_TOLERANCE * expected,
+                               msg=f"loopback p50 {p50[0] * 1000:.2f} ms")
+
+
+class BrokenRelays(SinkTestCase):
+    def test_drop_loses_one_message_in_a_hundred(self):
+        run, section, _ = self.through(self.relay_py("drop"), "--rate", 200, "--messages", 500,
+                                       "--recipients", 2, "--drain", "3s",
+                                       expect=EXIT_FAILED, timeout=RUN_TIMEOUT)
+        counts = section["counts"]
+        self.report("drop", section)
+        self.assertEqual(counts["accepted_messages"], 500)
+        self.assertEqual((counts["lost"], counts["delivered"]), (5 * 2, 990))
+        self.assertEqual((counts["duplicated"], counts["corrupted"], counts["bounced"],
+                          counts["unexpected"]), (0, 0, 0, 0))
+        self.assertFalse(self.threshold(run, "lost<=0")["passed"])
+        self.assertTrue(any(s.startswith("lost: ") for s in section["samples"]),
+                        section["samples"])
+
+    def test_twice_duplicates_one_message_in_ten(self):
+        # 209 messages: the 200th, the last the relay doubles, is followed
+        # by 9 more (90 ms at 100 a second), so its second copy arrives
+        # before the last pair does and the drain ends.
+        run, section, _ = self.through(self.relay_py("twice"), "--rate", 100, "--messages", 209,
+                                       "--recipients", 2, "--drain", "10s",
+                                       expect=EXIT_FAILED, timeout=RUN_TIMEOUT)
+        counts = section["counts"]
+        self.report("twice", section)
+        self.assertEqual(counts["accepted_messages"], 209)
+        self.assertEqual((counts["duplicated"], counts["delivered"], counts["lost"]),
+                         (20 * 2, 418, 0))
+        self.assertFalse(self.threshold(run, "duplicated<=0")["passed"])
+
+    def test_unstuffed_and_folding_corrupt_exactly_the_bodies_they_break(self):
+        scenario = self.temp_file(CORRUPTIBLE)
+        for mode in ("unstuffed", "folding"):
+            with self.subTest(relay=mode):
+                run, section, _ = self.through(
+                    self.relay_py(mode, "--queue"), scenario, "--rate", 200, "--messages", 300,
+                    "--drain", "10s", expect=EXIT_FAILED, timeout=RUN_TIMEOUT)
+                counts = section["counts"]
+                self.report(mode, section)
+                corruptible = run.result["load"]["custom"].get("corruptible_accepted")
+                self.assertEqual(corruptible, 30, "every tenth of 300")
+                self.assertEqual((counts["corrupted"], counts["lost"], counts["duplicated"]),
+                                 (30, 0, 0))
+                self.assertFalse(self.threshold(run, "corrupted<=0")["passed"])
+
+    def test_bounce_counts_the_notified_recipients_and_loses_nothing(self):
+        run, section, _ = self.through(self.relay_py("bounce"), "--rate", 200, "--messages", 500,
+                                       "--recipients", 2, "--drain", "10s",
+                                       expect=EXIT_OK, timeout=RUN_TIMEOUT)
+        counts = section["counts"]
+        self.report("bounce", section)
+        self.assertEqual(counts["accepted_messages"], 500)
+        self.assertEqual((counts["bounced"], counts["delivered"], counts["lost"],
+                          counts["unexpected"]), (10 * 2, 980, 0, 0))
+
+
+class NotRouted(SinkTestCase):
+    def test_a_relay_that_delivers_elsewhere_fails_the_run_with_a_hint(self):
+        # It passes everything on to a port where nothing listens.
+        elsewhere = f"127.0.0.1:{mta.free_port()}"
+        run, section, sink_port = self.through(
+            lambda sink_port: Relay("hold", elsewhere), "--rate", 20, "--messages", 20,
+            "--drain", "3s", expect=EXIT_FAILED, timeout=RUN_TIMEOUT)
+        counts = section["counts"]
+        self.assertEqual(counts["accepted_messages"], 20)
+        self.assertEqual((counts["delivered"], counts["lost"]), (0, counts["accepted"]))
+        self.assertIn(f"sink 127.0.0.1:{sink_port}: none of the 20 accepted messages arrived "
+                      f"within the drain", run.stderr)
+        self.assertIn(HINT, run.stderr)
+        self.assertGreaterEqual(section["drain"]["seconds"], 3.0)
+        self.assertFalse(section["drain"]["interrupted"])
+
+
+if __name__ == "__main__":
+    unittest.main()
