@@ -17,7 +17,8 @@ from relay import Relay
 BIND_ATTEMPTS = 3
 # The thresholds a run with --sink applies unless the user gave one on the metric.
 IMPLIED = ("lost<=0", "duplicated<=0", "corrupted<=0")
-HINT = "check that the relay routes"
+# What a run of 20 messages sends to a relay that does not route to the sink.
+UNROUTED_LOAD = ("--rate", 20, "--messages", 20, "--drain", "3s")
 
 
 class SinkTestCase(LoadTestCase):
@@ -90,6 +91,19 @@ class SinkTestCase(LoadTestCase):
         for implied in IMPLIED:
             self.assertIn(implied, texts, "a run with --sink applies it unless told otherwise")
         self.assertValid(run.result)
+
+    def assertNothingArrived(self, run, section, sink_port):
+        """A run of UNROUTED_LOAD that the relay took but never passed on to
+        the sink: after the whole drain, every pair is lost, and stderr says
+        where to look."""
+        counts = section["counts"]
+        self.assertEqual(counts["accepted_messages"], 20)
+        self.assertEqual((counts["delivered"], counts["lost"]), (0, counts["accepted"]))
+        self.assertIn(f"sink 127.0.0.1:{sink_port}: none of the 20 accepted messages arrived "
+                      f"within the drain", run.stderr)
+        self.assertIn("check that the relay routes", run.stderr)
+        self.assertGreaterEqual(section["drain"]["seconds"], 3.0)
+        self.assertFalse(section["drain"]["interrupted"])
 
     def threshold(self, run, text):
         found = [t for t in run.result["load"]["thresholds"] if t["text"] == text]
