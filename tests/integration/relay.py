@@ -28,10 +28,13 @@ MODE:
   no-trace        BROKEN: prepends no Received: line (D6)
 The modes below always store and forward (--queue), as the load tests of a
 relay need: the 250 at the end of data comes first, delivery after it.
-  hold            correct, and holds each message --hold (e.g. 200ms)
-                  after its 250 before passing it on: a timer per message
-                  and a connection per delivery, so that held messages never
-                  wait for one another
+  hold            correct, and holds each message --hold (e.g. 200ms, at
+                  most 60s) after its 250 before passing it on: a timer per
+                  message and a connection per delivery, so that held
+                  messages never wait for one another. The transaction with
+                  the next hop is opened at once, up to its 354 to DATA; the
+                  content goes when the hold is over, so that one round trip
+                  is all that follows the timer
   drop            BROKEN: silently drops every --every-th message it
                   accepted (default 100: 1 in 100, an exact count)
   twice           BROKEN: delivers every --every-th message (default 10)
@@ -79,6 +82,9 @@ MAX_LINE = 4096
 # (a relay whose next hop is down fails every one).
 FAILURES_SHOWN = 10
 QUEUED_MODES = ("hold", "drop", "twice", "bounce")
+# A held message's transaction waits open for its content: a next hop's
+# patience for that is minutes (RFC 5321 §4.5.3.2.5), a test's hold far less.
+MAX_HOLD = 60.0
 EVERY_DEFAULT = {"drop": 100, "twice": 10, "bounce": 50}
 
 
@@ -104,63 +110,92 @@ class DeliveryError(Exception):
     """The next hop refused the message, or broke the protocol."""
 
 
-async def deliver(to, mail_from, recipients, content, stuff):
-    """Passes one message on to `to` (host, port) over a connection of its
-    own, on the event loop (no thread: a held message's timer must not wait
-    for another delivery's turn). `stuff`: dot-stuff the text as RFC 5321
-    §4.5.2 requires; without it the lines go as they are. Raises
-    DeliveryError, OSError or TimeoutError when the message was not handed
-    over (a 250 at the end of data)."""
-    async with asyncio.timeout(DELIVERY_TIMEOUT):
-        reader, writer = await asyncio.open_connection(to[0], to[1], limit=MAX_LINE)
-    try:
-        async def reply():
-            lines = []
-            for _ in range(100):  # a reply of more lines is a broken next hop
-                line = await reader.readuntil(b"\n")
-                lines.append(line)
-                if line[3:4] != b"-":
-                    return int(line[:3]) if line[:3].isdigit() else 0, b"".join(lines)
-            raise DeliveryError(f"a reply of more than 100 lines: {lines[:3]!r}")
+class Transaction:
+    """One message on its way to the next hop, over a connection of its own,
+    on the event loop (no thread: a held message's timer must not wait for
+    another delivery's turn). open() goes as far as the 354 to DATA;
+    finish() sends the content and reads the 250, then QUITs. Between the
+    two a store-and-forward relay may hold the message: after its timer only
+    one round trip is left. Each raises DeliveryError, OSError or
+    TimeoutError when the message was not handed over."""
 
-        async def step(data, expected):
-            if data:
-                writer.write(data)
-            code, text = await reply()
-            if code not in expected:
-                raise DeliveryError(f"{data[:60]!r} answered {text!r}")
+    def __init__(self, to):
+        self.to = to
+        self.reader = self.writer = None
 
-        async with asyncio.timeout(DELIVERY_TIMEOUT):
-            await step(b"", (220,))
-            await step(f"EHLO {HOSTNAME}\r\n".encode(), (250,))
-            await step(f"MAIL FROM:<{mail_from}>\r\n".encode(), (250,))
-            for rcpt in recipients:
-                await step(f"RCPT TO:<{rcpt}>\r\n".encode(), (250, 251))
-            await step(b"DATA\r\n", (354,))
+    async def open(self, mail_from, recipients):
+        try:
+            async with asyncio.timeout(DELIVERY_TIMEOUT):
+                self.reader, self.writer = await asyncio.open_connection(
+                    self.to[0], self.to[1], limit=MAX_LINE)
+                await self.step(b"", (220,))
+                await self.step(f"EHLO {HOSTNAME}\r\n".encode(), (250,))
+                await self.step(f"MAIL FROM:<{mail_from}>\r\n".encode(), (250,))
+                for rcpt in recipients:
+                    await self.step(f"RCPT TO:<{rcpt}>\r\n".encode(), (250, 251))
+                await self.step(b"DATA\r\n", (354,))
+        except BaseException:
+            self.close()
+            raise
+
+    async def finish(self, content, stuff):
+        """`stuff`: dot-stuff the text as RFC 5321 §4.5.2 requires; without
+        it the lines go as they are."""
+        try:
             if stuff:
                 content = re.sub(rb"(?m)^\.", b"..", content)
             if not content.endswith(b"\r\n"):
                 content += b"\r\n"
-            await step(content + b".\r\n", (250,))
-        # The message is handed over at the 250; what QUIT gets (the
-        # unstuffed relay's next hop may answer leftover lines first) does
-        # not undo that. Its 221 (or the end) is read, bounded, so that the
-        # close is an orderly one.
-        try:
             async with asyncio.timeout(DELIVERY_TIMEOUT):
-                writer.write(b"QUIT\r\n")
-                for _ in range(100):
-                    code, _ = await reply()
-                    if code == 221:
-                        break
-        except (OSError, TimeoutError, EOFError, asyncio.IncompleteReadError, DeliveryError):
-            pass
-    except asyncio.IncompleteReadError as e:
-        raise DeliveryError(f"the next hop closed the connection: {e.partial[-200:]!r}") from None
-    except asyncio.LimitOverrunError:
-        raise DeliveryError(f"a reply line longer than {MAX_LINE} octets") from None
-    finally:
-        writer.close()
+                await self.step(content + b".\r\n", (250,))
+            # The message is handed over at the 250; what QUIT gets (the
+            # unstuffed relay's next hop may answer leftover lines first)
+            # does not undo that. Its 221 (or the end) is read, bounded, so
+            # that the close is an orderly one.
+            try:
+                async with asyncio.timeout(DELIVERY_TIMEOUT):
+                    self.writer.write(b"QUIT\r\n")
+                    for _ in range(100):
+                        if (await self.reply())[0] == 221:
+                            break
+            except (OSError, TimeoutError, DeliveryError):
+                pass
+        finally:
+            self.close()
+
+    async def reply(self):
+        """(code, the reply's text) of one reply, all its lines."""
+        lines = []
+        try:
+            for _ in range(100):  # a reply of more lines is a broken next hop
+                line = await self.reader.readuntil(b"\n")
+                lines.append(line)
+                if line[3:4] != b"-":
+                    return int(line[:3]) if line[:3].isdigit() else 0, b"".join(lines)
+        except asyncio.IncompleteReadError as e:
+            raise DeliveryError(f"the next hop closed the connection: {e.partial[-200:]!r}") from None
+        except asyncio.LimitOverrunError:
+            raise DeliveryError(f"a reply line longer than {MAX_LINE} octets") from None
+        raise DeliveryError(f"a reply of more than 100 lines: {lines[:3]!r}")
+
+    async def step(self, data, expected):
+        if data:
+            self.writer.write(data)
+        code, text = await self.reply()
+        if code not in expected:
+            raise DeliveryError(f"{data[:60]!r} answered {text!r}")
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+async def deliver(to, mail_from, recipients, content, stuff):
+    """Passes one message on to `to` (host, port) at once (Transaction)."""
+    transaction = Transaction(to)
+    await transaction.open(mail_from, recipients)
+    await transaction.finish(content, stuff)
 
 
 def header_of(content):
@@ -210,10 +245,11 @@ def delivery_status_notification(mail_from, recipients, content, arrived):
 
 class Outbox:
     """The store-and-forward relay's queue (--queue and the modes that imply
-    it): every message accepted gets its own timer, set when its 250 was
-    written, and is delivered when the timer fires, on a connection of its
-    own. The messages are numbered in the
-    order their 250s were written; the every-N modes pick by that number."""
+    it). Every message accepted gets its delivery at once, as a task of its
+    own: its transaction is opened (up to the 354 to DATA), then it waits
+    for its own timer, due --hold after its 250 was written, and sends the
+    content. The messages are numbered in the order their 250s were
+    written; the every-N modes pick by that number."""
 
     def __init__(self, mode, to, stuff, hold, every):
         self.mode, self.to, self.stuff, self.hold, self.every = mode, to, stuff, hold, every
@@ -224,13 +260,9 @@ class Outbox:
 
     def accept(self, mail_from, recipients, content):
         """Takes a message whose 250 was just written."""
+        due = self.loop.time() + self.hold
         self.counts["received"] += 1
         picked = self.every > 0 and self.counts["received"] % self.every == 0
-        due = self.loop.time() + self.hold
-        self.loop.call_at(due, self.release, due, picked, mail_from, recipients, content)
-
-    def release(self, due, picked, mail_from, recipients, content):
-        self.late_max = max(self.late_max, self.loop.time() - due)
         copies = [(mail_from, recipients, content)]
         if picked and self.mode == "drop":
             self.counts["dropped"] += 1
@@ -245,14 +277,18 @@ class Outbox:
             notice = delivery_status_notification(mail_from, recipients, content,
                                                   email.utils.localtime())
             copies = [("", [mail_from], notice)]
-        task = self.loop.create_task(self.send(copies))
+        task = self.loop.create_task(self.send(copies, due))
         self.in_flight.add(task)
         task.add_done_callback(self.in_flight.discard)
 
-    async def send(self, copies):
+    async def send(self, copies, due):
         for mail_from, recipients, content in copies:
+            transaction = Transaction(self.to)
             try:
-                await deliver(self.to, mail_from, recipients, content, self.stuff)
+                await transaction.open(mail_from, recipients)
+                await asyncio.sleep(max(0.0, due - self.loop.time()))  # the hold: a timer
+                self.late_max = max(self.late_max, self.loop.time() - due)
+                await transaction.finish(content, self.stuff)
                 self.counts["forwarded"] += 1
             except (OSError, DeliveryError) as e:
                 self.counts["failed"] += 1
@@ -430,17 +466,18 @@ async def serve(args, to):
 
 
 def duration(text):
-    """Seconds of "200ms", "0.2s" or "0"."""
+    """Seconds of "200ms", "0.2s" or "0", at most MAX_HOLD."""
     for suffix, scale in (("ms", 0.001), ("s", 1.0), ("", 1.0)):
         if text.endswith(suffix):
             try:
                 value = float(text[:len(text) - len(suffix)]) * scale
             except ValueError:
                 break
-            if value >= 0:
+            if 0 <= value <= MAX_HOLD:
                 return value
             break
-    raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 200ms, 0.2s)")
+    raise argparse.ArgumentTypeError(f"not a duration of at most {MAX_HOLD:g}s: {text!r} "
+                                     f"(e.g. 200ms, 0.2s)")
 
 
 def main():
