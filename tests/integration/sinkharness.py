@@ -9,12 +9,19 @@ sink could not bind it (taken in between) is tried again with a fresh port
 and a fresh relay. Standard library only; every wait is bounded.
 """
 
+import collections
+
 import mta
 from loadharness import EXIT_USAGE, LoadTestCase
 from loadresult import delivery, delivery_summary
 from relay import Relay
 
 BIND_ATTEMPTS = 3
+
+SinkRun = collections.namedtuple("SinkRun", "run delivery sink_port relay story")
+SinkRun.__doc__ = """A load run through a relay: the LoadRun, its delivery section, the
+sink's port, relay.py's counts after the run (None for Postfix), and the
+relay's side of the story as text (for failure messages)."""
 # The thresholds a run with --sink applies unless the user gave one on the metric.
 IMPLIED = ("lost<=0", "duplicated<=0", "corrupted<=0")
 # What a run of 20 messages sends to a relay that does not route to the sink.
@@ -32,15 +39,17 @@ class SinkTestCase(LoadTestCase):
         --json FILE`; make_relay(PORT) is a context manager yielding the
         relay (with .address), running for the whole load run. Checks the
         exit code (with the relay's side of the story when it is wrong) and
-        what every run with a sink must account for; returns (LoadRun,
-        delivery section, sink port)."""
+        what every run with a sink must account for. Returns a SinkRun; its
+        relay holds relay.py's counts (Relay.stats) after the run, what the
+        exact expectations of a broken relay are computed from, or None for
+        Postfix."""
         for attempt in range(BIND_ATTEMPTS):
             sink_port = mta.free_port()
             with make_relay(sink_port) as relay:
                 run = self.load("--target", relay.address, "--sink", f"127.0.0.1:{sink_port}",
                                 *args, expect=None, timeout=timeout)
-                if run.code != expect:
-                    story = self.relay_story(relay)
+                counts = relay.stats() if isinstance(relay, Relay) else None
+                story = self.relay_story(relay, counts)
             if run.code == EXIT_USAGE and "in use" in run.stderr and attempt < BIND_ATTEMPTS - 1:
                 continue
             if run.code != expect:
@@ -48,13 +57,13 @@ class SinkTestCase(LoadTestCase):
             break
         section = delivery(run.result)
         self.assertAccountedFor(run, section, sink_port)
-        return run, section, sink_port
+        return SinkRun(run, section, sink_port, counts, story)
 
     @staticmethod
-    def relay_story(relay):
+    def relay_story(relay, counts):
         """What the relay says about its side (for a failure message)."""
         if isinstance(relay, Relay):
-            return f"relay.py {relay.mode}: {relay.stats()}"
+            return f"relay.py {relay.mode}: {counts}"
         return f"postqueue -p:\n{mta.postfix_queue(relay)}\n{relay.log_tail()}"
 
     def assertAccountedFor(self, run, section, sink_port):
@@ -110,10 +119,16 @@ class SinkTestCase(LoadTestCase):
         self.assertEqual(len(found), 1, f"thresholds named {text!r}: {found}")
         return found[0]
 
-    def report(self, what, section):
-        """One line of the numbers for the log of the test run."""
+    def report(self, what, done):
+        """The numbers of a SinkRun for the log of the test run."""
+        section = done.delivery
         counts = {k: v for k, v in section["counts"].items() if v}
         latency = delivery_summary(section, "latency")
+        c = done.run.result["load"]["counters"]
         print(f"\n{what}: {counts}; latency p50 {latency['p50_ns'] / 1e6:.2f} ms, p99 "
               f"{latency['p99_ns'] / 1e6:.2f} ms; drain {section['drain']}; header changes "
-              f"{section['header_changes']}; attempts {section['attempts']}", flush=True)
+              f"{section['header_changes']}; attempts {section['attempts']}; load: "
+              f"{c['transactions_started']} started, {c['delivered']} accepted, "
+              f"{c['failed']} failed, {c['dropped_starts']} starts dropped; relay.py: "
+              f"{done.relay}",
+              flush=True)

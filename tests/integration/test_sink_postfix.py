@@ -30,12 +30,12 @@ def postfix(sink_port):
 
 class PostfixRelay(SinkTestCase):
     def test_a_minute_at_200_messages_a_second(self):
-        run, section, _ = self.through(postfix, load_scenario("relay"), "--rate", 200,
-                                       "--duration", "60s", "--drain", "60s",
-                                       expect=EXIT_OK, timeout=LONG_RUN_TIMEOUT)
+        done = self.through(postfix, load_scenario("relay"), "--rate", 200, "--duration", "60s",
+                            "--drain", "60s", expect=EXIT_OK, timeout=LONG_RUN_TIMEOUT)
+        self.report("postfix, 60 s at 200/s", done)
+        section = done.delivery
         counts = section["counts"]
-        self.report("postfix, 60 s at 200/s", section)
-        load = run.result["load"]
+        load = done.run.result["load"]
         self.assertEqual(load["counters"]["transactions_started"], counts["accepted_messages"],
                          "Postfix accepts every message it is given")
         self.assertGreaterEqual(counts["accepted_messages"], 0.95 * 60 * 200)
@@ -55,12 +55,12 @@ class PostfixRelay(SinkTestCase):
                          counts["delivered"], "every recipient once, in some transaction")
 
     def test_deferred_recipients_are_retried_within_the_drain(self):
-        run, section, _ = self.through(postfix, load_scenario("relay"), "--rate", 50,
-                                       "--duration", "10s", "--drain", "60s",
-                                       "--sink-profile", fake_scenario("sink-defer-rcpt"),
-                                       expect=EXIT_OK, timeout=RUN_TIMEOUT)
+        done = self.through(postfix, load_scenario("relay"), "--rate", 50, "--duration", "10s",
+                            "--drain", "60s", "--sink-profile", fake_scenario("sink-defer-rcpt"),
+                            expect=EXIT_OK, timeout=RUN_TIMEOUT)
+        self.report("postfix, the sink deferring 1 RCPT in 5", done)
+        section = done.delivery
         counts = section["counts"]
-        self.report("postfix, the sink deferring 1 RCPT in 5", section)
         self.assertEqual(section["profile"], fake_scenario("sink-defer-rcpt"))
         self.assertEqual(counts["delivered"], counts["accepted"])
         self.assertEqual((counts["lost"], counts["duplicated"], counts["corrupted"]), (0, 0, 0))
@@ -80,11 +80,10 @@ class PostfixRelay(SinkTestCase):
 
     def test_a_relayhost_elsewhere_fails_the_run_with_a_hint(self):
         elsewhere = mta.free_port()
-        run, section, sink_port = self.through(
-            lambda sink_port: mta.start_postfix_relay(elsewhere), *UNROUTED_LOAD,
-            expect=EXIT_FAILED, timeout=RUN_TIMEOUT)
-        self.assertNothingArrived(run, section, sink_port)
-        self.assertIn("postqueue -p", run.stderr)
+        done = self.through(lambda sink_port: mta.start_postfix_relay(elsewhere), *UNROUTED_LOAD,
+                            expect=EXIT_FAILED, timeout=RUN_TIMEOUT)
+        self.assertNothingArrived(done.run, done.delivery, done.sink_port)
+        self.assertIn("postqueue -p", done.run.stderr)
 
 
 if __name__ == "__main__":
