@@ -26,8 +26,9 @@ MODE:
   partial         BROKEN: delivers what it has when the client drops the
                   connection in the middle of DATA (D7)
   no-trace        BROKEN: prepends no Received: line (D6)
-The modes below always store and forward (--queue), as the load tests of a
-relay need: the 250 at the end of data comes first, delivery after it.
+The modes below store and forward (--queue) unless told --no-queue, as the
+load tests of a relay need: the 250 at the end of data comes first, the
+delivery after it.
   hold            correct, and holds each message --hold (e.g. 200ms, at
                   most 60s) after its 250 before passing it on: a timer per
                   message and a connection per delivery, so that held
@@ -48,8 +49,10 @@ relay need: the 250 at the end of data comes first, delivery after it.
 --queue  store and forward with any of the small relay's modes: 250 at the
          end of data, then the delivery (RFC 5321 §6.1: the message is the
          relay's from then on); a failed delivery is counted and the message
-         is gone. Without it (the oracle tests) the relay answers the end of
-         data only after the next hop's 250, or 451 when it failed.
+         is gone. Without it (--no-queue; the oracle tests) the relay answers
+         the end of data only after the next hop's 250 (451 when it failed):
+         drop, twice and bounce then drop, duplicate or bounce before the
+         client has its answer.
 
 Listens on 127.0.0.1, port 0, and prints "relay ready: port=N". Control on
 stdin, one command a line: "stats" prints one JSON line of counts (received,
@@ -244,44 +247,64 @@ def delivery_status_notification(mail_from, recipients, content, arrived):
 
 
 class Outbox:
-    """The store-and-forward relay's queue (--queue and the modes that imply
-    it). Every message accepted gets its delivery at once, as a task of its
-    own: its transaction is opened (up to the 354 to DATA), then it waits
-    for its own timer, due --hold after its 250 was written, and sends the
-    content. The messages are numbered in the order their 250s were
-    written; the every-N modes pick by that number."""
+    """Where the small relay's messages go. Each is numbered as the relay
+    takes it, and the every-N modes pick by that number (copies: what to
+    deliver for it). Without --queue each is delivered before the client
+    gets its answer (deliver_now: the oracle tests' relay, and a relay
+    that bounces or duplicates before it answers). With --queue (accept):
+    after its 250 was written, each gets its delivery at once, as a task of
+    its own: its transaction is opened (up to the 354 to DATA), then it
+    waits for its own timer, due --hold after the 250, and sends the
+    content."""
 
-    def __init__(self, mode, to, stuff, hold, every):
-        self.mode, self.to, self.stuff, self.hold, self.every = mode, to, stuff, hold, every
+    def __init__(self, mode, to, stuff, queue, hold, every):
+        self.mode, self.to, self.stuff = mode, to, stuff
+        self.queue, self.hold, self.every = queue, hold, every
         self.loop = asyncio.get_running_loop()
         self.counts = collections.Counter()
         self.late_max = 0.0
         self.in_flight = set()
 
-    def accept(self, mail_from, recipients, content):
-        """Takes a message whose 250 was just written."""
-        due = self.loop.time() + self.hold
+    def copies(self, mail_from, recipients, content):
+        """The deliveries (reverse-path, recipients, content) of the next
+        message the relay takes: none, one, two, or a notice instead."""
         self.counts["received"] += 1
         picked = self.every > 0 and self.counts["received"] % self.every == 0
         copies = [(mail_from, recipients, content)]
         if picked and self.mode == "drop":
             self.counts["dropped"] += 1
-            return
+            return []
         if picked and self.mode == "twice":
             self.counts["duplicated"] += 1
             copies.append(copies[0])
         if picked and self.mode == "bounce":
             self.counts["bounced"] += 1
             if not mail_from:  # never a notice to the null reverse-path (RFC 5321 §4.5.5)
-                return
+                return []
             notice = delivery_status_notification(mail_from, recipients, content,
                                                   email.utils.localtime())
             copies = [("", [mail_from], notice)]
-        task = self.loop.create_task(self.send(copies, due))
+        return copies
+
+    async def deliver_now(self, mail_from, recipients, content):
+        """Delivers a message before its client is answered; False when a
+        delivery failed."""
+        ok = True
+        for copy in self.copies(mail_from, recipients, content):
+            ok = await self.send([copy], self.loop.time()) and ok
+        return ok
+
+    def accept(self, mail_from, recipients, content):
+        """Takes a message whose 250 was just written (--queue)."""
+        due = self.loop.time() + self.hold
+        task = self.loop.create_task(self.send(self.copies(mail_from, recipients, content), due))
         self.in_flight.add(task)
         task.add_done_callback(self.in_flight.discard)
 
     async def send(self, copies, due):
+        """Delivers `copies` in turn, the first when `due` (loop time) has
+        come; False when one failed (counted, and shown on stderr)."""
+        ok = True
         for mail_from, recipients, content in copies:
             transaction = Transaction(self.to)
             try:
@@ -291,9 +314,11 @@ class Outbox:
                 await transaction.finish(content, self.stuff)
                 self.counts["forwarded"] += 1
             except (OSError, DeliveryError) as e:
+                ok = False
                 self.counts["failed"] += 1
                 if self.counts["failed"] <= FAILURES_SHOWN:
                     print(f"relay: delivery failed: {e!r}", file=sys.stderr, flush=True)
+        return ok
 
     def stats(self):
         return dict(self.counts, in_flight=len(self.in_flight),
@@ -306,9 +331,8 @@ class Session:
     BDAT content on with DATA, as a relay must when the next hop may not
     offer CHUNKING (RFC 3030 §2 leaves the choice to it)."""
 
-    def __init__(self, mode, to, reader, writer, outbox=None):
-        self.mode, self.to, self.reader, self.writer = mode, to, reader, writer
-        self.outbox = outbox  # None: deliver before answering the end of data
+    def __init__(self, mode, outbox, reader, writer):
+        self.mode, self.outbox, self.reader, self.writer = mode, outbox, reader, writer
         self.peer = writer.get_extra_info("peername")[0]
         self.helo = "unknown"
         self.reset()
@@ -404,7 +428,7 @@ class Session:
         return True
 
     async def finish(self, content):
-        if self.outbox is not None:
+        if self.outbox.queue:
             await self.reply("250 2.0.0 Queued")
             await self.pass_on(content)
         else:
@@ -413,27 +437,24 @@ class Session:
         self.reset()
 
     async def pass_on(self, content):
+        """Hands the message to the outbox; False when it was to be
+        delivered at once and that failed."""
         if self.mode == "folding":
             content = fold_long_lines(content)
         if self.mode != "no-trace":
             content = received_line(self.helo, self.peer) + content
-        if self.outbox is not None:
+        if self.outbox.queue:
             self.outbox.accept(self.mail_from, list(self.recipients), content)
             return True
-        try:
-            await deliver(self.to, self.mail_from, list(self.recipients), content,
-                          self.mode != "unstuffed")
-            return True
-        except (OSError, DeliveryError) as e:
-            print(f"relay: delivery failed: {e!r}", file=sys.stderr, flush=True)
-            return False
+        return await self.outbox.deliver_now(self.mail_from, list(self.recipients), content)
 
 
 async def serve(args, to):
     loop = asyncio.get_running_loop()
     outbox = None
-    if args.queue:
-        outbox = Outbox(args.mode, to, args.mode != "unstuffed", args.hold, args.every)
+    if args.mode != "aiosmtpd-proxy":
+        outbox = Outbox(args.mode, to, args.mode != "unstuffed", args.queue, args.hold,
+                        args.every)
     if args.mode == "aiosmtpd-proxy":
         from aiosmtpd.handlers import Proxy
         from aiosmtpd.smtp import SMTP
@@ -443,7 +464,7 @@ async def serve(args, to):
     else:
         async def client(reader, writer):
             try:
-                await Session(args.mode, to, reader, writer, outbox).run()
+                await Session(args.mode, outbox, reader, writer).run()
             finally:
                 writer.close()
 
@@ -487,21 +508,24 @@ def main():
     parser.add_argument("--mode", required=True, choices=[
         "aiosmtpd-proxy", "correct", "unstuffed", "folding", "partial", "no-trace",
         *QUEUED_MODES])
-    parser.add_argument("--queue", action="store_true",
-                        help="store and forward: 250 at the end of data, then the delivery")
+    parser.add_argument("--queue", action=argparse.BooleanOptionalAction,
+                        help="store and forward: 250 at the end of data, then the delivery "
+                             "(the default of hold, drop, twice and bounce)")
     parser.add_argument("--hold", type=duration, default=0.0,
                         help="with --queue: hold each message this long after its 250")
     parser.add_argument("--every", type=int, metavar="N",
                         help="drop, twice, bounce: which messages (every N-th)")
     args = parser.parse_args()
-    if args.mode in QUEUED_MODES:
-        args.queue = True
+    if args.queue is None:
+        args.queue = args.mode in QUEUED_MODES
+    if args.mode == "hold" and not args.queue:
+        parser.error("hold stores and forwards: no --no-queue")
     if args.every is None:
         args.every = EVERY_DEFAULT.get(args.mode, 0)
     if args.mode == "aiosmtpd-proxy" and (args.queue or args.hold):
         parser.error("aiosmtpd-proxy relays as aiosmtpd does: no --queue, no --hold")
-    if (args.hold or args.every) and not args.queue:
-        parser.error("--hold and --every need a store-and-forward relay (--queue)")
+    if args.hold and not args.queue:
+        parser.error("--hold needs a store-and-forward relay (--queue)")
     if args.every < 0 or (args.mode in EVERY_DEFAULT and args.every == 0):
         parser.error("--every must be an integer >= 1")
     host, _, port = args.to.rpartition(":")

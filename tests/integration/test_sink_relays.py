@@ -133,6 +133,36 @@ class BrokenRelays(SinkTestCase):
                          (2 * bounced, counts["accepted"] - 2 * bounced, 0, 0))
 
 
+class BeforeThe250(SinkTestCase):
+    """A relay may pass a message on, or bounce it, before the client has
+    read its 250 (here: before it even answers, --no-queue; in a load run, a
+    fast relay and a busy generator): what arrives that early still
+    counts, once the 250 is read."""
+
+    def test_arrivals_and_duplicates(self):
+        done = self.through(self.relay_py("twice", "--no-queue"), "--rate", 50, "--messages", 40,
+                            "--recipients", 2, "--drain", "3s", expect=EXIT_FAILED,
+                            timeout=RUN_TIMEOUT)
+        self.report("twice, before the 250", done)
+        counts = done.delivery["counts"]
+        self.assertEqual(done.relay.get("duplicated"), 4, done.story)
+        self.assertEqual((counts["delivered"], counts["duplicated"], counts["lost"],
+                          counts["unexpected"]), (80, 8, 0, 0))
+        # The second copy's RCPT is a duplicate's, not a retry: no pair
+        # needed more than one.
+        self.assertEqual((counts["retried"], done.delivery["attempts"]), (0, {"1": 80}))
+
+    def test_notifications(self):
+        done = self.through(self.relay_py("bounce", "--no-queue", "--every", 1), "--rate", 50,
+                            "--messages", 20, "--recipients", 2, "--drain", "3s",
+                            expect=EXIT_OK, timeout=RUN_TIMEOUT)
+        self.report("bounce every message, before the 250", done)
+        counts = done.delivery["counts"]
+        self.assertEqual(done.relay.get("bounced"), 20, done.story)
+        self.assertEqual((counts["bounced"], counts["delivered"], counts["lost"],
+                          counts["unexpected"]), (40, 0, 0, 0))
+
+
 class NotRouted(SinkTestCase):
     def test_a_relay_that_delivers_elsewhere_fails_the_run_with_a_hint(self):
         # It passes everything on to a port where nothing listens.
