@@ -176,7 +176,8 @@ class Transaction:
                 if line[3:4] != b"-":
                     return int(line[:3]) if line[:3].isdigit() else 0, b"".join(lines)
         except asyncio.IncompleteReadError as e:
-            raise DeliveryError(f"the next hop closed the connection: {e.partial[-200:]!r}") from None
+            raise DeliveryError(f"the next hop closed the connection: "
+                                f"{e.partial[-200:]!r}") from None
         except asyncio.LimitOverrunError:
             raise DeliveryError(f"a reply line longer than {MAX_LINE} octets") from None
         raise DeliveryError(f"a reply of more than 100 lines: {lines[:3]!r}")
@@ -226,7 +227,8 @@ def delivery_status_notification(mail_from, recipients, content, arrived):
         f"Message-ID: {email.utils.make_msgid(domain=HOSTNAME)}\r\n"
         f"Auto-Submitted: auto-replied\r\n"
         f"MIME-Version: 1.0\r\n"
-        f'Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary="{boundary}"\r\n'
+        f"Content-Type: multipart/report; report-type=delivery-status;\r\n"
+        f'\tboundary="{boundary}"\r\n'
         f"\r\n"
         f"--{boundary}\r\n"
         f"Content-Type: text/plain; charset=us-ascii\r\n"

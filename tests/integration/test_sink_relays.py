@@ -29,7 +29,8 @@ local LONG = string.rep("x", 995)
 return {
   message = function(ctx)
     if ctx.seq % 10 == 0 then
-      return { body = "Special " .. ctx.seq .. "\\n.a line that starts with a dot\\n" .. LONG .. "\\nend\\n" }
+      return { body = "Special " .. ctx.seq .. "\\n.a line that starts with a dot\\n"
+                      .. LONG .. "\\nend\\n" }
     end
     return { body = "Plain " .. ctx.seq .. "\\nend\\n" }
   end,
