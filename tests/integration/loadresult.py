@@ -104,3 +104,39 @@ def add_counts(dicts):
         for key, value in d.items():
             total[key] += value
     return dict(total)
+
+
+# --- the delivery section (smtp-harness load --sink) ---------------------------
+
+DELIVERY_COUNTS = ("accepted_messages", "accepted", "delivered", "lost", "bounced", "duplicated",
+                   "corrupted", "header_changed", "unexpected", "retried")
+DELIVERY_HISTOGRAMS = ("latency", "latency_from_start", "retry_delay")
+
+
+def delivery(result):
+    """The delivery section of a load result (present with --sink only),
+    its counts and histogram entries checked for completeness; AssertionError
+    naming what is missing otherwise."""
+    load = result["load"]
+    if "delivery" not in load:
+        raise AssertionError(f"the load result has no delivery section (keys: {sorted(load)})")
+    section = load["delivery"]
+    missing = [k for k in DELIVERY_COUNTS if k not in section.get("counts", {})]
+    missing += [k for k in DELIVERY_HISTOGRAMS if "histogram" not in section.get(k, {})]
+    if missing:
+        raise AssertionError(f"the delivery section lacks {missing}: {sorted(section)}")
+    return section
+
+
+def delivery_summary(section, name):
+    """The summary of one of the delivery section's histogram entries
+    (latency, latency_from_start, retry_delay): the summary fields next to
+    its histogram, which must be the ones the histogram implies (mean within
+    1 ns)."""
+    entry = section[name]
+    expected = summary_of(entry["histogram"])
+    given = {k: entry.get(k) for k in expected}
+    if abs((given["mean_ns"] or 0) - expected["mean_ns"]) > 1.0 or any(
+            given[k] != expected[k] for k in expected if k != "mean_ns"):
+        raise AssertionError(f"delivery.{name}: summary {given} is not the histogram's {expected}")
+    return expected

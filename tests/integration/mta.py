@@ -21,6 +21,10 @@ attempt from the test is refused as it would be from the Internet. No
 instance makes a DNS query: none needs one to receive mail for a local
 domain, and OpenSMTPD gets a resolver configuration of its own.
 
+start_postfix_relay(PORT) runs the same Postfix as a relay instead, for the
+load tests of `smtp-harness load --sink`: it takes mail for any domain from
+loopback and passes it all on to [127.0.0.1]:PORT (see _PostfixRelay).
+
 start() returns once the target's 220 greeting was read (bounded in time)
 and stops everything it started on the way out, removing its directory.
 Anything that fails raises StartError naming what failed, with the tail of
@@ -118,10 +122,30 @@ def start(name, cache_dir=None, ready_timeout=READY_TIMEOUT):
     greeted, and stops it and removes its directory on the way out."""
     if name not in _KINDS:
         raise StartError(f"unknown target '{name}': one of {', '.join(TARGETS)}")
+    with _started(name, lambda: _KINDS[name](name, cache_dir or default_cache_dir()),
+                  ready_timeout) as target:
+        yield target
+
+
+@contextlib.contextmanager
+def start_postfix_relay(relayhost_port, ready_timeout=READY_TIMEOUT):
+    """A private Postfix as a relay for the load tests of `smtp-harness load
+    --sink`: it accepts mail for any domain from loopback (mynetworks
+    127.0.0.0/8) and passes it all on to relayhost [127.0.0.1]:relayhost_port,
+    retrying deferred recipients within seconds (_PostfixRelay). Yields its
+    Target (with .conf, its configuration directory) once it has greeted;
+    stops it on the way out."""
+    with _started(RELAY_NAME, lambda: _PostfixRelay(relayhost_port), ready_timeout) as target:
+        target.conf = os.path.join(target.workdir, "conf")
+        yield target
+
+
+@contextlib.contextmanager
+def _started(name, make_kind, ready_timeout):
     if os.geteuid() != 0:
         raise StartError(f"{name}: the MTAs start as root and drop to their own users; run as root")
     started = time.monotonic()
-    kind = _KINDS[name](name, cache_dir or default_cache_dir())
+    kind = make_kind()
     workdir = tempfile.mkdtemp(prefix=f"mta-{name}-")
     try:
         # The daemons' users must reach the directory (mkdtemp makes it 0700).
@@ -435,24 +459,44 @@ showq     unix  n       -       n       -       -       showq
             raise StartError(f"{self.name}: {POSTFIX_MASTER} not found: install the Debian package "
                              f"'postfix' (scripts/deps.sh installs it)")
         conf = os.path.join(workdir, "conf")
-        queue = os.path.join(workdir, "queue")
         os.mkdir(conf)
-        make_postfix_directories(queue, os.path.join(workdir, "data"))
-        cert, key = self_signed_certificate(workdir)
-        recipients = ", ".join(f"{u}={u}" for u in LOCAL_USERS)
-        main = f"""\
+        make_postfix_directories(os.path.join(workdir, "queue"), os.path.join(workdir, "data"))
+        write(os.path.join(conf, "main.cf"), self.main_cf(workdir))
+        write(os.path.join(conf, "master.cf"),
+              f"{HOST}:{port} inet  n       -       n       -       -       smtpd\n"
+              + self.SERVICES)
+        # Postfix reads a table file modified within the last second again
+        # and again until it is older (a writer could still be at it): dated
+        # a minute back, the new files are read at once.
+        for name in ("main.cf", "master.cf"):
+            past = time.time() - 60
+            os.utime(os.path.join(conf, name), (past, past))
+        self.check_settings(conf)
+        # master stays in the foreground (without -w it does not detach).
+        return [POSTFIX_MASTER, "-c", conf]
+
+    @staticmethod
+    def main_cf_start(workdir):
+        """The lines every private instance's main.cf begins with."""
+        return f"""\
 # A private Postfix instance for smtp-harness's tests (tests/integration/mta.py).
 # Postfix's defaults, except what a private instance on loopback needs.
 compatibility_level = 3.6
-queue_directory = {queue}
+queue_directory = {workdir}/queue
 data_directory = {workdir}/data
 maillog_file = {workdir}/maillog
 maillog_file_prefixes = {workdir}
+inet_interfaces = {HOST}
+inet_protocols = ipv4
+"""
+
+    def main_cf(self, workdir):
+        cert, key = self_signed_certificate(workdir)
+        recipients = ", ".join(f"{u}={u}" for u in LOCAL_USERS)
+        main = self.main_cf_start(workdir) + f"""\
 myhostname = {HOSTNAME}
 mydomain = {DOMAIN}
 mydestination = $mydomain, $myhostname, localhost
-inet_interfaces = {HOST}
-inet_protocols = ipv4
 # The test's client is a stranger, not a relay client: no trusted networks
 # (the default, the host's own networks, would include loopback).
 mynetworks =
@@ -474,21 +518,9 @@ smtpd_forbid_bare_newline_exclusions =
 """
         if self.bare_newline:
             main += f"smtpd_forbid_bare_newline = {self.bare_newline}\n"
-        write(os.path.join(conf, "main.cf"), main)
-        write(os.path.join(conf, "master.cf"),
-              f"{HOST}:{port} inet  n       -       n       -       -       smtpd\n"
-              + self.SERVICES)
-        # Postfix reads a table file modified within the last second again
-        # and again until it is older (a writer could still be at it): dated
-        # a minute back, the new files are read at once.
-        for name in ("main.cf", "master.cf"):
-            past = time.time() - 60
-            os.utime(os.path.join(conf, name), (past, past))
-        self.check_bare_newline_setting(conf)
-        # master stays in the foreground (without -w it does not detach).
-        return [POSTFIX_MASTER, "-c", conf]
+        return main
 
-    def check_bare_newline_setting(self, conf):
+    def check_settings(self, conf):
         """The setting these targets differ in must be one this Postfix
         knows (normalize and reject since 3.5.24, 3.6.14, 3.7.10 and 3.8.5;
         the setting itself, with yes and no, since 3.5.23, 3.6.13, 3.7.9 and
@@ -503,6 +535,82 @@ smtpd_forbid_bare_newline_exclusions =
             raise StartError(f"{self.name}: this Postfix does not take the setting it is about: "
                              f"postconf says {done.stdout!r} {done.stderr.strip()!r}, not "
                              f"{expected!r}")
+
+
+RELAY_NAME = "postfix-relay"
+RELAY_HOSTNAME = "relay.postfix.test"
+
+
+class _PostfixRelay(_Postfix):
+    """A private Postfix that relays everything it is given from loopback
+    to one next hop, [127.0.0.1]:relayhost_port (the square brackets: no MX
+    lookup, RFC 5321 §5.1), the way a load test of a relay needs it:
+    - nothing is local (mydestination is empty), so every domain is relayed;
+    - loopback is a trusted client (mynetworks 127.0.0.0/8: the load
+      generator, exempt from smtpd's per-client limits too);
+    - no DNS query at all (the next hop is an address; native lookups);
+    - a deferred recipient is tried again within seconds: queue_run_delay
+      1s, minimal_backoff_time 1s, maximal_backoff_time 2s (Postfix's
+      defaults, 300s, 300s and 4000s, are for the Internet);
+    - concurrency for 200 messages a second: 20 connections to the next
+      hop from the start, 100 processes of each service;
+    - in_flow_delay 0: smtpd never slows the client down while the queue
+      manager catches up, so the load keeps its schedule and the backlog
+      shows as delivery latency, where the test looks for it.
+    Its own name is not the sink's greeting name (`--sink-name`), or
+    Postfix would take the next hop for itself and refuse to loop."""
+
+    SERVICES = _Postfix.SERVICES + """\
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+"""
+
+    def __init__(self, relayhost_port):
+        self.name = RELAY_NAME
+        self.relayhost = f"[{HOST}]:{relayhost_port}"
+
+    def main_cf(self, workdir):
+        return self.main_cf_start(workdir) + f"""\
+myhostname = {RELAY_HOSTNAME}
+mydomain = postfix.test
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+local_transport = error:no local delivery in this test instance
+mynetworks = 127.0.0.0/8
+relayhost = {self.relayhost}
+smtp_host_lookup = native
+smtp_dns_support_level = disabled
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+initial_destination_concurrency = 20
+default_destination_concurrency_limit = 20
+default_process_limit = 100
+in_flow_delay = 0
+"""
+
+    def check_settings(self, conf):
+        """postconf names every setting it does not know (a typo, or one
+        this Postfix is too old for) on stderr; the relay must have none."""
+        done = subprocess.run([POSTCONF, "-c", conf, "-n"], stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+        if done.returncode != 0 or done.stderr:
+            raise StartError(f"{self.name}: postconf -c {conf} -n exited with {done.returncode}: "
+                             f"{done.stderr.strip()}")
+        if f"relayhost = {self.relayhost}" not in done.stdout.splitlines():
+            raise StartError(f"{self.name}: postconf does not show relayhost = {self.relayhost}:"
+                             f"\n{done.stdout}")
+
+
+def postfix_queue(target):
+    """`postqueue -p` of a Postfix target: what it still holds and why (for
+    the message of a failed test)."""
+    done = subprocess.run(["/usr/sbin/postqueue", "-c", target.conf, "-p"],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=COMMAND_TIMEOUT)
+    return (done.stdout + done.stderr).strip()
 
 
 class _FromDeb:

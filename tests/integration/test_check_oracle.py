@@ -9,17 +9,13 @@ requirement, so that each oracle check is shown failing.
 """
 
 import concurrent.futures
-import os
 import socket
-import subprocess
 import sys
 import unittest
 
 from checkharness import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CheckTestCase, run_check
+from relay import Relay
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PYTHON = "/usr/bin/python3"  # Debian's, with python3-aiosmtpd
-READY_TIMEOUT = 30.0
 ORACLE_CHECKS = ["D2", "D6", "D7", "L4.delivered", "K2.delivered"]
 # A port taken between picking it and the harness binding it: tried again.
 BIND_ATTEMPTS = 3
@@ -31,55 +27,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Relay:
-    """relay.py in its own process; stopped by closing its stdin."""
-
-    def __init__(self, mode, oracle_port):
-        self.mode, self.oracle_port = mode, oracle_port
-        self.process = None
-        self.port = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [PYTHON, os.path.join(HERE, "relay.py"), "--mode", self.mode,
-             "--to", f"127.0.0.1:{self.oracle_port}"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        # One line, bounded: a relay that cannot start exits and closes stdout.
-        line = self._readline(READY_TIMEOUT)
-        if not line.startswith("relay ready: port="):
-            self.stop()
-            raise AssertionError(f"relay {self.mode} did not start: {line!r}")
-        self.port = int(line.strip().split("=")[1])
-        return self
-
-    def _readline(self, timeout):
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(self.process.stdout.readline).result(timeout=timeout)
-
-    def stop(self):
-        if self.process is None:
-            return ""
-        try:
-            self.process.stdin.close()
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        errors = self.process.stderr.read()
-        self.process.stdout.close()
-        self.process.stderr.close()
-        self.process = None
-        return errors
-
-
 def judge(mode, *extra):
     """The oracle checks against relay `mode` (a fresh oracle port each
     attempt). Returns (CheckRun, relay stderr)."""
     for attempt in range(BIND_ATTEMPTS):
-        relay = Relay(mode, free_port()).start()
+        oracle = f"127.0.0.1:{free_port()}"
+        relay = Relay(mode, oracle).start()
         try:
-            run = run_check(f"127.0.0.1:{relay.port}", "--only", ",".join(ORACLE_CHECKS),
-                            "--oracle", f"127.0.0.1:{relay.oracle_port}", *extra)
+            run = run_check(relay.address, "--only", ",".join(ORACLE_CHECKS),
+                            "--oracle", oracle, *extra)
         finally:
             errors = relay.stop()
         in_use = run.code == EXIT_USAGE and "in use" in run.stderr
