@@ -68,6 +68,14 @@ void DeliveryRun::finish(load::RunResult& result, const std::atomic<bool>& inter
   const bool live = !quiet && isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr;
   auto shown = started;
   bool drawn = false;
+  if (!quiet && ledger_->outstanding() > 0 && !interrupted.load()) {
+    // Said at once, also in a log: the load is over, the run now waits.
+    std::fprintf(stderr, "drain: waiting up to %s for %llu of %llu accepted pairs%s",
+                 load::format_duration(static_cast<double>(drain_.count())).c_str(),
+                 static_cast<unsigned long long>(ledger_->outstanding()),
+                 static_cast<unsigned long long>(ledger_->accepted()), live ? "" : "\n");
+    drawn = live;
+  }
   // Bounded by the drain's deadline; a poll every 20 ms costs nothing and
   // answers as soon as the last pair arrives.
   while (ledger_->outstanding() > 0 && Clock::now() < deadline && !interrupted.load()) {
@@ -129,7 +137,8 @@ void judge_after_drain(load::RunResult& result, const std::vector<load::Threshol
 std::string unrouted_hint(const load::DeliveryResult& delivery,
                           const std::string& recipient_domain) {
   const auto& c = delivery.counts;
-  if (c.accepted == 0 || c.delivered > 0 || c.bounced > 0) return {};
+  // Interrupted, the drain proved nothing about the routing.
+  if (c.accepted == 0 || c.delivered > 0 || c.bounced > 0 || delivery.drain_interrupted) return {};
   const std::string domain = recipient_domain.empty() ? "the recipients' domain" : recipient_domain;
   return "sink " + delivery.sink + ": none of the " + std::to_string(c.accepted_messages) +
          " accepted messages arrived within the drain (" +

@@ -59,7 +59,7 @@ void add_implied_thresholds(std::vector<load::Threshold>& thresholds);
 void judge_after_drain(load::RunResult& result, const std::vector<load::Threshold>& thresholds);
 
 // Why nothing arrived, when nothing did: what to check on the relay. Empty
-// when something arrived (or nothing was accepted).
+// when something arrived, nothing was accepted, or SIGINT cut the drain.
 std::string unrouted_hint(const load::DeliveryResult& delivery,
                           const std::string& recipient_domain);
 

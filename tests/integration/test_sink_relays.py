@@ -2,13 +2,17 @@
 (test_relays proves each on its own): the latency the sink measures is the
 relay's hold, to within 2 %; each broken relay shows as its exact count
 (lost, duplicated, corrupted, bounced); a relay whose next hop is not the
-sink makes the run fail after the drain with the hint of where to look.
+sink makes the run fail after the drain with the hint of where to look;
+SIGINT during the drain ends it and judges what arrived.
 """
 
+import os
+import time
 import unittest
 
 import mta
 from loadharness import EXIT_FAILED, EXIT_OK
+from loadresult import delivery as delivery_section
 from loadresult import delivery_summary
 from relay import Relay
 from sinkharness import UNROUTED_LOAD, SinkTestCase
@@ -171,6 +175,40 @@ class NotRouted(SinkTestCase):
         done = self.through(lambda sink_port: Relay("hold", elsewhere), *UNROUTED_LOAD,
                             expect=EXIT_FAILED, timeout=RUN_TIMEOUT)
         self.assertNothingArrived(done.run, done.delivery, done.sink_port)
+
+
+class InterruptedDrain(SinkTestCase):
+    def test_sigint_during_the_drain_judges_what_arrived(self):
+        # The relay holds every message a minute: the load is over long
+        # before anything arrives, and the drain would wait 60 s.
+        sink_port = mta.free_port()
+        with Relay("hold", f"127.0.0.1:{sink_port}", "--hold", "60s") as relay:
+            process = self.start_load("--target", relay.address, "--sink",
+                                      f"127.0.0.1:{sink_port}", "--rate", 10, "--messages", 5,
+                                      "--drain", "60s")
+            stderr = os.path.join(process.tmp, "stderr")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and process.running():
+                with open(stderr, "rb") as f:
+                    if b"drain: waiting up to 60s for 5 of 5 accepted pairs" in f.read():
+                        break
+                time.sleep(0.05)  # polling a file for a line: bounded by the deadline
+            sent = time.monotonic()
+            process.interrupt()
+            run = process.finish(timeout=15)
+        self.assertNoSanitizerReport(run)
+        self.assertLess(time.monotonic() - sent, 5, "SIGINT ends the drain at once")
+        # Judged: everything is lost, so the implied lost<=0 fails the run.
+        self.assertEqual(run.code, EXIT_FAILED, self.describe(run))
+        section = delivery_section(run.result)
+        self.assertIs(section["drain"]["interrupted"], True)
+        self.assertLess(section["drain"]["seconds"], 30)
+        self.assertEqual(section["counts"]["accepted"], 5)
+        self.assertEqual(section["counts"]["lost"], 5)
+        self.assertFalse(self.threshold(run, "lost<=0")["passed"])
+        # Cut short, the drain says nothing about the relay's routing.
+        self.assertNotIn("check that the relay routes", run.stderr)
+        self.assertValid(run.result)
 
 
 if __name__ == "__main__":
