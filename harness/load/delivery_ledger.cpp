@@ -217,7 +217,9 @@ void DeliveryLedger::match(std::uint64_t seq, Entry& entry, const Arrival& arriv
     }
     pair.delivered = true;
     ++result_.counts.delivered;
-    add_at(delivered_per_second_, arrival.at);
+    // An arrival before the client read the 250 counts in the second of
+    // the 250: the series never shows a pair delivered before accepted.
+    add_at(delivered_per_second_, std::max(arrival.at, entry.accepted_at));
     if (pair.bounced) {
       pair.bounced = false;  // delivered after all: a notification that lied
       --result_.counts.bounced;
@@ -283,7 +285,7 @@ void DeliveryLedger::apply(Entry& entry, const Notice& notice) {
     ++result_.counts.bounced;
     --entry.remaining;
     --outstanding_;
-    add_at(bounced_per_second_, notice.at);
+    add_at(bounced_per_second_, std::max(notice.at, entry.accepted_at));
   };
   if (!notice.names_recipients) {
     for (auto& pair : entry.pairs) mark(pair);
@@ -407,7 +409,7 @@ DeliveryResult DeliveryLedger::result() const {
   }
   const auto seconds = std::max(
       {accepted_per_second_.size(), delivered_per_second_.size(), bounced_per_second_.size()});
-  std::uint64_t backlog = 0;
+  std::uint64_t accepted = 0, settled = 0;
   const auto at = [](const std::vector<std::uint64_t>& v, std::size_t i) {
     return i < v.size() ? v[i] : 0;
   };
@@ -416,9 +418,9 @@ DeliveryResult DeliveryLedger::result() const {
     second.second = static_cast<std::uint32_t>(s);
     second.accepted = at(accepted_per_second_, s);
     second.delivered = at(delivered_per_second_, s);
-    backlog += second.accepted;
-    backlog -= std::min(backlog, second.delivered + at(bounced_per_second_, s));
-    second.backlog = backlog;
+    accepted += second.accepted;
+    settled += second.delivered + at(bounced_per_second_, s);
+    second.backlog = accepted - std::min(accepted, settled);
     result.series.push_back(second);
   }
   return result;

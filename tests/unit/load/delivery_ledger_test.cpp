@@ -197,6 +197,19 @@ TEST_F(Ledger, SeriesShowsTheBacklog) {
   EXPECT_EQ(r.series[2].backlog, 1u);
 }
 
+// An arrival in one second, the 250 read in the next: the pair is delivered
+// in the second it was accepted, and no backlog is left behind.
+TEST_F(Ledger, EarlyArrivalAcrossASecondLeavesNoBacklog) {
+  ledger.arrived(sender(1), {"a@x.test"}, message(1), t0 + 999ms);
+  submit(1, {"a@x.test"}, t0 + 1001ms);
+  const auto r = ledger.result();
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].delivered, 0u);
+  EXPECT_EQ(r.series[1].accepted, 1u);
+  EXPECT_EQ(r.series[1].delivered, 1u);
+  EXPECT_EQ(r.series[1].backlog, 0u);
+}
+
 TEST_F(Ledger, SinkSessionsMakeTheRelaysBehaviour) {
   SinkSession s;
   s.hello_name = "relay.test";
