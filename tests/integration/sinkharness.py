@@ -130,7 +130,8 @@ class SinkTestCase(LoadTestCase):
                    f"{delays['p99_ns'] / 1e6:.1f} ms, max {delays['max_ns'] / 1e6:.1f} ms"
                    if delays["count"] else "")
         print(f"\n{what}: {counts}; latency p50 {latency['p50_ns'] / 1e6:.2f} ms, p99 "
-              f"{latency['p99_ns'] / 1e6:.2f} ms{retries}; drain {section['drain']}; header changes "
+              f"{latency['p99_ns'] / 1e6:.2f} ms{retries}; drain {section['drain']}; "
+              f"header changes "
               f"{section['header_changes']}; attempts {section['attempts']}; load: "
               f"{c['transactions_started']} started, {c['delivered']} accepted, "
               f"{c['failed']} failed, {c['dropped_starts']} starts dropped; relay.py: "

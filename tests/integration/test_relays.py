@@ -2,7 +2,8 @@
 their own against fake-smtpd as the next hop, so that a failed sink test
 points at the harness, not at its relay: relay.py's store-and-forward modes
 (drop, twice, bounce, and unstuffed and folding with --queue) deliver
-exactly what they are documented to (hold's timing: test_sink_latency), and the private Postfix of mta.py
+exactly what they are documented to (the hold's timing is measured alone,
+in test_sink_latency), and the private Postfix of mta.py
 (start_postfix_relay) relays to its relayhost and retries deferred
 recipients within seconds.
 
