@@ -37,9 +37,10 @@ FakeServer::~FakeServer() = default;
 void FakeServer::start() {
   auto bind = [this](const tcp::endpoint& endpoint, bool implicit_tls) {
     if (implicit_tls && !options_.tls) throw std::runtime_error("implicit TLS needs a TLS context");
-    listeners_.push_back(std::make_shared<Listener>(Listener{
-        net::listen_on(io_.get_executor(), endpoint, implicit_tls ? "--tls-listen" : "--listen"),
-        implicit_tls}));
+    listeners_.push_back(std::make_shared<Listener>(
+        Listener{net::listen_on(io_.get_executor(), endpoint,
+                                implicit_tls ? "--tls-listen" : options_.listen_name),
+                 implicit_tls}));
   };
   for (const auto& e : options_.listen) bind(e, false);
   for (const auto& e : options_.tls_listen) bind(e, true);

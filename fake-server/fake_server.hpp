@@ -29,6 +29,9 @@ struct FakeServerOptions : ServerSettings {
   std::vector<boost::asio::ip::tcp::endpoint> listen;      // plain + STARTTLS
   std::vector<boost::asio::ip::tcp::endpoint> tls_listen;  // implicit TLS (RFC 8314)
   std::shared_ptr<boost::asio::ssl::context> tls;          // null: no TLS at all
+  // What the plain listener is called in "cannot listen" errors: the flag
+  // that set it (fake-smtpd's --listen, or smtp-harness's --sink, --oracle).
+  std::string listen_name = "--listen";
   // Told what happens in every session (session_observer.hpp); null: none.
   // With one, the content of messages is kept for it even with store "none".
   std::shared_ptr<SessionObserver> observer;

@@ -34,10 +34,11 @@ proto::ServerStep deliver(SessionContext& s, proto::Message&& message) {
   stored.tls = s.transport.tls();
   stored.auth_user = s.dialogue.auth_user();
   stored.via_bdat = message.via_bdat;
-  // With --store none nothing reads the content, so the Received: line is
-  // not even built (it cost ~7% of the server's CPU per message). The line
+  // With --store none nothing keeps the message, so the Received: line is
+  // not even built (it cost ~7% of the server's CPU per message); an
+  // observer gets the content without it. The line
   // is kept beside the content, not copied in front of it (message_store.hpp).
-  if (s.server.options().smtp.keep_content) {
+  if (s.server.store().kind() != "none") {
     const auto& rcpts = message.envelope.recipients;
     const std::string for_rcpt = rcpts.size() == 1 ? rcpts.front().path.to_string() : "";
     stored.trace = received_header(
@@ -182,6 +183,15 @@ Outcome on_command_line(SessionContext& s, std::string_view line, bool& start_tl
   return stage(s, std::move(step), std::move(action), start_tls);
 }
 
+// The reply queued for the command just processed, for the session's
+// observer: what the dialogue or a rule queued, an effect's output, or the
+// bytes a `raw` rule sends.
+std::string_view observed_reply(const SessionContext& s, Outcome outcome, std::size_t queued) {
+  if (outcome != Outcome::effect) return std::string_view(s.pending).substr(queued);
+  if (s.effect->output.empty() && s.effect->action.raw) return *s.effect->action.raw;
+  return s.effect->output;
+}
+
 // Feeds buffered input to the dialogue until it needs more bytes, the
 // session must close, or an effect must be carried out first.
 Outcome process_input(SessionContext& s, bool& start_tls) {
@@ -200,14 +210,14 @@ Outcome process_input(SessionContext& s, bool& start_tls) {
         // Redact before the dialogue moves on (AUTH secrets, ARCHITECTURE.md §6).
         auto shown = s.dialogue.redact(event.line);
         s.log(Direction::client, shown + "\r\n");
-        const bool pipelined = !s.framer.buffered().empty();
+        const bool more_input = !s.framer.buffered().empty();
         const auto queued = s.pending.size();
         const auto outcome = on_command_line(s, event.line, start_tls);
         if (auto* observer = s.server.options().observer.get()) {
-          const std::string_view reply = outcome == Outcome::effect
-                                             ? std::string_view(s.effect->output)
-                                             : std::string_view(s.pending).substr(queued);
-          observer->command(s.record->id, shown, reply, pipelined);
+          // The octets behind a BDAT line are its chunk (RFC 3030), not
+          // pipelined commands (RFC 2920).
+          const bool pipelined = more_input && s.dialogue.input_mode() != proto::InputMode::chunk;
+          observer->command(s.record->id, shown, observed_reply(s, outcome, queued), pipelined);
         }
         if (outcome != Outcome::need_more) return outcome;
         if (s.server.options().smtp.violations.drops_pipelined_commands &&

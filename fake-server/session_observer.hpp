@@ -19,13 +19,15 @@ class SessionObserver {
   // STARTTLS's handshake succeeded (implicit TLS is not reported).
   virtual void tls_started(std::uint64_t /*session*/) {}
   // A command line (AUTH secrets redacted) and the reply queued for it, as
-  // the dialogue, a rule or a hook decided; "" when an effect (a close, a
-  // stall) answers instead. `pipelined`: more of the client's input had
+  // the dialogue, a rule or a hook decided (a `raw` rule's bytes included);
+  // "" when an effect (a close, a reset, a stall) answers instead, and for
+  // BDAT, answered after its chunk. `pipelined`: more of the client's input had
   // arrived before the reply was written (RFC 2920 §3.1).
   virtual void command(std::uint64_t /*session*/, std::string_view /*line*/,
                        std::string_view /*reply*/, bool /*pipelined*/) {}
-  // A message about to be stored and answered 250, with its content (the
-  // dot-stuffing undone, without the server's Received: line).
+  // A whole message the rules and hooks let through, just before the store
+  // takes it (a store that fails answers 451 instead of 250), with its
+  // content (the dot-stuffing undone, without the server's Received: line).
   virtual void message(std::uint64_t /*session*/, const StoredMessage& /*message*/,
                        const std::string& /*content*/) {}
   virtual void session_closed(std::uint64_t /*session*/) {}

@@ -39,6 +39,7 @@ fake::FakeServerOptions capture_options(const common::HostPort& listen) {
   // or LF included (the default server refuses those, docs/CONFORMANCE.md D4).
   options.smtp.reject_bare_line_endings = false;
   options.listen.emplace_back(address, listen.port);
+  options.listen_name = "--oracle";
   // STARTTLS with a self-signed certificate, as an MX offers it: a relay
   // that insists on TLS can still deliver.
   options.tls = net::make_server_tls(net::make_self_signed(kHostname));

@@ -46,11 +46,17 @@ fake::FakeServerOptions sink_options(const SinkOptions& sink) {
   options.store = "none";  // the ledger keeps what it needs; the sink keeps no message
   options.store_limit = 0;
   if (!sink.profile.empty()) fake::load_profile(sink.profile, options);
-  options.smtp.hostname = sink.name.empty() ? std::string(kDefaultSinkName) : sink.name;
+  // --sink-name, else the profile's hostname if it set one, else ours.
+  if (!sink.name.empty()) {
+    options.smtp.hostname = sink.name;
+  } else if (options.smtp.hostname == proto::ServerConfig{}.hostname) {
+    options.smtp.hostname = std::string(kDefaultSinkName);
+  }
   // What the relay delivers is the evidence: kept as it came, bare CR or LF
   // included, so that the body's digest tells (a refusal would hide it).
   options.smtp.reject_bare_line_endings = false;
   options.listen.emplace_back(address, sink.listen.port);
+  options.listen_name = "--sink";
   // STARTTLS with a self-signed certificate, as an MX offers it.
   options.tls = net::make_server_tls(net::make_self_signed(options.smtp.hostname));
   return options;
@@ -79,6 +85,9 @@ class SinkObserver final : public fake::SessionObserver {
         s.stats.hello_name = std::string(name.substr(0, name.find(' ')));
       }
     } else if (verb == "MAIL") {
+      // A refused MAIL starts nothing: the RCPTs behind it belong to no
+      // message (and not to the last transaction's).
+      s.reverse_path.clear();
       if (code / 100 != 2) return;
       ++s.stats.transactions;
       s.reverse_path = path_of(line);
@@ -157,6 +166,7 @@ void DeliverySink::stop() {
   // The open sessions' figures first, on the server's thread; then stop.
   std::promise<void> flushed;
   asio::post(io_, [this, &flushed] {
+    server_->stop();  // no new connection
     observer_->flush();
     flushed.set_value();
   });

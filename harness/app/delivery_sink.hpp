@@ -42,7 +42,9 @@ class DeliverySink {
   DeliverySink& operator=(const DeliverySink&) = delete;
 
   std::string where() const { return where_; }  // "127.0.0.1:2526"
-  // Stops accepting and ends the sessions; the ledger has everything after.
+  // Stops accepting, counts the relay's sessions still open as they are,
+  // and stops the server's thread (the open connections close with it);
+  // the ledger has everything after.
   void stop();
 
  private:

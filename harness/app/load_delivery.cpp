@@ -137,15 +137,18 @@ void judge_after_drain(load::RunResult& result, const std::vector<load::Threshol
 std::string unrouted_hint(const load::DeliveryResult& delivery,
                           const std::string& recipient_domain) {
   const auto& c = delivery.counts;
-  // Interrupted, the drain proved nothing about the routing.
-  if (c.accepted == 0 || c.delivered > 0 || c.bounced > 0 || delivery.drain_interrupted) return {};
+  // Only when the sink saw no message at all (arrivals that match nothing,
+  // a sender the relay rewrote, are no routing problem). Interrupted, the
+  // drain proved nothing about the routing.
+  if (c.accepted == 0 || delivery.relay.messages > 0 || delivery.drain_interrupted) return {};
   const std::string domain = recipient_domain.empty() ? "the recipients' domain" : recipient_domain;
   return "sink " + delivery.sink + ": none of the " + std::to_string(c.accepted_messages) +
          " accepted messages arrived within the drain (" +
          load::format_duration(delivery.drain_limit_seconds * 1e9) +
          "); check that the relay routes " + domain + " to " + delivery.sink +
-         " (Postfix: relayhost or transport_maps), that it may relay for this client, and that its "
-         "queue is running (Postfix: postqueue -p)";
+         " (Postfix: relayhost or transport_maps; route the sender's domain there too, for "
+         "bounces), that it may relay for this client, and that its queue is running (Postfix: "
+         "postqueue -p)";
 }
 
 }  // namespace smtp::app

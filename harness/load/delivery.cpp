@@ -88,7 +88,22 @@ void merge(DeliveryResult& into, const DeliveryResult& other) {
   into.retry_delay.merge(other.retry_delay);
   add_names(into.header_changes, other.header_changes, DeliveryResult::kMaxHeaderChanges);
   add(into.relay, other.relay);
-  for (const auto& s : other.series) {
+  // A shard's backlog stands after its series ends (its last second's):
+  // each side is carried to the other's end before they are added.
+  const auto carry = [](std::vector<DeliverySecond>& series, std::uint32_t end) {
+    if (series.empty()) return;
+    const auto backlog = series.back().backlog;
+    for (auto second = series.back().second + 1; second < end; ++second)
+      series.push_back({second, 0, 0, backlog});
+  };
+  auto theirs = other.series;
+  const auto end_of = [](const std::vector<DeliverySecond>& series) {
+    return series.empty() ? 0u : series.back().second + 1;
+  };
+  const auto end = std::max(end_of(into.series), end_of(theirs));
+  carry(into.series, end);
+  carry(theirs, end);
+  for (const auto& s : theirs) {
     auto at =
         std::lower_bound(into.series.begin(), into.series.end(), s.second,
                          [](const DeliverySecond& a, std::uint32_t b) { return a.second < b; });

@@ -34,6 +34,18 @@ std::optional<std::string_view> dsn_field(std::string_view line, std::string_vie
 DeliveryLedger::DeliveryLedger(std::string run_id, Clock::time_point origin)
     : run_id_(std::move(run_id)), origin_(origin) {}
 
+void DeliveryLedger::start_series(Clock::time_point origin) {
+  std::lock_guard lock(mutex_);
+  origin_ = origin;
+}
+
+DeliveryLedger::Entry* DeliveryLedger::waiting_entry(std::uint64_t seq) {
+  if (auto it = entries_.find(seq); it != entries_.end()) return &it->second;
+  if (waiting_ >= kMaxWaiting) return nullptr;
+  ++waiting_;
+  return &entries_[seq];
+}
+
 std::string DeliveryLedger::normal_address(std::string_view address) {
   // RFC 5321 §2.4: the local part may be case-sensitive, the domain is not.
   address = strip_brackets(address);
@@ -46,14 +58,18 @@ Fingerprint DeliveryLedger::fingerprint(std::string_view content,
                                         std::optional<std::uint64_t> body) {
   Fingerprint print;
   print.body = body ? *body : body_digest(message_body(content));
-  const auto fields = header_fields(message_header(content));
+  auto fields = header_fields(message_header(content));
+  if (fields.size() > kMaxFields) fields.resize(kMaxFields);
   print.header.reserve(fields.size());
-  std::lock_guard lock(mutex_);
   for (const auto& field : fields) {
-    const auto lower = lower_name(field.name);
-    const auto name = body_digest(lower);
-    if (field_names_.size() < kMaxNames) field_names_.try_emplace(name, std::string(field.name));
-    print.header.push_back({name, body_digest(unfolded_value(field.value))});
+    print.header.push_back(
+        {body_digest(lower_name(field.name)), body_digest(unfolded_value(field.value))});
+  }
+  {
+    // Only the names shown in the header changes need the lock.
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < fields.size() && field_names_.size() < kMaxNames; ++i)
+      field_names_.try_emplace(print.header[i].name, std::string(fields[i].name));
   }
   // Sorted, so that two headers compare in one walk (compare_header).
   std::sort(print.header.begin(), print.header.end(), [](const auto& a, const auto& b) {
@@ -97,8 +113,10 @@ void DeliveryLedger::submitted(std::uint64_t seq, const std::vector<std::string>
                                Clock::time_point accepted) {
   std::lock_guard lock(mutex_);
   if (completed(seq)) return;  // cannot happen: a seq is submitted once
-  auto& entry = entries_[seq];
+  auto [it, made] = entries_.try_emplace(seq);
+  auto& entry = it->second;
   if (entry.submitted) return;
+  if (!made) --waiting_;
   entry.submitted = true;
   entry.intended = intended;
   entry.accepted_at = accepted;
@@ -109,6 +127,7 @@ void DeliveryLedger::submitted(std::uint64_t seq, const std::vector<std::string>
     if (pair.accepted) continue;  // the same recipient twice: one pair
     pair.accepted = true;
     ++entry.remaining;
+    ++entry.undelivered;
     ++outstanding_;
     ++result_.counts.accepted;
     add_at(accepted_per_second_, accepted);
@@ -140,7 +159,9 @@ void DeliveryLedger::rcpt_attempt(std::string_view reverse_path, std::string_vie
   if (!seq) return;  // a notification, or a stranger: not an attempt of ours
   std::lock_guard lock(mutex_);
   if (completed(*seq)) return;
-  auto& pair = pair_of(entries_[*seq], normal_address(recipient));
+  auto* entry = waiting_entry(*seq);
+  if (entry == nullptr) return;
+  auto& pair = pair_of(*entry, normal_address(recipient));
   if (pair.arrived || pair.delivered) return;  // a duplicate's RCPT, not a retry
   if (pair.attempts > 0) {
     result_.retry_delay.record(
@@ -183,13 +204,19 @@ void DeliveryLedger::arrived(std::string_view reverse_path,
     sample("duplicated: " + delivery_token(run_id_, *seq) + " arrived again");
     return;
   }
-  auto& entry = entries_[*seq];
-  if (!entry.submitted) {
-    for (const auto& recipient : arrival.recipients) pair_of(entry, recipient).arrived = true;
-    entry.early.push_back(std::move(arrival));
+  auto* entry = waiting_entry(*seq);
+  if (entry == nullptr) {
+    result_.counts.unexpected += arrival.recipients.size();
+    sample("unexpected: " + delivery_token(run_id_, *seq) +
+           " arrived, one of too many the relay never answered 250 for");
     return;
   }
-  match(*seq, entry, arrival);
+  if (!entry->submitted) {
+    for (const auto& recipient : arrival.recipients) pair_of(*entry, recipient).arrived = true;
+    entry->early.push_back(std::move(arrival));
+    return;
+  }
+  match(*seq, *entry, arrival);
   settle(*seq);
 }
 
@@ -216,6 +243,7 @@ void DeliveryLedger::match(std::uint64_t seq, Entry& entry, const Arrival& arriv
       continue;
     }
     pair.delivered = true;
+    --entry.undelivered;
     ++result_.counts.delivered;
     // An arrival before the client read the 250 counts in the second of
     // the 250: the series never shows a pair delivered before accepted.
@@ -223,6 +251,7 @@ void DeliveryLedger::match(std::uint64_t seq, Entry& entry, const Arrival& arriv
     if (pair.bounced) {
       pair.bounced = false;  // delivered after all: a notification that lied
       --result_.counts.bounced;
+      add_at(unbounced_per_second_, std::max(arrival.at, entry.accepted_at));
     } else {
       --entry.remaining;
       --outstanding_;
@@ -243,18 +272,30 @@ DeliveryLedger::Notice DeliveryLedger::read_notice(std::string_view content, Clo
   // "failed" is a bounce ("delayed", "delivered", "relayed" are not).
   Notice notice;
   notice.at = at;
-  std::string current;
+  // Its fields may be folded (RFC 3464 §2.1, as RFC 5322 §2.2.3): a line
+  // that starts with white space continues the one before.
+  std::vector<std::string> lines;
   std::size_t next = 0;
   while (next < content.size()) {
     auto end = content.find("\r\n", next);
     if (end == std::string_view::npos) end = content.size();
     const auto line = content.substr(next, end - next);
     next = end + 2;
+    if (!lines.empty() && !lines.back().empty() && !line.empty() &&
+        (line.front() == ' ' || line.front() == '\t')) {
+      lines.back() += line;
+    } else {
+      lines.emplace_back(line);
+    }
+  }
+  std::string current;
+  for (const auto& line : lines) {
     if (auto value = dsn_field(line, "final-recipient")) {
       notice.names_recipients = true;
       const auto semicolon = value->find(';');  // "rfc822; a@b"
       auto address = semicolon == std::string_view::npos ? *value : value->substr(semicolon + 1);
-      while (!address.empty() && address.front() == ' ') address.remove_prefix(1);
+      while (!address.empty() && (address.front() == ' ' || address.front() == '\t'))
+        address.remove_prefix(1);
       current = normal_address(address);
     } else if (auto action = dsn_field(line, "action")) {
       if (proto::to_lower_ascii(*action) == "failed" && !current.empty()) {
@@ -267,15 +308,15 @@ DeliveryLedger::Notice DeliveryLedger::read_notice(std::string_view content, Clo
 
 void DeliveryLedger::bounce(std::uint64_t seq, std::string_view content, Clock::time_point at) {
   if (completed(seq)) return;  // all delivered: the notification is wrong, not a loss
-  auto& entry = entries_[seq];
-  if (!entry.submitted) {
+  auto* entry = waiting_entry(seq);
+  if (entry == nullptr) return;
+  if (!entry->submitted) {
     // Before the client read the relay's 250 (a relay that bounces at
     // once): applied when it does.
-    entry.early_notices.push_back(read_notice(content, at));
+    entry->early_notices.push_back(read_notice(content, at));
     return;
   }
-  apply(entry, read_notice(content, at));
-  settle(seq);
+  apply(*entry, read_notice(content, at));
 }
 
 void DeliveryLedger::apply(Entry& entry, const Notice& notice) {
@@ -287,16 +328,27 @@ void DeliveryLedger::apply(Entry& entry, const Notice& notice) {
     --outstanding_;
     add_at(bounced_per_second_, std::max(notice.at, entry.accepted_at));
   };
-  if (!notice.names_recipients) {
+  // A notice that reports failures for none of the message's accepted
+  // recipients (it names nobody, or addresses the relay rewrote) bounces the
+  // message: every pair still outstanding. One whose failures name them
+  // bounces those. Only "delayed" or "delivered" reports: nothing.
+  bool matched = false;
+  for (const auto& recipient : notice.failed) {
+    for (auto& pair : entry.pairs) {
+      if (pair.recipient != recipient || !pair.accepted) continue;
+      matched = true;
+      mark(pair);
+    }
+  }
+  if (!matched && (!notice.names_recipients || !notice.failed.empty())) {
     for (auto& pair : entry.pairs) mark(pair);
-  } else {
-    for (const auto& recipient : notice.failed) mark(pair_of(entry, recipient));
   }
 }
 
 void DeliveryLedger::settle(std::uint64_t seq) {
   auto it = entries_.find(seq);
-  if (it == entries_.end() || !it->second.submitted || it->second.remaining > 0) return;
+  // Kept while a pair is bounced: the relay may still deliver it.
+  if (it == entries_.end() || !it->second.submitted || it->second.undelivered > 0) return;
   entries_.erase(it);
   if (completed_.size() <= seq)
     completed_.resize(std::max<std::size_t>(seq + 1, completed_.size() * 2));
@@ -407,8 +459,8 @@ DeliveryResult DeliveryLedger::result() const {
       }
     }
   }
-  const auto seconds = std::max(
-      {accepted_per_second_.size(), delivered_per_second_.size(), bounced_per_second_.size()});
+  const auto seconds = std::max({accepted_per_second_.size(), delivered_per_second_.size(),
+                                 bounced_per_second_.size(), unbounced_per_second_.size()});
   std::uint64_t accepted = 0, settled = 0;
   const auto at = [](const std::vector<std::uint64_t>& v, std::size_t i) {
     return i < v.size() ? v[i] : 0;
@@ -420,6 +472,7 @@ DeliveryResult DeliveryLedger::result() const {
     second.delivered = at(delivered_per_second_, s);
     accepted += second.accepted;
     settled += second.delivered + at(bounced_per_second_, s);
+    settled -= std::min(settled, at(unbounced_per_second_, s));
     second.backlog = accepted - std::min(accepted, settled);
     result.series.push_back(second);
   }

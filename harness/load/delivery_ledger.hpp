@@ -54,8 +54,12 @@ class DeliveryLedger {
   using Clock = std::chrono::steady_clock;
 
   // `run_id`: the tokens' prefix (delivery_token.hpp); `origin`: second 0
-  // of the series.
+  // of the series, until start_series moves it.
   DeliveryLedger(std::string run_id, Clock::time_point origin);
+
+  // Second 0 of the series: the load's clock start (the engine calls it),
+  // so that the delivery series lines up with the load's.
+  void start_series(Clock::time_point origin);
 
   const std::string& run_id() const { return run_id_; }
 
@@ -113,8 +117,9 @@ class DeliveryLedger {
     Clock::time_point intended{}, accepted_at{};
     Fingerprint fingerprint;
     std::vector<Pair> pairs;
-    std::uint32_t remaining = 0;  // accepted pairs neither delivered nor bounced
-    std::vector<Arrival> early;   // arrived before the client read the 250
+    std::uint32_t remaining = 0;    // accepted pairs neither delivered nor bounced
+    std::uint32_t undelivered = 0;  // accepted pairs not delivered (a bounced one may yet be)
+    std::vector<Arrival> early;     // arrived before the client read the 250
     std::vector<Notice> early_notices;
   };
 
@@ -133,14 +138,25 @@ class DeliveryLedger {
   std::size_t second_of(Clock::time_point at) const;
   void add_at(std::vector<std::uint64_t>& series, Clock::time_point at, std::uint64_t n = 1);
 
+  // An entry for a message not (yet) accepted, made by the sink's side (a
+  // RCPT, an early arrival or notice): at most kMaxWaiting of them, so that
+  // a relay inventing sequence numbers cannot grow the ledger without bound.
+  Entry* waiting_entry(std::uint64_t seq);
+
   const std::string run_id_;
-  const Clock::time_point origin_;
+  Clock::time_point origin_;
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, Entry> entries_;
   std::vector<bool> completed_;  // by seq
   DeliveryResult result_;        // counts but lost, histograms, maps, samples
   std::uint64_t outstanding_ = 0;
   std::vector<std::uint64_t> accepted_per_second_, delivered_per_second_, bounced_per_second_;
+  // Bounced pairs delivered after all: settled once, not twice.
+  std::vector<std::uint64_t> unbounced_per_second_;
+  std::size_t waiting_ = 0;  // entries not submitted
+  static constexpr std::size_t kMaxWaiting = 100000;
+  // Header fields kept per fingerprint; more are not compared.
+  static constexpr std::size_t kMaxFields = 512;
   // Display names of the header fields seen, by the hash of their
   // lower-cased name (at most kMaxNames; the rest are "(other)").
   std::unordered_map<std::uint64_t, std::string> field_names_;

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "load/delivery_ledger.hpp"
 #include "load/worker.hpp"
 #include "net/connect.hpp"
 
@@ -260,6 +261,8 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
     for (auto& worker : workers) worker->start(run_start);
   }
 
+  // The delivery series counts its seconds from the same start.
+  if (callbacks.ledger != nullptr) callbacks.ledger->start_series(run_start);
   SeriesCollector series(config, threads);
   auto deadline = config.duration ? run_start + *config.duration : Clock::time_point::max();
   bool stop_sent = false;

@@ -210,6 +210,48 @@ TEST_F(Ledger, EarlyArrivalAcrossASecondLeavesNoBacklog) {
   EXPECT_EQ(r.series[1].backlog, 0u);
 }
 
+// A notice whose failed recipient is none of the message's (the relay
+// rewrote the address), or whose field is folded: still a bounce.
+TEST_F(Ledger, NoticeForARewrittenOrFoldedRecipientBouncesTheMessage) {
+  submit(1, {"a@x.test"}, t0);
+  ledger.arrived("", {sender(1)}, "\r\nFinal-Recipient: rfc822; alias@x.test\r\nAction: failed\r\n",
+                 t0 + 1ms);
+  submit(2, {"a@x.test", "b@x.test"}, t0);
+  ledger.arrived("", {sender(2)}, "\r\nFinal-Recipient: rfc822;\r\n b@x.test\r\nAction: failed\r\n",
+                 t0 + 1ms);
+  const auto r = ledger.result();
+  EXPECT_EQ(r.counts.bounced, 2u);  // a@x.test of 1, b@x.test of 2
+  EXPECT_EQ(r.counts.lost, 1u);     // a@x.test of 2: the notice named b only
+}
+
+// A relay that bounced a message and delivered it after all (or an
+// auto-reply from <> that looked like a bounce): delivered, not duplicated.
+TEST_F(Ledger, DeliveredAfterABounceIsDeliveredNotDuplicated) {
+  submit(1, {"a@x.test"}, t0);
+  ledger.arrived("", {sender(1)}, "Subject: auto-reply\r\n\r\naway\r\n", t0 + 1ms);
+  EXPECT_EQ(ledger.result().counts.bounced, 1u);
+  ledger.arrived(sender(1), {"a@x.test"}, message(1), t0 + 1500ms);
+  const auto r = ledger.result();
+  EXPECT_EQ(r.counts.bounced, 0u);
+  EXPECT_EQ(r.counts.delivered, 1u);
+  EXPECT_EQ(r.counts.duplicated, 0u);
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[1].backlog, 0u);  // settled once, not twice
+  EXPECT_EQ(r.series[0].backlog, 0u);
+}
+
+// A relay inventing sequence numbers of this run cannot grow the ledger
+// without bound: past the cap, its arrivals are unexpected.
+TEST_F(Ledger, MessagesNeverAcceptedAreBounded) {
+  for (std::uint64_t seq = 1; seq <= 100001; ++seq)
+    ledger.rcpt_attempt(sender(seq), "a@x.test", 250, t0);
+  ledger.arrived(sender(100001), {"a@x.test"}, message(100001), t0 + 1ms);
+  const auto r = ledger.result();
+  EXPECT_EQ(r.counts.unexpected, 1u);
+  submit(100001, {"a@x.test"}, t0 + 2ms);  // accepted after all: counted as ever
+  EXPECT_EQ(ledger.result().counts.accepted, 1u);
+}
+
 TEST_F(Ledger, SinkSessionsMakeTheRelaysBehaviour) {
   SinkSession s;
   s.hello_name = "relay.test";
