@@ -4,8 +4,7 @@ points at the harness, not at its relay: relay.py's store-and-forward modes
 (drop, twice, bounce, and unstuffed and folding with --queue) deliver
 exactly what they are documented to (the hold's timing is measured alone,
 in test_sink_latency), and the private Postfix of mta.py
-(start_postfix_relay) relays to its relayhost and retries deferred
-recipients within seconds.
+(start_postfix_relay) relays to its relayhost (its retries: test_sink_retries).
 
 The client is Python's smtplib; what arrived is read from fake-smtpd's
 HTTP API (GET /api/messages, .../raw). Every wait is bounded.
@@ -20,7 +19,6 @@ import unittest
 
 import mta
 from fakesmtpd import FakeSmtpd, wait_until
-from loadharness import fake_scenario
 from relay import Relay
 
 # The load tests' rate: 4 connections, a message every 20 ms on each.
@@ -194,30 +192,6 @@ class PostfixRelay(RelayCase):
             self.assertEqual(body, b".leading dot\r\nend\r\n")
             self.assertIn(f"by {mta.RELAY_HOSTNAME} (Postfix)".encode(), header)
             self.assertIn(b"Message-ID: <1@harness.test>", header)
-
-    def test_retries_deferred_recipients_within_seconds(self):
-        sink = self.sink(profile=fake_scenario("sink-defer-rcpt"))
-        with mta.start_postfix_relay(sink.smtp_port) as postfix:
-            started = time.monotonic()
-            send(postfix.port, range(1, 21), recipients=("a@example.test", "b@example.test"))
-            expected = sorted((sender(n), r) for n in range(1, 21)
-                              for r in ("a@example.test", "b@example.test"))
-
-            def pairs():
-                return sorted((m["from"], r) for m in sink.messages()["messages"]
-                              for r in m["to"])
-            try:
-                wait_until(lambda: len(pairs()) >= len(expected), timeout=WAIT, interval=0.1,
-                           what="every recipient delivered")
-            except AssertionError as e:
-                raise AssertionError(f"{e}\npostqueue -p:\n{mta.postfix_queue(postfix)}\n"
-                                     f"{postfix.log_tail()}") from None
-            seconds = time.monotonic() - started
-            self.assertEqual(pairs(), expected, "each recipient exactly once")
-            deferred = sink.rule("defer-rcpt")["fired"]
-            self.assertGreater(deferred, 0, "the profile deferred no RCPT: nothing was retried")
-            print(f"\npostfix relay: {deferred} RCPTs deferred, all 40 recipients delivered "
-                  f"after {seconds:.1f}s")
 
 
 if __name__ == "__main__":
