@@ -36,8 +36,8 @@ proto::ServerStep deliver(SessionContext& s, proto::Message&& message) {
   stored.via_bdat = message.via_bdat;
   // With --store none nothing keeps the message, so the Received: line is
   // not even built (it cost ~7% of the server's CPU per message); an
-  // observer gets the content without it. The line
-  // is kept beside the content, not copied in front of it (message_store.hpp).
+  // observer gets the content without it. The line is kept beside the
+  // content, not copied in front of it (message_store.hpp).
   if (s.server.store().kind() != "none") {
     const auto& rcpts = message.envelope.recipients;
     const std::string for_rcpt = rcpts.size() == 1 ? rcpts.front().path.to_string() : "";
