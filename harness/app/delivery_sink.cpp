@@ -92,7 +92,7 @@ class SinkObserver final : public fake::SessionObserver {
       ++s.stats.transactions;
       s.reverse_path = path_of(line);
     } else if (verb == "RCPT") {
-      if (code != 0) ledger_.rcpt_attempt(s.reverse_path, path_of(line), code, Clock::now());
+      if (code != 0) ledger_.rcpt_attempt(s.reverse_path, path_of(line), Clock::now());
     } else if (verb == "RSET") {
       s.reverse_path.clear();
     }

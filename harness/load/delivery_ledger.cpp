@@ -154,7 +154,7 @@ std::optional<std::uint64_t> DeliveryLedger::seq_of(std::string_view reverse_pat
 }
 
 void DeliveryLedger::rcpt_attempt(std::string_view reverse_path, std::string_view recipient,
-                                  int /*code*/, Clock::time_point at) {
+                                  Clock::time_point at) {
   const auto seq = token_seq(strip_brackets(reverse_path), run_id_);
   if (!seq) return;  // a notification, or a stranger: not an attempt of ours
   std::lock_guard lock(mutex_);

@@ -71,9 +71,9 @@ class DeliveryLedger {
   void submitted(std::uint64_t seq, const std::vector<std::string>& recipients,
                  Fingerprint fingerprint, Clock::time_point intended, Clock::time_point accepted);
 
-  // Sink side: a RCPT the sink answered `code` (any: deferrals are attempts
-  // too), in a transaction whose MAIL named `reverse_path`.
-  void rcpt_attempt(std::string_view reverse_path, std::string_view recipient, int code,
+  // Sink side: a RCPT the sink answered, whatever the reply (a deferral is
+  // an attempt too), in a transaction whose MAIL named `reverse_path`.
+  void rcpt_attempt(std::string_view reverse_path, std::string_view recipient,
                     Clock::time_point at);
   // A message the sink accepted, with the recipients it accepted.
   void arrived(std::string_view reverse_path, const std::vector<std::string>& recipients,

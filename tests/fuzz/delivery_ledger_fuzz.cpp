@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto at = t0 + std::chrono::milliseconds(step);
     const std::string_view path = fields[0];
     if (record[0] % 2 == 0) {
-      ledger.rcpt_attempt(path, fields.size() > 1 ? fields[1] : "", 450, at);
+      ledger.rcpt_attempt(path, fields.size() > 1 ? fields[1] : "", at);
       continue;
     }
     std::vector<std::string> recipients;

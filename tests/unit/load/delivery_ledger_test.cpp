@@ -133,11 +133,11 @@ TEST_F(Ledger, DelayedNotificationIsNoBounce) {
 }
 
 TEST_F(Ledger, RetriesAreCountedFromTheSinksRcpts) {
-  ledger.rcpt_attempt(sender(1), "a@x.test", 450, t0 + 1ms);
+  ledger.rcpt_attempt(sender(1), "a@x.test", t0 + 1ms);
   submit(1, {"a@x.test"}, t0 + 2ms);
-  ledger.rcpt_attempt(sender(1), "a@x.test", 250, t0 + 1001ms);
+  ledger.rcpt_attempt(sender(1), "a@x.test", t0 + 1001ms);
   ledger.arrived(sender(1), {"a@x.test"}, message(1), t0 + 1002ms);
-  ledger.rcpt_attempt("", "a@x.test", 250, t0);  // not ours: ignored
+  ledger.rcpt_attempt("", "a@x.test", t0);  // not ours: ignored
   const auto r = ledger.result();
   EXPECT_EQ(r.counts.retried, 1u);
   EXPECT_EQ(r.attempts.at(2), 1u);
@@ -159,9 +159,9 @@ TEST_F(Ledger, NotificationBeforeThe250IsAppliedLater) {
 // Two copies before the 250 (a relay that delivers twice at once): the
 // second copy's RCPT is a duplicate's, not a retry.
 TEST_F(Ledger, DuplicatesRcptIsNoRetry) {
-  ledger.rcpt_attempt(sender(6), "a@x.test", 250, t0 + 1ms);
+  ledger.rcpt_attempt(sender(6), "a@x.test", t0 + 1ms);
   ledger.arrived(sender(6), {"a@x.test"}, message(6), t0 + 2ms);
-  ledger.rcpt_attempt(sender(6), "a@x.test", 250, t0 + 3ms);
+  ledger.rcpt_attempt(sender(6), "a@x.test", t0 + 3ms);
   ledger.arrived(sender(6), {"a@x.test"}, message(6), t0 + 4ms);
   submit(6, {"a@x.test"}, t0 + 5ms);
   const auto r = ledger.result();
@@ -176,8 +176,8 @@ TEST_F(Ledger, DuplicatesRcptIsNoRetry) {
 // retry, though both RCPTs were answered 250.
 TEST_F(Ledger, DeferralAfterTheRcptIsARetry) {
   submit(8, {"a@x.test"}, t0);
-  ledger.rcpt_attempt(sender(8), "a@x.test", 250, t0 + 1ms);
-  ledger.rcpt_attempt(sender(8), "a@x.test", 250, t0 + 501ms);
+  ledger.rcpt_attempt(sender(8), "a@x.test", t0 + 1ms);
+  ledger.rcpt_attempt(sender(8), "a@x.test", t0 + 501ms);
   ledger.arrived(sender(8), {"a@x.test"}, message(8), t0 + 502ms);
   const auto r = ledger.result();
   EXPECT_EQ(r.counts.retried, 1u);
@@ -244,7 +244,7 @@ TEST_F(Ledger, DeliveredAfterABounceIsDeliveredNotDuplicated) {
 // without bound: past the cap, its arrivals are unexpected.
 TEST_F(Ledger, MessagesNeverAcceptedAreBounded) {
   for (std::uint64_t seq = 1; seq <= 100001; ++seq)
-    ledger.rcpt_attempt(sender(seq), "a@x.test", 250, t0);
+    ledger.rcpt_attempt(sender(seq), "a@x.test", t0);
   ledger.arrived(sender(100001), {"a@x.test"}, message(100001), t0 + 1ms);
   const auto r = ledger.result();
   EXPECT_EQ(r.counts.unexpected, 1u);

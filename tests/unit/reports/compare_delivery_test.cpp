@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "compare_thresholds.hpp"
 #include "reports/compare.hpp"
 #include "reports/compare_output.hpp"
 #include "sample_result.hpp"
@@ -15,16 +16,7 @@ namespace {
 using Kind = CompareMetric::Kind;
 using Verdict = ThresholdJudgement::Verdict;
 
-std::vector<CompareThreshold> thresholds(const std::vector<std::string>& texts) {
-  std::vector<CompareThreshold> parsed;
-  for (const std::string& text : texts) {
-    std::string error;
-    auto threshold = parse_compare_threshold(text, error);
-    EXPECT_TRUE(threshold.has_value()) << text << ": " << error;
-    if (threshold) parsed.push_back(*threshold);
-  }
-  return parsed;
-}
+using testing::thresholds;
 
 const CompareRow* row_of(const Comparison& comparison, const std::string& label) {
   for (const CompareRow& row : comparison.rows) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "compare_thresholds.hpp"
+
 namespace smtp::reports::compare_test {
 namespace {
 
@@ -48,16 +50,7 @@ load::RunResult slower_tail() {
   return sample_run(150);
 }
 
-std::vector<CompareThreshold> thresholds(const std::vector<std::string>& texts) {
-  std::vector<CompareThreshold> parsed;
-  for (const std::string& text : texts) {
-    std::string error;
-    auto threshold = parse_compare_threshold(text, error);
-    EXPECT_TRUE(threshold.has_value()) << text << ": " << error;
-    if (threshold) parsed.push_back(*threshold);
-  }
-  return parsed;
-}
+using testing::thresholds;
 
 const CompareRow& row_of(const Comparison& comparison, const std::string& label) {
   for (const CompareRow& row : comparison.rows) {
