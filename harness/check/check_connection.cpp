@@ -189,7 +189,7 @@ asio::awaitable<IoResult> CheckConnection::handshake(const TlsSettings& tls,
     pending_.clear();
   }
   if (!arm(transport_, deadline)) {
-    co_return with_status(Status::failed, "TLS handshake: no time left");
+    co_return with_status(Status::timeout, "TLS handshake: no time left");
   }
   boost::system::error_code ec;
   co_await transport_.client_handshake(*tls.context, tls.sni, tls.verify, ec);

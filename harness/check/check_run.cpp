@@ -193,7 +193,7 @@ asio::awaitable<IoResult> CheckRun::connect(bool implicit_tls) {
   const int number = ++last_number_;
   OpenedConnection opened = co_await open_connection(env_, number, transcript_, implicit_tls,
                                                      until(env_.config.connect_timeout),
-                                                     until(env_.config.target.reply_timeout));
+                                                     env_.config.target.reply_timeout, deadline_);
   if (!opened.connection) co_return failed("connect " + env_.target_text + ": " + opened.failure);
   connections_.emplace(number, std::move(opened.connection));
   IoResult result;
@@ -250,7 +250,8 @@ asio::awaitable<IoResult> CheckRun::delivered(const std::string& token,
 asio::awaitable<OpenedConnection> open_connection(const RunEnvironment& env, int number,
                                                   TranscriptRecorder& transcript, bool implicit_tls,
                                                   Clock::time_point connect_deadline,
-                                                  Clock::time_point tls_deadline) {
+                                                  std::chrono::milliseconds tls_timeout,
+                                                  Clock::time_point tls_latest) {
   OpenedConnection opened;
   asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
   const boost::system::error_code error =
@@ -268,6 +269,7 @@ asio::awaitable<OpenedConnection> open_connection(const RunEnvironment& env, int
   auto connection = std::make_unique<CheckConnection>(number, std::move(transport), transcript);
   if (implicit_tls) {
     // RFC 8314 §3: TLS from the first byte; the greeting comes inside it.
+    const auto tls_deadline = std::min(Clock::now() + tls_timeout, tls_latest);
     IoResult secured = co_await connection->handshake(env.tls, tls_deadline);
     if (secured.status != IoResult::Status::ok) {
       connection->close();

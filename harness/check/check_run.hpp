@@ -34,7 +34,11 @@ struct RunEnvironment {
 // A new connection to the run's target, as a check's connect makes it (and
 // the probe before the checks, target_probe.hpp): TCP within
 // `connect_deadline` (net::connect_until), then, for implicit TLS (RFC 8314
-// §3), the handshake within `tls_deadline`. Both are events in `transcript`.
+// §3), the handshake within `tls_timeout` of the connection, and never after
+// `tls_latest` (the check's own deadline). The handshake's time starts once
+// TCP is up, as a STARTTLS handshake's does: on a loaded machine the connect
+// may take most of a reply timeout, and the handshake is a wait of its own.
+// Both are events in `transcript`.
 struct OpenedConnection {
   std::unique_ptr<CheckConnection> connection;  // null when it failed
   // When it failed, how: no TCP connection (`connected` false); or a TLS
@@ -46,8 +50,8 @@ struct OpenedConnection {
 };
 boost::asio::awaitable<OpenedConnection> open_connection(
     const RunEnvironment& env, int number, TranscriptRecorder& transcript, bool implicit_tls,
-    std::chrono::steady_clock::time_point connect_deadline,
-    std::chrono::steady_clock::time_point tls_deadline);
+    std::chrono::steady_clock::time_point connect_deadline, std::chrono::milliseconds tls_timeout,
+    std::chrono::steady_clock::time_point tls_latest);
 
 // Runs suite.checks()[index]; never throws for anything the target or the
 // check does (those are verdicts).

@@ -53,9 +53,9 @@ asio::awaitable<ProbeOutcome> probe_target(const RunEnvironment& env) {
   const auto until = [](std::chrono::milliseconds timeout) { return Clock::now() + timeout; };
   // The probe's evidence is the identity it returns; its transcript goes.
   TranscriptRecorder transcript(Clock::now());
-  OpenedConnection opened =
-      co_await open_connection(env, 1, transcript, config.target.profile == "implicit-tls",
-                               until(config.connect_timeout), until(reply_timeout));
+  OpenedConnection opened = co_await open_connection(
+      env, 1, transcript, config.target.profile == "implicit-tls", until(config.connect_timeout),
+      reply_timeout, Clock::time_point::max());
   if (!opened.connection) {
     if (!opened.connected) co_return unreachable("connect: " + opened.failure);
     if (!opened.peer_answered) co_return unreachable(opened.failure);
