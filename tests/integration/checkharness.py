@@ -162,7 +162,10 @@ class CheckTestCase(unittest.TestCase):
                         timeout=timeout)
         self.assertNoCrash(run)
         if expect is not None:
-            self.assertEqual(run.code, expect, run.describe())
+            # not_passed() names every verdict that is not PASS with its
+            # reason; stdout's tail may have scrolled past the one that matters.
+            verdicts = f"{run.not_passed()}\n" if run.result is not None else ""
+            self.assertEqual(run.code, expect, f"{verdicts}{run.describe()}")
         return run
 
     def assertNoCrash(self, run):
