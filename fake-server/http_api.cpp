@@ -16,7 +16,9 @@
 #include <tuple>
 
 #include "common/duration.hpp"
+#include "common/prometheus_text.hpp"
 #include "fake-server/api_json.hpp"
+#include "fake-server/metrics_text.hpp"
 #include "fake-server/profile_rules.hpp"
 #include "net/listener.hpp"
 #include "script/lua_state.hpp"
@@ -205,6 +207,10 @@ asio::awaitable<Answer> route(HttpApi::State& st, const Request& req) {
   if (path == "/api/stats") {
     if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");
     co_return json_reply(req, stats_json(server.stats(), server.store().count()));
+  }
+  if (path == "/metrics") {
+    if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");
+    co_return reply(req, http::status::ok, metrics_text(server), common::kPrometheusContentType);
   }
   co_return error(req, http::status::not_found, "unknown path; see the README's API table");
 }
