@@ -20,6 +20,7 @@
 #include "fake-server/api_json.hpp"
 #include "fake-server/metrics_text.hpp"
 #include "fake-server/profile_rules.hpp"
+#include "net/accept_each.hpp"
 #include "net/listener.hpp"
 #include "script/lua_state.hpp"
 
@@ -251,12 +252,9 @@ asio::awaitable<void> serve(std::shared_ptr<HttpApi::State> st, tcp::socket sock
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<HttpApi::State> st) {
-  while (st->acceptor.is_open()) {
-    auto [ec, socket] = co_await st->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted) co_return;
-    if (ec) continue;
+  co_await net::accept_each(st->acceptor, [st](tcp::socket socket) {
     asio::co_spawn(st->io, serve(st, std::move(socket)), asio::detached);
-  }
+  });
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "common/prometheus_text.hpp"
+#include "net/accept_each.hpp"
 #include "net/endpoint_text.hpp"
 #include "net/listener.hpp"
 
@@ -87,12 +88,9 @@ asio::awaitable<void> serve(std::shared_ptr<MetricsEndpoint::State> st, tcp::soc
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<MetricsEndpoint::State> st) {
-  while (st->acceptor.is_open()) {
-    auto [ec, socket] = co_await st->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted) co_return;
-    if (ec) continue;
+  co_await net::accept_each(st->acceptor, [st](tcp::socket socket) {
     asio::co_spawn(st->io, serve(st, std::move(socket)), asio::detached);
-  }
+  });
 }
 
 }  // namespace
