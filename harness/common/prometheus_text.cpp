@@ -42,7 +42,10 @@ std::string metric_number(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   std::array<char, 32> buffer{};
-  const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  // The shortest digits in %g's style, as Go (Prometheus) writes them:
+  // le="0.0005", not "5e-04", so that a query can name a bucket.
+  const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
+                                       std::chars_format::general);
   return ec == std::errc{} ? std::string(buffer.data(), end) : std::string("NaN");
 }
 

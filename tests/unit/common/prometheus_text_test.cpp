@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "common/classic_histogram.hpp"
-#include "prometheus_parse.hpp"
+#include "support/prometheus_parse.hpp"
 
 namespace smtp::common::prometheus_text_test {
 namespace {
@@ -36,7 +36,7 @@ TEST(PrometheusText, NumbersReadBackExactly) {
 
 TEST(PrometheusText, HostileLabelValuesParseBackToThemselves) {
   const std::string hostile = "r\"}\n# TYPE evil counter\nevil 1\\";
-  PrometheusText out({{"run_id", "x\"y"}});
+  PrometheusText out(MetricLabels{{"run_id", "x\"y"}});
   out.family("t_rules_fired_total", "counter", "Rules fired.\nBy name \\ rule.");
   out.sample("t_rules_fired_total", {{"rule", hostile}}, std::uint64_t{3});
   out.sample("t_rules_fired_total", {{"rule", "plain"}}, std::uint64_t{4});

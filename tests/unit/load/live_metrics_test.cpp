@@ -5,7 +5,7 @@
 #include <string>
 
 #include "load/prometheus_buckets.hpp"
-#include "prometheus_parse.hpp"
+#include "support/prometheus_parse.hpp"
 
 namespace smtp::load::live_metrics_test {
 namespace {
