@@ -87,8 +87,12 @@ asio::awaitable<void> serve(std::shared_ptr<MetricsEndpoint::State> st, tcp::soc
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+// Not a coroutine: GCC 12 destroys a lambda temporary inside co_await twice
+// (ARCHITECTURE.md, "Compiler notes"), so the loop gets the closure as its
+// argument directly.
 asio::awaitable<void> accept_loop(std::shared_ptr<MetricsEndpoint::State> st) {
-  co_await net::accept_each(st->acceptor, [st](tcp::socket socket) {
+  auto& acceptor = st->acceptor;
+  return net::accept_each(acceptor, [st](tcp::socket socket) {
     asio::co_spawn(st->io, serve(st, std::move(socket)), asio::detached);
   });
 }
