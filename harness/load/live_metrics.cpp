@@ -124,7 +124,7 @@ void delivery(PrometheusText& out, const DeliveryResult& d) {
 }  // namespace
 
 std::string live_metrics_text(const LiveMetricsInput& in) {
-  PrometheusText out({{"shard", in.shard}, {"run_id", in.run_id}});
+  PrometheusText out(MetricLabels{{"shard", in.shard}, {"run_id", in.run_id}});
   const Metrics empty;
   const auto& m = in.so_far ? *in.so_far : empty;
   transactions(out, m.counters());
