@@ -16,8 +16,11 @@
 #include <tuple>
 
 #include "common/duration.hpp"
+#include "common/prometheus_text.hpp"
 #include "fake-server/api_json.hpp"
+#include "fake-server/metrics_text.hpp"
 #include "fake-server/profile_rules.hpp"
+#include "net/accept_each.hpp"
 #include "net/listener.hpp"
 #include "script/lua_state.hpp"
 
@@ -206,6 +209,10 @@ asio::awaitable<Answer> route(HttpApi::State& st, const Request& req) {
     if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");
     co_return json_reply(req, stats_json(server.stats(), server.store().count()));
   }
+  if (path == "/metrics") {
+    if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");
+    co_return reply(req, http::status::ok, metrics_text(server), common::kPrometheusContentType);
+  }
   co_return error(req, http::status::not_found, "unknown path; see the README's API table");
 }
 
@@ -244,13 +251,14 @@ asio::awaitable<void> serve(std::shared_ptr<HttpApi::State> st, tcp::socket sock
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+// Not a coroutine: GCC 12 destroys a lambda temporary inside co_await twice
+// (ARCHITECTURE.md, "Compiler notes"), so the loop gets the closure as its
+// argument directly.
 asio::awaitable<void> accept_loop(std::shared_ptr<HttpApi::State> st) {
-  while (st->acceptor.is_open()) {
-    auto [ec, socket] = co_await st->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted) co_return;
-    if (ec) continue;
+  auto& acceptor = st->acceptor;
+  return net::accept_each(acceptor, [st](tcp::socket socket) {
     asio::co_spawn(st->io, serve(st, std::move(socket)), asio::detached);
-  }
+  });
 }
 
 }  // namespace

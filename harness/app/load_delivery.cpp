@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 #include <thread>
 
 #include "app/load_options.hpp"
+#include "app/run_id.hpp"
 #include "common/duration.hpp"
 #include "common/host_port.hpp"
 #include "load/format.hpp"
@@ -17,15 +17,6 @@ namespace smtp::app {
 namespace {
 
 using Clock = load::DeliveryLedger::Clock;
-
-// Eight hex digits, new for each run, so that a straggler of an earlier run
-// arriving at the sink is counted as unexpected, not as one of ours.
-std::string new_run_id() {
-  std::random_device random;
-  char text[9];
-  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(random()));
-  return text;
-}
 
 common::HostPort sink_address(const std::string& text) {
   auto parsed = common::parse_host_port(text);
