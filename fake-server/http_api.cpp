@@ -9,7 +9,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <charconv>
 #include <list>
 #include <optional>
 #include <stdexcept>
@@ -17,6 +16,7 @@
 
 #include "common/duration.hpp"
 #include "fake-server/api_json.hpp"
+#include "fake-server/http_form.hpp"
 #include "fake-server/profile_rules.hpp"
 #include "net/listener.hpp"
 #include "script/lua_state.hpp"
@@ -62,31 +62,6 @@ Response json_reply(const Request& req, const json& body, http::status status = 
 
 Response error(const Request& req, http::status status, std::string_view why) {
   return json_reply(req, json{{"error", why}}, status);
-}
-
-// "/api/messages?wait=2&timeout=5s" → path and the value of one parameter.
-std::optional<std::string> query_param(std::string_view target, std::string_view name) {
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return std::nullopt;
-  auto query = target.substr(q + 1);
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto pair = query.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return std::string(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
-
-std::optional<std::uint64_t> to_number(std::string_view s) {
-  std::uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
-  return n;
 }
 
 // What a request gets: a whole response or, for a message's octets, a
