@@ -17,7 +17,9 @@
 #include "common/duration.hpp"
 #include "fake-server/api_json.hpp"
 #include "fake-server/http_form.hpp"
+#include "fake-server/http_ui.hpp"
 #include "fake-server/profile_rules.hpp"
+#include "fake-server/ui/ui_routes.hpp"
 #include "net/listener.hpp"
 #include "script/lua_state.hpp"
 
@@ -35,6 +37,7 @@ struct HttpApi::State {
   asio::io_context& io;
   FakeServer& server;
   tcp::acceptor acceptor;
+  ui::AccessPolicy policy;  // Host, token and origin checks (ui/request_guard.hpp)
   // Long polls waiting for messages; a stored message wakes them all.
   std::list<asio::steady_timer*> waiters;
 };
@@ -112,12 +115,42 @@ asio::awaitable<Response> wait_for_messages(HttpApi::State& st, const Request& r
   co_return json_reply(req, body, reached ? http::status::ok : http::status::request_timeout);
 }
 
+Answer ui_answer(const Request& req, ui::UiReply page) {
+  auto response = ui_response(req, page);
+  if (page.message) return Answer(std::move(response), std::move(*page.message));
+  return Answer(std::move(response));
+}
+
+Answer ui_page(HttpApi::State& st, const Request& req) {
+  const ui::UiRequest page{req.method_string(), req.target(), req.body(),
+                           req[http::field::content_type]};
+  return ui_answer(req, ui::route(st.server, st.policy, page));
+}
+
+// A request the guard refuses: JSON for the API, a page (the login form for
+// a 401) for a browser.
+std::optional<Answer> refused(const HttpApi::State& st, const Request& req,
+                              const tcp::endpoint& local) {
+  const auto facts = request_facts(req, local);
+  const auto refusal = ui::check_request(st.policy, facts);
+  if (!refusal) return std::nullopt;
+  if (facts.path.starts_with("/api/")) {
+    auto res = error(req, static_cast<http::status>(refusal->status), refusal->reason);
+    if (refusal->status == 401)
+      res.set(http::field::www_authenticate, "Bearer realm=\"fake-smtpd\"");
+    return Answer(std::move(res));
+  }
+  return ui_answer(req, ui::refusal_page(refusal->status, refusal->reason));
+}
+
 asio::awaitable<Answer> route(HttpApi::State& st, const Request& req) {
   const std::string_view target = req.target();
   const auto path = target.substr(0, target.find('?'));
   const auto method = req.method();
   auto& server = st.server;
 
+  // Everything outside /api/ is the web UI (ui/ui_routes.hpp).
+  if (!path.starts_with("/api/")) co_return ui_page(st, req);
   if (path == "/api/messages") {
     if (method == http::verb::delete_) {
       const auto n = server.store().count();
@@ -196,7 +229,10 @@ asio::awaitable<void> serve(std::shared_ptr<HttpApi::State> st, tcp::socket sock
     if (ec) break;
     stream.expires_never();
     auto request = parser.release();
-    Answer answer = co_await route(*st, request);
+    beast::error_code lec;
+    auto answered = refused(*st, request, stream.socket().local_endpoint(lec));
+    if (!answered) answered.emplace(co_await route(*st, request));
+    Answer& answer = *answered;
     stream.expires_after(std::chrono::seconds(30));
     beast::error_code wec;
     if (answer.message) {
@@ -230,9 +266,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpApi::State> st) {
 
 }  // namespace
 
-HttpApi::HttpApi(asio::io_context& io, FakeServer& server, tcp::endpoint at)
-    : state_(std::make_shared<State>(
-          State{io, server, net::listen_on(io.get_executor(), at, "--api"), {}})) {
+HttpApi::HttpApi(asio::io_context& io, FakeServer& server, tcp::endpoint at,
+                 ui::AccessPolicy policy)
+    : state_(std::make_shared<State>(State{
+          io, server, net::listen_on(io.get_executor(), at, "--api"), std::move(policy), {}})) {
   std::weak_ptr<State> weak = state_;
   server.on_message([weak] {
     if (auto st = weak.lock()) {
