@@ -14,6 +14,7 @@ struct Filter {
   std::string peer;   // a substring of "IP:port"
   std::string rule;   // a rule that fired
   std::string ended;  // a SessionEnd key
+  bool live = false;  // ?live=1: the page reloads itself (a <meta> refresh, no script)
 
   bool keeps(const SessionRecord& s) const {
     if (!peer.empty() && s.peer.find(peer) == std::string::npos) return false;
@@ -29,6 +30,7 @@ struct Filter {
     if (!peer.empty()) out += "peer=" + form_encode(peer) + "&amp;";
     if (!rule.empty()) out += "rule=" + form_encode(rule) + "&amp;";
     if (!ended.empty()) out += "ended=" + form_encode(ended) + "&amp;";
+    if (live) out += "live=1&amp;";
     return out;
   }
 };
@@ -42,7 +44,8 @@ std::string filter_form(const Filter& f) {
     form += "<option value=\"" + text(end.key) + "\"" + (end.key == f.ended ? " selected" : "") +
             ">" + text(end.label) + "</option>";
   }
-  return form + "</select></label><button>Filter</button></form>\n";
+  form += "</select></label><label>live <input type=\"checkbox\" name=\"live\" value=\"1\"";
+  return form + (f.live ? " checked" : "") + "></label><button>Filter</button></form>\n";
 }
 
 std::string tls_cell(const SessionRecord& s) {
@@ -65,9 +68,9 @@ std::string session_row(const SessionRecord& s) {
 }  // namespace
 
 UiReply sessions_page(const SessionLog& log, std::string_view target) {
-  const Filter filter{query_param(target, "peer").value_or(""),
-                      query_param(target, "rule").value_or(""),
-                      query_param(target, "ended").value_or("")};
+  const Filter filter{
+      query_param(target, "peer").value_or(""), query_param(target, "rule").value_or(""),
+      query_param(target, "ended").value_or(""), query_param(target, "live") == "1"};
   std::vector<const SessionRecord*> kept;
   const auto& all = log.sessions();
   for (auto it = all.rbegin(); it != all.rend(); ++it) {  // newest first
@@ -84,7 +87,7 @@ UiReply sessions_page(const SessionLog& log, std::string_view target) {
       "</tr></thead><tbody>\n";
   for (std::size_t i = rows.first; i < rows.end; ++i) body += session_row(*kept[i]);
   body += "</tbody></table>\n" + page_links(rows, filter.link());
-  return page_reply("Sessions", body);
+  return page_reply("Sessions", body, 200, filter.live ? 5 : 0);
 }
 
 }  // namespace smtp::fake::ui
