@@ -64,6 +64,7 @@ rules::Action evaluate(SessionContext& s, const rules::Event& event) {
   auto verdict = engine.evaluate(event, s.random, Clock::now());
   for (const auto& fired : verdict.fired) {
     s.server.stats().count_rule_fired(fired.name);
+    s.record->rule_fired(fired.name);
     const auto& rule = engine.rules()[fired.index];
     s.log(Direction::event, "rule '" + fired.name + "' (" + fired.source + ") fired on " +
                                 std::string(event.on) + ": " + rule.action.describe());
