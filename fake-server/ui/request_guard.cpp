@@ -56,12 +56,18 @@ bool authenticated(const AccessPolicy& policy, const RequestFacts& request) {
   return false;
 }
 
-// "http://host:port" of an Origin, or the same prefix of a Referer.
-std::string origin_of(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return proto::to_lower_ascii(url);
-  const auto path = url.find('/', scheme_end + 3);
-  return proto::to_lower_ascii(url.substr(0, path));
+// The "host:port" of an http or https Origin, or of a Referer's prefix;
+// anything else (Origin "null", another scheme) as it is, which no Host
+// matches. Either scheme: the API speaks HTTP, and behind a TLS proxy (the
+// README's advice) the browser names https and the proxy's Host.
+std::string origin_authority(std::string_view url) {
+  for (const std::string_view scheme : {"http://", "https://"}) {
+    if (url.size() >= scheme.size() && proto::iequals(url.substr(0, scheme.size()), scheme)) {
+      const auto rest = url.substr(scheme.size());
+      return proto::to_lower_ascii(rest.substr(0, rest.find('/')));
+    }
+  }
+  return std::string(url);
 }
 
 bool changes_state(std::string_view method) {
@@ -109,15 +115,19 @@ std::optional<Refusal> check_request(const AccessPolicy& policy, const RequestFa
                    "log in at /login"};
   }
   if (changes_state(request.method)) {
-    const std::string own = "http://" + proto::to_lower_ascii(*request.host);
+    const std::string own = proto::to_lower_ascii(*request.host);
     if (request.origin) {
-      if (origin_of(*request.origin) != own) {
+      if (origin_authority(*request.origin) != own) {
         return Refusal{403, "cross-origin " + std::string(request.method) + " refused: Origin '" +
-                                proto::escape_bytes(*request.origin, 200) + "' is not " + own};
+                                proto::escape_bytes(*request.origin, 200) +
+                                "' does not name this server (Host " +
+                                proto::escape_bytes(*request.host, 200) + ")"};
       }
-    } else if (request.referer && origin_of(*request.referer) != own) {
+    } else if (request.referer && origin_authority(*request.referer) != own) {
       return Refusal{403, "cross-origin " + std::string(request.method) + " refused: Referer '" +
-                              proto::escape_bytes(*request.referer, 200) + "' is not from " + own};
+                              proto::escape_bytes(*request.referer, 200) +
+                              "' does not name this server (Host " +
+                              proto::escape_bytes(*request.host, 200) + ")"};
     }
   }
   return std::nullopt;

@@ -9,8 +9,9 @@
 //     "Authorization: Bearer TOKEN" or as the cookie the login form sets
 //     (HttpOnly, SameSite=Strict), else 401;
 //   - a request that changes state (any method but GET and HEAD) sent by a
-//     browser names its origin: Origin (or, without it, Referer) must be
-//     this server's own, else 403 (cross-site request forgery). A client
+//     browser names its origin: Origin (or, without it, Referer) must name
+//     the host and port of the Host header, by http or https (a TLS proxy
+//     that keeps the Host), else 403 (cross-site request forgery). A client
 //     that sends neither is not a browser acting for a page, and passes.
 // Standard library only: the HTTP layer hands over the header values.
 #include <cstdint>

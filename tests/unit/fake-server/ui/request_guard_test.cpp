@@ -81,7 +81,12 @@ TEST(RequestGuard, StateChangesFromAnotherOriginAreRefused) {
   EXPECT_EQ(status(none, r), 403);
   r.origin = "http://127.0.0.1:8026";  // another port is another origin
   EXPECT_EQ(status(none, r), 403);
+  // Behind a TLS proxy that keeps the Host, the page's origin is https.
   r.origin = "https://127.0.0.1:8025";
+  EXPECT_EQ(status(none, r), 200);
+  r.origin = "HTTPS://127.0.0.1:8025";
+  EXPECT_EQ(status(none, r), 200);
+  r.origin = "ftp://127.0.0.1:8025";
   EXPECT_EQ(status(none, r), 403);
   r.origin.reset();
   r.referer = "http://127.0.0.1:8025/rules";
@@ -101,7 +106,8 @@ TEST(RequestGuard, StateChangesFromAnotherOriginAreRefused) {
   }());
   ASSERT_TRUE(refusal);
   EXPECT_EQ(refusal->reason,
-            "cross-origin POST refused: Origin 'http://evil.example' is not http://127.0.0.1:8025");
+            "cross-origin POST refused: Origin 'http://evil.example' does not name this server "
+            "(Host 127.0.0.1:8025)");
 }
 
 TEST(RequestGuard, TokenAsBearerOrCookieElse401) {
