@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -172,7 +173,9 @@ int run(const Options& options) {
     // SIGINT during the load skips the drain; during the drain it ends it,
     // and what arrived is judged.
     if (!result.interrupted) std::signal(SIGINT, on_sigint);
-    delivery->finish(result, g_interrupted, options.quiet);
+    std::function<void()> each_second;
+    if (live) each_second = [&] { live->draining(result, delivery->ledger()); };
+    delivery->finish(result, g_interrupted, options.quiet, each_second);
     judge_after_drain(result, plan.config.thresholds);
   }
   std::signal(SIGINT, SIG_DFL);
@@ -310,8 +313,9 @@ Subcommand register_load(CLI::App& app) {
                   "with --metrics: after the run, keep serving the final counts until one "
                   "scrape fetched them or this long has passed (default 15s; 0s: not at all)");
   cmd->add_option("--run-id", m.run_id,
-                  "with --metrics: the run_id label of every series (default: eight random hex "
-                  "digits); give the shards of one run the same");
+                  "with --metrics: the run_id label of every series, 1 to 64 letters, digits, "
+                  "'.', '_' or '-' (default: eight random hex digits); give the shards of one "
+                  "run the same");
   cmd->add_option("--json", options->json, "write the result (reports/schema/) to this file");
   add_render_flags(cmd, options->rendered, true);
   cmd->add_flag("--quiet,-q", options->quiet, "no progress output");

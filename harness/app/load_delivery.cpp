@@ -52,12 +52,13 @@ DeliveryRun::DeliveryRun(const SinkFlags& flags) : drain_(kDefaultDrain) {
   sink_ = std::make_unique<DeliverySink>(options, *ledger_);
 }
 
-void DeliveryRun::finish(load::RunResult& result, const std::atomic<bool>& interrupted,
-                         bool quiet) {
+void DeliveryRun::finish(load::RunResult& result, const std::atomic<bool>& interrupted, bool quiet,
+                         const std::function<void()>& each_second) {
   const auto started = Clock::now();
   const auto deadline = started + drain_;
   const bool live = !quiet && isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr;
   auto shown = started;
+  auto published = started;
   bool drawn = false;
   if (!quiet && ledger_->outstanding() > 0 && !interrupted.load()) {
     // Said at once, also in a log: the load is over, the run now waits.
@@ -72,6 +73,10 @@ void DeliveryRun::finish(load::RunResult& result, const std::atomic<bool>& inter
   while (ledger_->outstanding() > 0 && Clock::now() < deadline && !interrupted.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const auto now = Clock::now();
+    if (each_second && now - published >= std::chrono::seconds(1)) {
+      published = now;
+      each_second();
+    }
     const auto every = live ? std::chrono::milliseconds(250) : std::chrono::milliseconds(5000);
     if (!quiet && now - shown >= every) {
       shown = now;

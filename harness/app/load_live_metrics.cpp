@@ -1,5 +1,7 @@
 #include "app/load_live_metrics.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "app/load_options.hpp"
@@ -7,6 +9,7 @@
 #include "common/duration.hpp"
 #include "common/host_port.hpp"
 #include "load/live_metrics.hpp"
+#include "proto/escape.hpp"
 
 namespace smtp::app {
 namespace {
@@ -35,7 +38,15 @@ LiveMetrics::LiveMetrics(const MetricsFlags& flags, const load::LoadConfig& conf
     linger_ = *parsed;
   }
   run_id_ = flags.run_id ? *flags.run_id : new_run_id();
-  if (run_id_.empty()) throw UsageError("--run-id: must not be empty");
+  // A label value Prometheus takes as it is, and a dashboard can type.
+  const bool plain =
+      !run_id_.empty() && run_id_.size() <= 64 &&
+      std::all_of(run_id_.begin(), run_id_.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      });
+  if (!plain)
+    throw UsageError("--run-id: 1 to 64 letters, digits, '.', '_' or '-', got '" +
+                     proto::escape_bytes(run_id_, 80) + "'");
   shard_ = settings.shard_count > 0
                ? std::to_string(settings.shard_index) + "/" + std::to_string(settings.shard_count)
                : "1/1";
@@ -46,38 +57,52 @@ LiveMetrics::LiveMetrics(const MetricsFlags& flags, const load::LoadConfig& conf
   endpoint_->publish(load::live_metrics_text(input));  // a scrape before the first second
 }
 
-void LiveMetrics::second(const load::SecondSample& sample, const load::Metrics& so_far,
-                         const load::DeliveryLedger* ledger) {
+std::string LiveMetrics::document(const load::Metrics& so_far, const load::SecondSample& last,
+                                  const load::DeliveryResult* delivery, bool finished) const {
   load::LiveMetricsInput input;
   input.shard = shard_;
   input.run_id = run_id_;
   input.so_far = &so_far;
-  input.last_second = &sample;
-  if (config_.model == load::Model::open) input.target_rate = sample.target_rate;
+  input.last_second = &last;
+  if (config_.model == load::Model::open) input.target_rate = last.target_rate;
+  input.delivery = delivery;
+  input.finished = finished;
+  return load::live_metrics_text(input);
+}
+
+void LiveMetrics::second(const load::SecondSample& sample, const load::Metrics& so_far,
+                         const load::DeliveryLedger* ledger) {
   std::optional<load::DeliveryResult> delivery;
   if (ledger != nullptr) delivery = ledger->result();
-  if (delivery) input.delivery = &*delivery;
-  endpoint_->publish(load::live_metrics_text(input));
+  endpoint_->publish(document(so_far, sample, delivery ? &*delivery : nullptr, false));
+}
+
+namespace {
+
+// The last second of a run that has ended, with the CPU of the whole run.
+load::SecondSample last_second(const load::RunResult& result) {
+  load::SecondSample last;
+  if (!result.series.empty()) last = result.series.back();
+  last.cpu_seconds = result.generator.cpu_seconds;
+  return last;
+}
+
+}  // namespace
+
+void LiveMetrics::draining(const load::RunResult& result, const load::DeliveryLedger& ledger) {
+  const auto delivery = ledger.result();
+  endpoint_->publish(document(result.metrics, last_second(result), &delivery, false));
 }
 
 void LiveMetrics::finish(const load::RunResult& result, const std::atomic<bool>& interrupted,
                          bool quiet) {
-  load::LiveMetricsInput input;
-  input.shard = shard_;
-  input.run_id = run_id_;
-  input.so_far = &result.metrics;
-  load::SecondSample last;
-  if (!result.series.empty()) last = result.series.back();
-  last.cpu_seconds = result.generator.cpu_seconds;
-  input.last_second = &last;
-  if (config_.model == load::Model::open) input.target_rate = last.target_rate;
-  if (result.delivery) input.delivery = &*result.delivery;
-  input.finished = true;
   if (!quiet && linger_.count() > 0)
     std::fprintf(stderr,
                  "metrics: final counts at http://%s/metrics, waiting up to %.3g s for a scrape\n",
                  where().c_str(), std::chrono::duration<double>(linger_).count());
-  endpoint_->linger(load::live_metrics_text(input), linger_, interrupted);
+  const auto final_text = document(result.metrics, last_second(result),
+                                   result.delivery ? &*result.delivery : nullptr, true);
+  endpoint_->linger(final_text, linger_, interrupted);
 }
 
 }  // namespace smtp::app

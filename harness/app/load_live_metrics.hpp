@@ -38,11 +38,17 @@ class LiveMetrics {
   // On the engine's thread, once a second (EngineCallbacks::on_second).
   void second(const load::SecondSample& sample, const load::Metrics& so_far,
               const load::DeliveryLedger* ledger);
+  // During the drain of --sink, once a second: the run's totals as they
+  // ended, and the ledger's figures as they grow.
+  void draining(const load::RunResult& result, const load::DeliveryLedger& ledger);
   // After the run: the final document, then up to --metrics-linger for one
   // scrape of it (SIGINT ends the wait).
   void finish(const load::RunResult& result, const std::atomic<bool>& interrupted, bool quiet);
 
  private:
+  std::string document(const load::Metrics& so_far, const load::SecondSample& last,
+                       const load::DeliveryResult* delivery, bool finished) const;
+
   const load::LoadConfig& config_;
   std::string shard_;
   std::string run_id_;

@@ -41,7 +41,11 @@ namespace {
 
 using Response = http::response<http::string_body>;
 
-Response answer(MetricsEndpoint::State& st, const http::request<http::string_body>& req) {
+// `final_document`: set when the answer carries the run's last document to
+// a GET; it counts as fetched once it has been written.
+Response answer(MetricsEndpoint::State& st, const http::request<http::string_body>& req,
+                bool& final_document) {
+  final_document = false;
   Response res{http::status::ok, req.version()};
   res.set(http::field::server, "smtp-harness");
   res.keep_alive(req.keep_alive());
@@ -58,10 +62,7 @@ Response answer(MetricsEndpoint::State& st, const http::request<http::string_bod
     res.set(http::field::content_type, common::kPrometheusContentType);
     std::lock_guard lock(st.mutex);
     res.body() = st.text;
-    if (st.final && req.method() == http::verb::get) {
-      st.final_fetched = true;
-      st.scraped.notify_all();
-    }
+    final_document = st.final && req.method() == http::verb::get;
   }
   res.prepare_payload();
   if (req.method() == http::verb::head) res.body().clear();
@@ -78,9 +79,16 @@ asio::awaitable<void> serve(std::shared_ptr<MetricsEndpoint::State> st, tcp::soc
     auto [ec, n] =
         co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     if (ec) break;
-    auto res = answer(*st, parser.get());
+    bool final_document = false;
+    auto res = answer(*st, parser.get(), final_document);
     auto [wec, written] =
         co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+    if (!wec && final_document) {
+      // Written whole: the linger may end, and the endpoint with it.
+      std::lock_guard lock(st->mutex);
+      st->final_fetched = true;
+      st->scraped.notify_all();
+    }
     if (wec || !res.keep_alive()) break;
   }
   beast::error_code ignored;

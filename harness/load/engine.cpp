@@ -351,8 +351,9 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
 
   result.elapsed_seconds = seconds_between(run_start, end);
   for (std::size_t w = 0; w < threads; ++w) series.add(w, workers[w]->take_samples());
-  Metrics series_total;
-  series.emit(true, callbacks, result.elapsed_seconds, result.series, series_total);
+  // The running totals go on: /metrics serves them as counters, which must
+  // never fall back (Prometheus would read a reset).
+  series.emit(true, callbacks, result.elapsed_seconds, result.series, result.metrics);
 
   // The result's metrics are the workers' totals merged (the series carried
   // the same events in one-second slices).

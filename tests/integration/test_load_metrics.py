@@ -107,6 +107,12 @@ class MetricsFlags(LoadTestCase):
                         expect=EXIT_USAGE)
         self.assertIn("need --metrics", run.stderr)
 
+    def test_a_run_id_that_is_not_a_plain_word_is_a_usage_error(self):
+        fake = self.start_fake()
+        run = self.load("--target", f"127.0.0.1:{fake.smtp_port}", "--metrics", "127.0.0.1:0",
+                        "--run-id", 'a"b\xff', expect=EXIT_USAGE)
+        self.assertIn("--run-id: 1 to 64 letters", run.stderr)
+
     def test_served_live_then_final_and_the_linger_ends_with_one_scrape(self):
         fake = self.start_fake()
         process = self.start_load("--target", f"127.0.0.1:{fake.smtp_port}", "--duration", "2s",
