@@ -1,6 +1,8 @@
 #include "fake-server/metrics_text.hpp"
 
 #include "common/prometheus_text.hpp"
+#include "proto/escape.hpp"
+#include "proto/utf8.hpp"
 
 namespace smtp::fake {
 namespace {
@@ -41,8 +43,12 @@ std::string metrics_text(FakeServer& server) {
 
   out.family("fake_smtpd_rules_fired_total", "counter",
              "Rules fired, by rule name (the first 1000 names; the rest as other).");
+  // Prometheus refuses a whole scrape over one label value that is not
+  // UTF-8; a rule's name comes from whoever wrote the profile or PUT the
+  // rules, so one that is not is shown escaped (\xNN), as the API shows it.
   for (const auto& [name, n] : st.rules_fired_by_name)
-    out.sample("fake_smtpd_rules_fired_total", {{"rule", name}}, n);
+    out.sample("fake_smtpd_rules_fired_total",
+               {{"rule", proto::is_utf8(name) ? name : proto::escape_bytes(name, name.size())}}, n);
 
   counter(out, "fake_smtpd_greylist_deferrals_total", "RCPTs deferred by greylisting.",
           st.greylist_deferred);
