@@ -38,8 +38,12 @@ trap 'exit 130' INT TERM
 # --no-api --store none --idle-timeout 600s, and ARGS (a profile, say)
 # before them; sets $fake_pid and $port once it listens, exits 2 if it
 # does not.
+# SERVER_CPUS (a taskset list, e.g. 1) pins it, so that a benchmark of the
+# client's CPU per message on a shared machine does not share its cores.
 start_fake_smtpd() {
-  "$fake_smtpd" "$@" --listen 127.0.0.1:0 --no-api --store none --idle-timeout 600s \
+  local pin=()
+  [ -n "${SERVER_CPUS:-}" ] && pin=(taskset -c "$SERVER_CPUS")
+  "${pin[@]}" "$fake_smtpd" "$@" --listen 127.0.0.1:0 --no-api --store none --idle-timeout 600s \
     --ports-file "$work/ports.json" >"$work/fake-smtpd.out" 2>&1 &
   fake_pid=$!
   if ! port=$("$py" "$lib" wait-ports-file "$work/ports.json" smtp 10); then
