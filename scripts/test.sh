@@ -8,9 +8,10 @@
 # The fuzz tree is built beside the asan tree, and the fuzz targets run
 # beside the asan tests, both at the lowest CPU priority: they take the CPU
 # the asan build and tests leave idle (linking, tests waiting on sockets).
-# Each target runs for SMTP_FUZZ_SECONDS of wall time, so beside the tests it
-# makes fewer executions than alone: CI's run replays the corpus and the
-# regressions and fuzzes briefly; campaigns are scripts/fuzz.sh's.
+# Each target runs for SMTP_FUZZ_SECONDS of wall time, and beside the tests
+# it gets little CPU: CI's run replays each seed corpus and the regressions
+# under ASan and UBSan and fuzzes little beyond them (docs/ARCHITECTURE.md,
+# "CI time"); the fuzzing that finds bugs is scripts/fuzz.sh's campaigns.
 # The dev build (Debug, -Werror) runs the same tests without sanitizers; it
 # is the quick one while working (scripts/test.sh dev), and CI leaves it out:
 # asan runs every test it runs, under stricter checks.
