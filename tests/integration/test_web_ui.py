@@ -124,7 +124,7 @@ class Token(ServerTestCase):
         self.server = self.start_server("--api-token", TOKEN)
 
     def test_without_the_token_401_with_it_200(self):
-        for path in ("/", "/rules", "/api/stats", "/api/sessions"):
+        for path in ("/", "/rules", "/api/stats", "/api/sessions", "/metrics"):
             with self.subTest(path=path):
                 res = request(self.server, "GET", path)
                 self.assertEqual(res.status, 401)
