@@ -21,9 +21,9 @@
 #
 # Usage: bench/load-metrics.sh [BUILD_DIR]   (default build/release)
 # Environment: RATE (10000), DURATION (10s), CONNECTIONS (200), ROUNDS (7),
-#   LIMIT (1.02), THREADS (default: one per core); CLIENT_CPUS and
-#   SERVER_CPUS (taskset lists) pin the client and fake-smtpd apart, e.g.
-#   CLIENT_CPUS=0 SERVER_CPUS=1 THREADS=1 on two cores.
+#   LIMIT (1.02), THREADS (default: one per core); PIN=SERVER_CPU:CLIENT_CPU
+#   runs fake-smtpd and the client on CPUs apart (taskset), e.g. PIN=1:0
+#   THREADS=1 on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,8 +41,6 @@ start_fake_smtpd
 
 thread_flags=()
 [ -n "${THREADS:-}" ] && thread_flags=(--threads "$THREADS")
-pin=()
-[ -n "${CLIENT_CPUS:-}" ] && pin=(taskset -c "$CLIENT_CPUS")
 
 # One run of NAME ('plain' or 'metrics') in ROUND (0: the warm-up).
 run() {
@@ -53,14 +51,14 @@ run() {
     extra=(--metrics "127.0.0.1:$scrape_port" --metrics-linger 0s)
   fi
   "$py" "$bench" run "$work/results" "$name" "$round" "$run_limit" "$scrape_port" \
-    "$work/result.json" -- "${pin[@]}" "$harness" load --target "127.0.0.1:$port" --rate "$rate" \
+    "$work/result.json" -- "${pin_client[@]}" "$harness" load --target "127.0.0.1:$port" --rate "$rate" \
     --duration "$duration" --connections "$connections" "${thread_flags[@]}" "${extra[@]}" \
     -q --json "$work/result.json" || exit 2
 }
 
 echo "smtp-harness load --metrics overhead against fake-smtpd (pid $fake_pid, 127.0.0.1:$port):" \
   "--rate $rate --duration $duration --connections $connections${THREADS:+ --threads $THREADS}" \
-  "${CLIENT_CPUS:+(client on CPU $CLIENT_CPUS, fake-smtpd on CPU ${SERVER_CPUS:-any})}"
+  "${PIN:+(fake-smtpd on CPU ${PIN%:*}, the client on CPU ${PIN#*:})}"
 echo "  $rounds rounds, alternating order; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 run plain 0
 run metrics 0
