@@ -41,13 +41,7 @@ cat >"$work/end-of-data-delay.lua" <<EOF
 rule { name = "end-of-data-${delay_ms}ms", on = ".", delay = "${delay_ms}ms" }
 EOF
 
-"$fake_smtpd" "$work/end-of-data-delay.lua" --listen 127.0.0.1:0 --no-api --store none \
-  --idle-timeout 600s --ports-file "$work/ports.json" >"$work/fake-smtpd.out" 2>&1 &
-fake_pid=$!
-if ! port=$("$py" "$lib" wait-ports-file "$work/ports.json" smtp 10); then
-  cat "$work/fake-smtpd.out" >&2
-  exit 2
-fi
+start_fake_smtpd "$work/end-of-data-delay.lua"
 
 thread_flags=()
 [ -n "${THREADS:-}" ] && thread_flags=(--threads "$THREADS")

@@ -42,13 +42,7 @@ tolerance=${TOLERANCE:-0.01}
 source bench/load/common.sh load-rate
 
 
-"$fake_smtpd" --listen 127.0.0.1:0 --no-api --store none --idle-timeout 600s \
-  --ports-file "$work/ports.json" >"$work/fake-smtpd.out" 2>&1 &
-fake_pid=$!
-if ! port=$("$py" "$lib" wait-ports-file "$work/ports.json" smtp 10); then
-  cat "$work/fake-smtpd.out" >&2
-  exit 2
-fi
+start_fake_smtpd
 
 thread_flags=()
 [ -n "${THREADS:-}" ] && thread_flags=(--threads "$THREADS")

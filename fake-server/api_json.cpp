@@ -98,6 +98,7 @@ json stats_json(const ServerStats& st, std::uint64_t messages_held) {
       {"started", rfc3339_utc_millis(st.started)},
       {"uptime_seconds", uptime},
       {"connections", st.connections},
+      {"sessions", st.sessions},
       {"active_sessions", st.active_sessions},
       {"peak_sessions", st.peak_sessions},
       {"tls_handshakes", st.tls_handshakes},

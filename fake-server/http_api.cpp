@@ -9,15 +9,20 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <charconv>
 #include <list>
 #include <optional>
 #include <stdexcept>
 #include <tuple>
 
 #include "common/duration.hpp"
+#include "common/prometheus_text.hpp"
 #include "fake-server/api_json.hpp"
+#include "fake-server/http_form.hpp"
+#include "fake-server/http_ui.hpp"
+#include "fake-server/metrics_text.hpp"
 #include "fake-server/profile_rules.hpp"
+#include "fake-server/ui/ui_routes.hpp"
+#include "net/accept_each.hpp"
 #include "net/listener.hpp"
 #include "script/lua_state.hpp"
 
@@ -35,6 +40,7 @@ struct HttpApi::State {
   asio::io_context& io;
   FakeServer& server;
   tcp::acceptor acceptor;
+  ui::AccessPolicy policy;  // Host, token and origin checks (ui/request_guard.hpp)
   // Long polls waiting for messages; a stored message wakes them all.
   std::list<asio::steady_timer*> waiters;
 };
@@ -62,31 +68,6 @@ Response json_reply(const Request& req, const json& body, http::status status = 
 
 Response error(const Request& req, http::status status, std::string_view why) {
   return json_reply(req, json{{"error", why}}, status);
-}
-
-// "/api/messages?wait=2&timeout=5s" → path and the value of one parameter.
-std::optional<std::string> query_param(std::string_view target, std::string_view name) {
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return std::nullopt;
-  auto query = target.substr(q + 1);
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto pair = query.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return std::string(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
-
-std::optional<std::uint64_t> to_number(std::string_view s) {
-  std::uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
-  return n;
 }
 
 // What a request gets: a whole response or, for a message's octets, a
@@ -137,12 +118,48 @@ asio::awaitable<Response> wait_for_messages(HttpApi::State& st, const Request& r
   co_return json_reply(req, body, reached ? http::status::ok : http::status::request_timeout);
 }
 
+Answer ui_answer(const Request& req, ui::UiReply page) {
+  auto response = ui_response(req, page);
+  if (page.message) return Answer(std::move(response), std::move(*page.message));
+  return Answer(std::move(response));
+}
+
+Answer ui_page(HttpApi::State& st, const Request& req) {
+  const ui::UiRequest page{req.method_string(), req.target(), req.body(),
+                           req[http::field::content_type]};
+  return ui_answer(req, ui::route(st.server, st.policy, page));
+}
+
+// A request the guard refuses: JSON for the API and /metrics (a scraper
+// sends the token as a bearer), a page (the login form for a 401) for a
+// browser.
+std::optional<Answer> refused(const HttpApi::State& st, const Request& req,
+                              const tcp::endpoint& local) {
+  const auto facts = request_facts(req, local);
+  const auto refusal = ui::check_request(st.policy, facts);
+  if (!refusal) return std::nullopt;
+  if (facts.path.starts_with("/api/") || facts.path == "/metrics") {
+    auto res = error(req, static_cast<http::status>(refusal->status), refusal->reason);
+    if (refusal->status == 401)
+      res.set(http::field::www_authenticate, "Bearer realm=\"fake-smtpd\"");
+    return Answer(std::move(res));
+  }
+  return ui_answer(req, ui::refusal_page(refusal->status, refusal->reason));
+}
+
 asio::awaitable<Answer> route(HttpApi::State& st, const Request& req) {
   const std::string_view target = req.target();
   const auto path = target.substr(0, target.find('?'));
   const auto method = req.method();
   auto& server = st.server;
 
+  // For Prometheus (README, "Prometheus metrics"), beside the API.
+  if (path == "/metrics") {
+    if (method != http::verb::get) co_return error(req, http::status::method_not_allowed, "GET");
+    co_return reply(req, http::status::ok, metrics_text(server), common::kPrometheusContentType);
+  }
+  // Everything else outside /api/ is the web UI (ui/ui_routes.hpp).
+  if (!path.starts_with("/api/")) co_return ui_page(st, req);
   if (path == "/api/messages") {
     if (method == http::verb::delete_) {
       const auto n = server.store().count();
@@ -221,7 +238,10 @@ asio::awaitable<void> serve(std::shared_ptr<HttpApi::State> st, tcp::socket sock
     if (ec) break;
     stream.expires_never();
     auto request = parser.release();
-    Answer answer = co_await route(*st, request);
+    beast::error_code lec;
+    auto answered = refused(*st, request, stream.socket().local_endpoint(lec));
+    if (!answered) answered.emplace(co_await route(*st, request));
+    Answer& answer = *answered;
     stream.expires_after(std::chrono::seconds(30));
     beast::error_code wec;
     if (answer.message) {
@@ -244,20 +264,22 @@ asio::awaitable<void> serve(std::shared_ptr<HttpApi::State> st, tcp::socket sock
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+// Not a coroutine: GCC 12 destroys a lambda temporary inside co_await twice
+// (ARCHITECTURE.md, "Compiler notes"), so the loop gets the closure as its
+// argument directly.
 asio::awaitable<void> accept_loop(std::shared_ptr<HttpApi::State> st) {
-  while (st->acceptor.is_open()) {
-    auto [ec, socket] = co_await st->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted) co_return;
-    if (ec) continue;
+  auto& acceptor = st->acceptor;
+  return net::accept_each(acceptor, [st](tcp::socket socket) {
     asio::co_spawn(st->io, serve(st, std::move(socket)), asio::detached);
-  }
+  });
 }
 
 }  // namespace
 
-HttpApi::HttpApi(asio::io_context& io, FakeServer& server, tcp::endpoint at)
-    : state_(std::make_shared<State>(
-          State{io, server, net::listen_on(io.get_executor(), at, "--api"), {}})) {
+HttpApi::HttpApi(asio::io_context& io, FakeServer& server, tcp::endpoint at,
+                 ui::AccessPolicy policy)
+    : state_(std::make_shared<State>(State{
+          io, server, net::listen_on(io.get_executor(), at, "--api"), std::move(policy), {}})) {
   std::weak_ptr<State> weak = state_;
   server.on_message([weak] {
     if (auto st = weak.lock()) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -61,6 +62,17 @@ void write_ports_file(const std::string& path, const nlohmann::json& ports) {
   std::filesystem::rename(tmp, path);
 }
 
+// RFC 6750 §2.1's b64token, whose characters are all valid in a cookie
+// (RFC 6265 §4.1.1) too: the login form stores the token in one.
+void check_api_token(const std::string& token) {
+  constexpr std::string_view extra = "-._~+/";
+  const bool bad = std::any_of(token.begin(), token.end(), [&](char c) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    return !alnum && extra.find(c) == std::string_view::npos;
+  });
+  if (bad) throw UsageError("--api-token: use only letters, digits and -._~+/");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,7 +82,8 @@ int main(int argc, char** argv) {
   std::optional<std::uint64_t> seed, max_size, store_bytes;
   std::optional<std::size_t> max_recipients, max_errors, max_line, store_limit, sessions_kept,
       max_sessions;
-  std::vector<std::string> users, disabled, violations;
+  std::vector<std::string> users, disabled, violations, api_hosts;
+  std::string api_token;
   bool no_api = false, keep_bare = false, auth_cleartext = false, require_auth = false;
 
   app.add_option("profile", profile, "PROFILE.lua: server settings (SCRIPTING.md)")
@@ -79,8 +92,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--tls-listen", tls_listen,
                  "Implicit-TLS listener ADDR:PORT (RFC 8314, the 465 style)");
-  app.add_option("--api", api, "HTTP inspection API ADDR:PORT")->capture_default_str();
+  app.add_option("--api", api, "HTTP API and web UI (at /) ADDR:PORT")->capture_default_str();
   app.add_flag("--no-api", no_api, "Do not start the HTTP API");
+  app.add_option("--api-host", api_hosts,
+                 "A name the API and web UI may be reached by, besides the address they "
+                 "listen on (repeat); other Host headers get 403 (DNS rebinding)")
+      ->allow_extra_args(false);
+  app.add_option("--api-token", api_token,
+                 "Every API and web UI request needs this token: 'Authorization: Bearer TOKEN', "
+                 "or log in at /login (an HttpOnly cookie); else 401. Letters, digits, -._~+/");
   app.add_option("--store", store, "none | memory | maildir:DIR")->capture_default_str();
   app.add_option("--store-limit", store_limit,
                  "Messages kept in the index, oldest dropped first (default 10000; 0 = no limit)");
@@ -172,6 +192,7 @@ int main(int argc, char** argv) {
     if (cert.empty() != key.empty()) throw UsageError("--cert and --key go together");
     options.listen.push_back(to_endpoint("--listen", listen));
     if (!no_api) api_endpoint = to_endpoint("--api", api);
+    check_api_token(api_token);
     if (!tls_listen.empty()) options.tls_listen.push_back(to_endpoint("--tls-listen", tls_listen));
     options.store = store;
   } catch (const CLI::ParseError& e) {
@@ -209,7 +230,8 @@ int main(int argc, char** argv) {
     server.start();
     std::unique_ptr<smtp::fake::HttpApi> http;
     if (!no_api) {
-      http = std::make_unique<smtp::fake::HttpApi>(io, server, *api_endpoint);
+      http = std::make_unique<smtp::fake::HttpApi>(
+          io, server, *api_endpoint, smtp::fake::ui::AccessPolicy{api_hosts, api_token});
       http->start();
     }
 

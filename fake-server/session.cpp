@@ -99,6 +99,7 @@ Outcome stage(SessionContext& s, proto::ServerStep&& step, rules::Action&& actio
     auto decided = end_of_message(s, step);
     rules::merge(action, decided);
   }
+  s.count_answer(step.output);
   if (action.empty()) {
     s.pending += step.output;
     start_tls = start_tls || step.start_tls;
@@ -162,6 +163,9 @@ proto::ServerStep decided_answer(SessionContext& s, rules::Action& action, std::
 }
 
 Outcome on_command_line(SessionContext& s, std::string_view line, bool& start_tls) {
+  // An AUTH exchange's lines answer AUTH (RFC 4954 §4).
+  s.answering =
+      s.dialogue.expecting_secret() ? proto::to_string(proto::Verb::auth) : reply_label(line);
   if (s.dialogue.expecting_secret() || !watches_commands(s)) {
     return stage(s, s.dialogue.on_line(line), {}, start_tls);
   }
@@ -203,6 +207,7 @@ Outcome process_input(SessionContext& s, bool& start_tls) {
         if (event.kind == proto::LineFramer::Event::Kind::overflow) {
           s.log(Direction::event,
                 "line too long: " + std::to_string(event.discarded) + " octets discarded");
+          s.answering = kOtherLabel;
           const auto outcome = stage(s, s.dialogue.on_line_too_long(), {}, start_tls);
           if (outcome != Outcome::need_more) return outcome;
           break;
@@ -239,6 +244,9 @@ Outcome process_input(SessionContext& s, bool& start_tls) {
       case proto::InputMode::chunk: {
         const auto buffered = s.framer.buffered();
         if (buffered.empty()) return Outcome::need_more;
+        s.answering = s.dialogue.input_mode() == proto::InputMode::chunk
+                          ? proto::to_string(proto::Verb::bdat)
+                          : kEndOfDataLabel;
         auto result = s.dialogue.on_data(buffered);
         s.log(Direction::client, buffered.substr(0, result.consumed));
         s.framer.consume(result.consumed);
@@ -339,13 +347,16 @@ asio::awaitable<bool> admitted(SessionContext& s) {
   s.log(Direction::event, "over max_sessions: " + open_now + " sessions open");
   // The write gets its own deadline, as the idle timeout's 421 does.
   s.transport.expires_after(std::chrono::seconds(10));
+  s.answering = kConnectLabel;
   s.pending += s.dialogue.encode(proto::ServerReply::too_many_sessions);
+  s.count_answer(s.pending);
   co_await flush(s);
   co_return false;
 }
 
 // The greeting, or what a "connect" rule or on_connect says instead.
 Outcome greet(SessionContext& s, bool& start_tls) {
+  s.answering = kConnectLabel;
   auto action = decide_connect(s);
   if (!action.terminal()) return stage(s, s.dialogue.greet(), std::move(action), start_tls);
   proto::ServerStep step;
@@ -383,6 +394,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
     FakeServer& server;
     SessionContext& s;
     std::weak_ptr<const void> alive;
+    std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
     ~Settle() {
       s.transport.close();
       s.record->ended = std::chrono::system_clock::now();
@@ -390,6 +402,8 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
       server.behaviour().rules.session_ended(s.record->id);
       if (auto* observer = server.options().observer.get()) observer->session_closed(s.record->id);
       --server.stats().active_sessions;
+      server.stats().session_seconds.observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - opened).count());
     }
   } settle_at_end(*this, s, alive_);
 
@@ -401,6 +415,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
   if (open) {
     const bool admit = co_await admitted(s);
     open = admit;
+    if (admit) ++stats_.sessions;
   }
   if (open) {
     bool start_tls = false;
@@ -420,7 +435,9 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
       // RFC 5321 §4.5.3.2.7 / §3.8: say 421 before closing on a timeout. The
       // expired deadline would fail the write too: give the 421 its own.
       s.transport.expires_after(std::chrono::seconds(10));
+      s.answering = kOtherLabel;
       s.pending += s.dialogue.encode(proto::ServerReply::idle_timeout);
+      s.count_answer(s.pending);
       co_await flush(s);
       break;
     }
@@ -439,6 +456,7 @@ asio::awaitable<void> FakeServer::run_session(tcp::socket socket, bool implicit_
       // (few CRLFs, so few errors), so the session ends here (RFC 5321 §7.8
       // lets a server close on abuse).
       s.log(Direction::event, "binary data in the command stream");
+      s.answering = kOtherLabel;
       outcome = stage(s, s.dialogue.on_garbage(), {}, start_tls);
     } else {
       outcome = process_input(s, start_tls);

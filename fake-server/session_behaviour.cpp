@@ -63,7 +63,8 @@ rules::Action evaluate(SessionContext& s, const rules::Event& event) {
   if (engine.empty() || !engine.watches(event.on)) return {};
   auto verdict = engine.evaluate(event, s.random, Clock::now());
   for (const auto& fired : verdict.fired) {
-    ++s.server.stats().rules_fired;
+    s.server.stats().count_rule_fired(fired.name);
+    s.record->rule_fired(fired.name);
     const auto& rule = engine.rules()[fired.index];
     s.log(Direction::event, "rule '" + fired.name + "' (" + fired.source + ") fired on " +
                                 std::string(event.on) + ": " + rule.action.describe());
@@ -102,23 +103,13 @@ void consult_hook(SessionContext& s, std::string_view on, rules::Action& action,
 }  // namespace
 
 void SessionContext::count_replies(std::string_view output) {
-  // Each reply's last line is "ddd " or "ddd\r\n"; count the code once.
-  std::size_t at = 0;
-  while (at + 3 <= output.size()) {
-    const auto end = output.find("\r\n", at);
-    if (end == std::string_view::npos) break;
-    const bool last_line = end - at == 3 || output[at + 3] == ' ';
-    bool digits = true;
-    for (std::size_t i = at; i < at + 3; ++i) {
-      digits = digits && output[i] >= '0' && output[i] <= '9';
-    }
-    if (last_line && digits) {
-      int code = 0;
-      for (std::size_t i = at; i < at + 3; ++i) code = code * 10 + (output[i] - '0');
-      ++server.stats().replies[code];
-    }
-    at = end + 2;
-  }
+  for_each_reply_code(output, [this](int code) { ++server.stats().replies[code]; });
+}
+
+void SessionContext::count_answer(std::string_view output) {
+  for_each_reply_code(output, [this](int code) {
+    ++server.stats().replies_by_command[{answering, code}];
+  });
 }
 
 bool watches_commands(SessionContext& s) {

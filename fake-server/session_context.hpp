@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "fake-server/fake_server.hpp"
+#include "fake-server/reply_label.hpp"
 #include "fake-server/rules/rule_engine.hpp"
 #include "net/transport.hpp"
 #include "proto/line_framer.hpp"
@@ -70,10 +71,14 @@ struct SessionContext {
   std::optional<rules::Action> chunk_action;  // shapes the answer owed after a BDAT chunk
   std::uint64_t message_number = 0;
 
+  // What the replies queued next answer (reply_label.hpp), for /metrics.
+  std::string_view answering = kOtherLabel;
+
   void log(Direction d, std::string_view bytes) {
     record->record(d, transport.tls(), bytes, server.sessions().bytes_cap());
   }
-  void count_replies(std::string_view output);
+  void count_replies(std::string_view output);  // by code, as written
+  void count_answer(std::string_view output);   // by `answering` and code, as queued
 };
 
 // Behaviour (session_behaviour.cpp): what rules, hooks and greylisting say.

@@ -40,6 +40,12 @@ void SessionRecord::record(Direction direction, bool tls, std::string_view bytes
   entries.push_back({std::chrono::system_clock::now(), direction, tls, std::string(bytes)});
 }
 
+void SessionRecord::rule_fired(std::string_view name) {
+  if (std::find(rules_fired.begin(), rules_fired.end(), name) == rules_fired.end()) {
+    rules_fired.emplace_back(name);
+  }
+}
+
 std::shared_ptr<SessionRecord> SessionLog::open(std::string peer, std::string local,
                                                 bool implicit_tls) {
   auto record = std::make_shared<SessionRecord>();

@@ -37,6 +37,10 @@ struct SessionRecord {
   std::string tls_version, tls_cipher;
   std::uint64_t messages = 0;
   std::uint64_t bytes_in = 0, bytes_out = 0;
+  // The names of the rules that fired in this session, each once, in the
+  // order they first fired (the web UI's session list filters on them):
+  // bounded by the number of rules.
+  std::vector<std::string> rules_fired;
   std::vector<TranscriptEntry> entries;
   std::uint64_t omitted_bytes = 0;  // over the per-session cap, counted not kept
   std::size_t kept_bytes = 0;       // bytes held in `entries`, plus entry_overhead per entry
@@ -45,6 +49,7 @@ struct SessionRecord {
   // Appends, merging with the previous entry of the same direction and TLS
   // state so that a byte-at-a-time client does not make one entry per byte.
   void record(Direction direction, bool tls, std::string_view bytes, std::size_t cap);
+  void rule_fired(std::string_view name);
 };
 
 class SessionLog {

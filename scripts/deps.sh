@@ -14,6 +14,8 @@ packages=(
   swaks libnet-ssleay-perl postfix python3 python3-aiosmtpd python3-jsonschema openssl chromium
   # the system calls of fake-smtpd's maildir store (tests/integration/test_maildir_crash.py)
   strace
+  # the Prometheus server that scrapes both programs' /metrics (tests/integration/test_load_metrics.py)
+  prometheus
   # Exim and OpenSMTPD run from their .debs unpacked in the build tree
   # (tests/integration/mta.py; their packages conflict with postfix): the
   # libraries their binaries link, and unshare/mount for OpenSMTPD's paths

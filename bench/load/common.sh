@@ -1,7 +1,8 @@
-# Sourced by bench/load-{accuracy,rate,concurrency}.sh after `cd` to the
-# repository and `build=...`: the tools they run, a work directory named
-# after the script ($1), and a cleanup that stops $client_pid and $fake_pid
-# (each given 5 s after SIGTERM, then SIGKILL) and removes the directory.
+# Sourced by bench/load-{accuracy,rate,concurrency,metrics}.sh after `cd` to
+# the repository and `build=...`: the tools they run, a work directory named
+# after the script ($1), start_fake_smtpd, and a cleanup that stops
+# $client_pid and $fake_pid (each given 5 s after SIGTERM, then SIGKILL) and
+# removes the directory.
 # shellcheck shell=bash
 # shellcheck disable=SC2034,SC2154  # variables for the sourcing script; it sets $build
 
@@ -32,3 +33,28 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# fake-smtpd (release build, one thread) on a free port of 127.0.0.1 with
+# --no-api --store none --idle-timeout 600s, and ARGS (a profile, say)
+# before them; sets $fake_pid and $port once it listens, exits 2 if it
+# does not.
+# With PIN=SERVER_CPU:CLIENT_CPU (e.g. 1:0) it runs on SERVER_CPU, and the
+# sourcing script runs its client with "${pin_client[@]}" (taskset), as
+# load-throughput.sh pins smtp-sink: a benchmark of the client's CPU per
+# message on a shared machine then does not share its cores.
+pin_server=()
+pin_client=()
+if [ -n "${PIN:-}" ]; then
+  [[ $PIN =~ ^([0-9]+):([0-9]+)$ ]] || { echo "PIN: expected SERVER_CPU:CLIENT_CPU, got '$PIN'" >&2; exit 2; }
+  pin_server=(taskset -c "${BASH_REMATCH[1]}")
+  pin_client=(taskset -c "${BASH_REMATCH[2]}")
+fi
+start_fake_smtpd() {
+  "${pin_server[@]}" "$fake_smtpd" "$@" --listen 127.0.0.1:0 --no-api --store none --idle-timeout 600s \
+    --ports-file "$work/ports.json" >"$work/fake-smtpd.out" 2>&1 &
+  fake_pid=$!
+  if ! port=$("$py" "$lib" wait-ports-file "$work/ports.json" smtp 10); then
+    cat "$work/fake-smtpd.out" >&2
+    exit 2
+  fi
+}

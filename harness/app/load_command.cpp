@@ -6,11 +6,13 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "app/exit_codes.hpp"
 #include "app/load_delivery.hpp"
+#include "app/load_live_metrics.hpp"
 #include "app/load_options.hpp"
 #include "app/load_summary_value.hpp"
 #include "app/load_text.hpp"
@@ -38,6 +40,7 @@ struct Options {
   RenderedOutputs rendered;
   LoadFlags flags;
   SinkFlags sink;
+  MetricsFlags metrics;
   std::string json;
   bool quiet = false;
 };
@@ -125,13 +128,33 @@ int run(const Options& options) {
     if (!options.quiet) std::fprintf(stderr, "sink: listening on %s\n", delivery->where().c_str());
   }
 
+  std::unique_ptr<LiveMetrics> live;
+  if (!options.metrics.given() && (options.metrics.linger || options.metrics.run_id)) {
+    return fail(exit_usage, "--metrics-linger and --run-id need --metrics ADDR:PORT");
+  }
+  if (options.metrics.given()) {
+    try {
+      live = std::make_unique<LiveMetrics>(options.metrics, plan.config, plan.settings);
+    } catch (const UsageError& e) {
+      return fail(exit_usage, e.what());
+    } catch (const std::runtime_error& e) {
+      return fail(exit_usage, e.what());
+    }
+    if (!options.quiet)
+      std::fprintf(stderr, "metrics: serving http://%s/metrics (run_id %s)\n",
+                   live->where().c_str(), live->run_id().c_str());
+  }
+
   std::signal(SIGINT, on_sigint);
   Progress progress(plan.config, options.quiet);
   load::EngineCallbacks callbacks;
   callbacks.interrupted = &g_interrupted;
   if (delivery) callbacks.ledger = &delivery->ledger();
   callbacks.on_second = [&](const load::SecondSample& sample, const load::Metrics& so_far,
-                            double elapsed) { progress.second(sample, so_far, elapsed); };
+                            double elapsed) {
+    progress.second(sample, so_far, elapsed);
+    if (live) live->second(sample, so_far, delivery ? &delivery->ledger() : nullptr);
+  };
 
   bool hooks = scenario && (scenario->settings().has_message || scenario->settings().has_reply);
   load::RunResult result;
@@ -150,7 +173,9 @@ int run(const Options& options) {
     // SIGINT during the load skips the drain; during the drain it ends it,
     // and what arrived is judged.
     if (!result.interrupted) std::signal(SIGINT, on_sigint);
-    delivery->finish(result, g_interrupted, options.quiet);
+    std::function<void()> each_second;
+    if (live) each_second = [&] { live->draining(result, delivery->ledger()); };
+    delivery->finish(result, g_interrupted, options.quiet, each_second);
     judge_after_drain(result, plan.config.thresholds);
   }
   std::signal(SIGINT, SIG_DFL);
@@ -195,6 +220,14 @@ int run(const Options& options) {
                  "smtp-harness load: stopped: no transaction could start for 10 s while every "
                  "connection failed (see the errors above)\n");
     code = exit_failed;
+  }
+  // Last: the result is written and shown before the endpoint lingers for
+  // the scrape that takes the final counts.
+  // A SIGINT during the wait ends it (and so does one that ended the run).
+  if (live) {
+    if (!result.interrupted) std::signal(SIGINT, on_sigint);
+    live->finish(result, g_interrupted, options.quiet);
+    std::signal(SIGINT, SIG_DFL);
   }
   if (result.interrupted) return exit_interrupted;
   return code;
@@ -272,6 +305,17 @@ Subcommand register_load(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--sink-name", s.name,
                   "with --sink: the name the sink greets with (default sink.smtp-harness.invalid)");
+  auto& m = options->metrics;
+  cmd->add_option("--metrics", m.address,
+                  "serve the run live at http://ADDR:PORT/metrics in the Prometheus text format "
+                  "(port 0: any free port; README, \"Prometheus metrics\")");
+  cmd->add_option("--metrics-linger", m.linger,
+                  "with --metrics: after the run, keep serving the final counts until one "
+                  "scrape fetched them or this long has passed (default 15s; 0s: not at all)");
+  cmd->add_option("--run-id", m.run_id,
+                  "with --metrics: the run_id label of every series, 1 to 64 letters, digits, "
+                  "'.', '_' or '-' (default: eight random hex digits); give the shards of one "
+                  "run the same");
   cmd->add_option("--json", options->json, "write the result (reports/schema/) to this file");
   add_render_flags(cmd, options->rendered, true);
   cmd->add_flag("--quiet,-q", options->quiet, "no progress output");

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 #include <thread>
 
 #include "app/load_options.hpp"
+#include "app/run_id.hpp"
 #include "common/duration.hpp"
 #include "common/host_port.hpp"
 #include "load/format.hpp"
@@ -17,15 +17,6 @@ namespace smtp::app {
 namespace {
 
 using Clock = load::DeliveryLedger::Clock;
-
-// Eight hex digits, new for each run, so that a straggler of an earlier run
-// arriving at the sink is counted as unexpected, not as one of ours.
-std::string new_run_id() {
-  std::random_device random;
-  char text[9];
-  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(random()));
-  return text;
-}
 
 common::HostPort sink_address(const std::string& text) {
   auto parsed = common::parse_host_port(text);
@@ -61,12 +52,13 @@ DeliveryRun::DeliveryRun(const SinkFlags& flags) : drain_(kDefaultDrain) {
   sink_ = std::make_unique<DeliverySink>(options, *ledger_);
 }
 
-void DeliveryRun::finish(load::RunResult& result, const std::atomic<bool>& interrupted,
-                         bool quiet) {
+void DeliveryRun::finish(load::RunResult& result, const std::atomic<bool>& interrupted, bool quiet,
+                         const std::function<void()>& each_second) {
   const auto started = Clock::now();
   const auto deadline = started + drain_;
   const bool live = !quiet && isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr;
   auto shown = started;
+  auto published = started;
   bool drawn = false;
   if (!quiet && ledger_->outstanding() > 0 && !interrupted.load()) {
     // Said at once, also in a log: the load is over, the run now waits.
@@ -81,6 +73,10 @@ void DeliveryRun::finish(load::RunResult& result, const std::atomic<bool>& inter
   while (ledger_->outstanding() > 0 && Clock::now() < deadline && !interrupted.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const auto now = Clock::now();
+    if (each_second && now - published >= std::chrono::seconds(1)) {
+      published = now;
+      each_second();
+    }
     const auto every = live ? std::chrono::milliseconds(250) : std::chrono::milliseconds(5000);
     if (!quiet && now - shown >= every) {
       shown = now;

@@ -3,6 +3,8 @@
 // relay"): the run's ledger and sink, and the drain after the load, when the
 // run waits for what the relay still owes the sink before it judges.
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,8 +41,11 @@ class DeliveryRun {
 
   // After the load: waits up to the drain for every accepted pair to
   // arrive or bounce, showing what is missing; `interrupted` (SIGINT) ends
-  // the wait. Then stops the sink and fills in result.delivery.
-  void finish(load::RunResult& result, const std::atomic<bool>& interrupted, bool quiet);
+  // the wait; `each_second`, when set, is called once a second while it
+  // waits (load --metrics publishes the ledger's figures). Then stops the
+  // sink and fills in result.delivery.
+  void finish(load::RunResult& result, const std::atomic<bool>& interrupted, bool quiet,
+              const std::function<void()>& each_second = {});
 
  private:
   std::chrono::nanoseconds drain_;

@@ -86,14 +86,18 @@ tcp::endpoint probe(const std::vector<tcp::endpoint>& endpoints, const std::stri
 // worker still running has delivered it.
 class SeriesCollector {
  public:
-  SeriesCollector(const LoadConfig& config, std::size_t workers)
-      : config_(config), delivered_(workers, -1), finished_(workers, false) {}
+  SeriesCollector(const LoadConfig& config, std::size_t workers, double cpu_start)
+      : config_(config),
+        cpu_start_(cpu_start),
+        delivered_(workers, -1),
+        finished_(workers, false) {}
 
   void add(std::size_t worker, std::vector<WorkerSample> samples) {
     for (auto& sample : samples) {
       auto& slot = pending_[sample.second];
       slot.metrics.merge(sample.interval);
       slot.connections += sample.connections;
+      slot.loop_lag_max_ns = std::max(slot.loop_lag_max_ns, sample.loop_lag_max_ns);
       delivered_[worker] = std::max<long>(delivered_[worker], sample.second);
     }
   }
@@ -116,6 +120,7 @@ class SeriesCollector {
   struct Pending {
     Metrics metrics;
     std::uint64_t connections = 0;
+    std::uint64_t loop_lag_max_ns = 0;
   };
 
   long complete_up_to() const {
@@ -148,10 +153,13 @@ class SeriesCollector {
       s.p99_ns = latency.quantile(0.99);
     }
     s.connections = pending.connections;
+    s.loop_lag_max_ns = pending.loop_lag_max_ns;
+    s.cpu_seconds = process_cpu_seconds() - cpu_start_;
     return s;
   }
 
   const LoadConfig& config_;
+  double cpu_start_;
   std::map<std::uint32_t, Pending> pending_;
   std::vector<long> delivered_;
   std::vector<bool> finished_;
@@ -263,7 +271,7 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
 
   // The delivery series counts its seconds from the same start.
   if (callbacks.ledger != nullptr) callbacks.ledger->start_series(run_start);
-  SeriesCollector series(config, threads);
+  SeriesCollector series(config, threads, cpu_start);
   auto deadline = config.duration ? run_start + *config.duration : Clock::time_point::max();
   bool stop_sent = false;
   bool aborted = false;
@@ -343,8 +351,9 @@ RunResult run_load(const LoadConfig& config, RunSettings settings, const std::st
 
   result.elapsed_seconds = seconds_between(run_start, end);
   for (std::size_t w = 0; w < threads; ++w) series.add(w, workers[w]->take_samples());
-  Metrics series_total;
-  series.emit(true, callbacks, result.elapsed_seconds, result.series, series_total);
+  // The running totals go on: /metrics serves them as counters, which must
+  // never fall back (Prometheus would read a reset).
+  series.emit(true, callbacks, result.elapsed_seconds, result.series, result.metrics);
 
   // The result's metrics are the workers' totals merged (the series carried
   // the same events in one-second slices).

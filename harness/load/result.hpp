@@ -29,6 +29,11 @@ struct SecondSample {
   std::uint64_t p50_ns = 0;       // transaction response time of the transactions
   std::uint64_t p99_ns = 0;       // decided in this second; 0 when none
   std::uint64_t connections = 0;  // open at the end of the second
+  // For `load --metrics` (not in the result file): the worst lag of any
+  // worker's 100 ms tick in this second, and the process's CPU time (user +
+  // system) from the start of the run to when the second was merged.
+  std::uint64_t loop_lag_max_ns = 0;
+  double cpu_seconds = 0;
 };
 
 // ARCHITECTURE.md §4: the generator watches itself. When it, not the target,

@@ -1,5 +1,6 @@
 #include "load/worker.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -7,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <ctime>
+#include <utility>
 
 #include "net/tls_context.hpp"
 
@@ -100,7 +102,12 @@ asio::awaitable<void> Worker::tick() {
     // ARCHITECTURE.md §4: the event loop's lag is how late this timer ran. Only
     // while the run is measured: opening a large pool and closing it at the end
     // stall the loop in ways that say nothing about the measurements.
-    if (started_ && !tickets_.stopped()) loop_lag_.record(now - next);
+    if (started_ && !tickets_.stopped()) {
+      loop_lag_.record(now - next);
+      const auto lag = static_cast<std::uint64_t>(std::max<std::int64_t>(
+          0, std::chrono::duration_cast<std::chrono::nanoseconds>(now - next).count()));
+      loop_lag_max_ns_ = std::max(loop_lag_max_ns_, lag);
+    }
     if (started_ && !next_second) {
       // From the start on, ticks fall on the run's 100 ms grid, so that each
       // second's sample is cut at the second itself (late only by the lag).
@@ -126,6 +133,7 @@ void Worker::publish_sample(std::uint32_t second) {
   sample.second = second;
   sample.interval = recorder_.take_interval();
   sample.connections = connected_sessions();
+  sample.loop_lag_max_ns = std::exchange(loop_lag_max_ns_, 0);
   std::lock_guard lock(samples_mutex_);
   samples_.push_back(std::move(sample));
 }

@@ -30,7 +30,8 @@ namespace smtp::load {
 struct WorkerSample {
   std::uint32_t second = 0;  // the interval [second, second + 1) of the run
   Metrics interval;
-  std::uint64_t connections = 0;  // sessions connected at the sample
+  std::uint64_t connections = 0;      // sessions connected at the sample
+  std::uint64_t loop_lag_max_ns = 0;  // the latest the 100 ms tick ran in this second
 };
 
 struct WorkerPlan {
@@ -95,6 +96,7 @@ class Worker {
   std::unique_ptr<script::LoadScript> script_;
   std::optional<WorkerEnvironment> env_;
   Histogram loop_lag_;
+  std::uint64_t loop_lag_max_ns_ = 0;  // since the last sample
   double cpu_seconds_ = 0;
   double cpu_at_start_ = 0;  // thread CPU time when the run's clock started
 

@@ -5,8 +5,10 @@ Chromium is started with --remote-debugging-pipe: it reads protocol messages
 and events to descriptor 4, so no WebSocket and no port are needed. A
 Chromium gets a temporary profile directory and is killed at the end.
 
-Page.open() loads a file and records what a report must never do:
-  - a network request other than the page itself (Network.requestWillBeSent),
+Page.open() loads a file (open_url() a URL, submit() a form) and records
+what a report or a page of fake-smtpd's web UI must never do:
+  - a network request other than the pages it was sent to
+    (Network.requestWillBeSent),
     or one that failed (Network.loadingFailed);
   - a console message (Runtime.consoleAPICalled), an uncaught exception
     (Runtime.exceptionThrown), a browser log entry of level warning or error
@@ -176,6 +178,7 @@ class Page:
         self.browser = browser
         self.session = session
         self.url = None
+        self.expected = set()  # the URLs this page was sent to (open_url, submit)
         self.events = []
         for domain in ("Page", "Network", "Runtime", "Log", "DOM"):
             self.call(f"{domain}.enable")
@@ -198,13 +201,41 @@ class Page:
                 self.browser.send("Page.handleJavaScriptDialog", {"accept": True}, self.session)
 
     def open(self, path):
-        self.url = "file://" + os.path.abspath(path)
-        self.call("Page.navigate", {"url": self.url})
+        return self.open_url("file://" + os.path.abspath(path))
+
+    def open_url(self, url):
+        """Navigates to `url` (a file or a page of a server under test)."""
+        self.url = url
+        self.expected.add(url)
+        start = len(self.events)
+        self.call("Page.navigate", {"url": url})
+        return self._wait_for_load(start, url)
+
+    def submit(self, expression, target_url):
+        """Runs `expression`, which submits a form to `target_url`, and waits
+        for the page the answer loads (after a redirect, the final one)."""
+        self.expected.add(target_url)
+        start = len(self.events)
+        self.call("Runtime.evaluate", {"expression": expression})
+        self._wait_for_load(start, target_url)
+        self.url = self.evaluate("location.href")
+        self.expected.add(self.url)
+        return self
+
+    def evaluate(self, expression):
+        """The value of a JavaScript expression in the page (DevTools runs it
+        whatever the page's Content-Security-Policy says)."""
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        if "exceptionDetails" in result:
+            raise ChromiumError(f"{expression}: {result['exceptionDetails'].get('text')}")
+        return result["result"].get("value")
+
+    def _wait_for_load(self, start, what):
         deadline = time.monotonic() + LOAD_TIMEOUT
         loaded = False
         for _ in range(MAX_MESSAGES):
             self._take_events()
-            if any(m.get("method") == "Page.loadEventFired" for m in self.events):
+            if any(m.get("method") == "Page.loadEventFired" for m in self.events[start:]):
                 loaded = True
                 break
             message = self.browser.read(deadline)
@@ -212,7 +243,7 @@ class Page:
                 break
             self.browser.pending.append(message)
         if not loaded:
-            raise ChromiumError(f"{path} did not load within {LOAD_TIMEOUT}s")
+            raise ChromiumError(f"{what} did not load within {LOAD_TIMEOUT}s")
         # What arrives just after the load event (a late console message, a
         # request from a timer): wait until the page has been quiet.
         quiet_until = time.monotonic() + SETTLE_SECONDS
@@ -231,7 +262,8 @@ class Page:
         for message in self.events:
             method = message.get("method")
             params = message.get("params", {})
-            if method == "Network.requestWillBeSent" and params["request"]["url"] != self.url:
+            if (method == "Network.requestWillBeSent"
+                    and params["request"]["url"] not in self.expected):
                 found.append(f"request: {params['request']['url']}")
             elif method == "Network.loadingFailed":
                 found.append(f"failed load: {params.get('errorText')}")

@@ -250,7 +250,7 @@ class Startup(ServerTestCase):
         bdat.send(b"BDAT 100000\r\nonly a little")
         poll = socket.create_connection((server.host, server.api_port), timeout=10)
         self.addCleanup(poll.close)
-        poll.sendall(b"GET /api/messages?wait=5&timeout=60s HTTP/1.1\r\nHost: x\r\n\r\n")
+        poll.sendall(b"GET /api/messages?wait=5&timeout=60s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         self.assertEqual(server.stats()["active_sessions"], 4)
         server.stop()  # asserts exit 0 and a clean stderr
 

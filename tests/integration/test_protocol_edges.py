@@ -530,7 +530,7 @@ class Api(EdgeCase):
         poll = socket.create_connection((server.host, server.api_port), timeout=10)
         self.addCleanup(poll.close)
         started = time.monotonic()
-        poll.sendall(b"GET /api/messages?wait=1&timeout=20s HTTP/1.1\r\nHost: t\r\n"
+        poll.sendall(b"GET /api/messages?wait=1&timeout=20s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                      b"Connection: close\r\n\r\n")
         c = self.client(server)
         c.ehlo()

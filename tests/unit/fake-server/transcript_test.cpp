@@ -19,6 +19,14 @@ TEST(Transcript, MergesConsecutiveBytesOfOneDirection) {
   EXPECT_EQ(r.bytes_out, 8u);
 }
 
+TEST(Transcript, NamesEachFiredRuleOnce) {
+  SessionRecord r;
+  r.rule_fired("first-mail");
+  r.rule_fired("slow");
+  r.rule_fired("first-mail");
+  EXPECT_EQ(r.rules_fired, (std::vector<std::string>{"first-mail", "slow"}));
+}
+
 TEST(Transcript, CapsBytesButCountsThemAndKeepsEvents) {
   SessionRecord r;
   const std::size_t cap = SessionRecord::entry_overhead + 8;  // room for one entry of 8 bytes
