@@ -70,14 +70,8 @@ for tool in "$smtp_source" "$py"; do
   [ -x "$tool" ] || { echo "missing $tool (Debian package postfix / python3)" >&2; exit 2; }
 done
 
-pin_server=()
-pin_client=()
-if [ -n "${PIN:-}" ]; then
-  [[ $PIN =~ ^([0-9]+):([0-9]+)$ ]] || { echo "PIN: expected SERVER_CPU:CLIENT_CPU, got '$PIN'" >&2; exit 2; }
-  # taskset execs the command, so $! stays the server's own pid.
-  pin_server=(taskset -c "${BASH_REMATCH[1]}")
-  pin_client=(taskset -c "${BASH_REMATCH[2]}")
-fi
+# shellcheck source=bench/pin.sh
+source bench/pin.sh
 
 if [ -z "${FAKE_SMTPD:-}" ]; then
   cmake --preset release >/dev/null

@@ -68,14 +68,8 @@ harness=$build/harness/app/smtp-harness
 smtp_source=${SMTP_SOURCE:-/usr/sbin/smtp-source}
 smtp_sink=${SMTP_SINK:-/usr/sbin/smtp-sink}
 
-pin_server=()
-pin_client=()
-if [ -n "${PIN:-}" ]; then
-  [[ $PIN =~ ^([0-9]+):([0-9]+)$ ]] || { echo "PIN: expected SERVER_CPU:CLIENT_CPU, got '$PIN'" >&2; exit 2; }
-  # taskset execs the command, so $! stays the server's own pid.
-  pin_server=(taskset -c "${BASH_REMATCH[1]}")
-  pin_client=(taskset -c "${BASH_REMATCH[2]}")
-fi
+# shellcheck source=bench/pin.sh
+source bench/pin.sh
 
 for tool in "$smtp_source" "$smtp_sink" "$py" "$harness"; do
   [ -x "$tool" ] || { echo "missing $tool (postfix, python3, or build: cmake --preset release" \

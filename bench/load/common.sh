@@ -38,17 +38,10 @@ trap 'exit 130' INT TERM
 # --no-api --store none --idle-timeout 600s, and ARGS (a profile, say)
 # before them; sets $fake_pid and $port once it listens, exits 2 if it
 # does not.
-# With PIN=SERVER_CPU:CLIENT_CPU (e.g. 1:0) it runs on SERVER_CPU, and the
-# sourcing script runs its client with "${pin_client[@]}" (taskset), as
-# load-throughput.sh pins smtp-sink: a benchmark of the client's CPU per
-# message on a shared machine then does not share its cores.
-pin_server=()
-pin_client=()
-if [ -n "${PIN:-}" ]; then
-  [[ $PIN =~ ^([0-9]+):([0-9]+)$ ]] || { echo "PIN: expected SERVER_CPU:CLIENT_CPU, got '$PIN'" >&2; exit 2; }
-  pin_server=(taskset -c "${BASH_REMATCH[1]}")
-  pin_client=(taskset -c "${BASH_REMATCH[2]}")
-fi
+# With PIN=SERVER_CPU:CLIENT_CPU (bench/pin.sh) it runs on SERVER_CPU, and
+# the sourcing script runs its client with "${pin_client[@]}".
+# shellcheck source=bench/pin.sh
+source bench/pin.sh
 start_fake_smtpd() {
   "${pin_server[@]}" "$fake_smtpd" "$@" --listen 127.0.0.1:0 --no-api --store none --idle-timeout 600s \
     --ports-file "$work/ports.json" >"$work/fake-smtpd.out" 2>&1 &
