@@ -93,6 +93,12 @@ class PrometheusScrapesBoth(LoadTestCase):
         self.assertGreaterEqual(fired[0][1], counters["transactions_started"] - slack)
         mail_250 = prom.scalar('fake_smtpd_replies_total{command="MAIL",code="250"}')
         self.assertLessEqual(abs(mail_250 - counters["transactions_started"]), slack)
+        print(f"\nprometheus (slack {slack}): load delivered {delivered:.0f} (result "
+              f"{counters['delivered']}), started {started:.0f} (result "
+              f"{counters['transactions_started']}), rcpt 250 {rcpt_250:.0f} (result "
+              f"{counters['recipients_accepted']}), transaction latency count {timed:.0f}; "
+              f"fake-smtpd accepted {accepted:.0f} (/api/stats {stats['messages_accepted']}), "
+              f"MAIL 250 {mail_250:.0f}, rule fired {fired[0][1]:.0f}", flush=True)
 
 
 class ThroughTheDrain(LoadTestCase):
