@@ -6,24 +6,11 @@
 
 namespace smtp::common {
 
-std::string escape_label_value(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+namespace {
 
-std::string escape_help_text(std::string_view text) {
+// The format's escapes: backslash and newline always, the double quote only
+// inside a label value (HELP text keeps it).
+std::string escaped(std::string_view text, bool quote) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
@@ -31,11 +18,23 @@ std::string escape_help_text(std::string_view text) {
       out += "\\\\";
     } else if (c == '\n') {
       out += "\\n";
+    } else if (c == '"' && quote) {
+      out += "\\\"";
     } else {
       out += c;
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string escape_label_value(std::string_view value) {
+  return escaped(value, true);
+}
+
+std::string escape_help_text(std::string_view text) {
+  return escaped(text, false);
 }
 
 std::string metric_number(double value) {
